@@ -1,0 +1,60 @@
+import type { Track } from '../core/track.js'
+import type { Neighbour, VectorIndex } from '../index/types.js'
+import { duplicateKey } from './dedupe.js'
+
+export interface SimilarFilters {
+  /** Leave out tracks sharing an artist with the seed. */
+  excludeSeedArtist: boolean
+  /** Keep one of each group of same-title, same-artists tracks, and none of the seed's own duplicates. */
+  collapseDuplicates: boolean
+  /** When non-empty, only tracks listed under at least one of these genres. */
+  genres: readonly string[]
+}
+
+/**
+ * The k nearest tracks to a seed that pass the filters. Indexes know nothing of filters, so this asks
+ * for more neighbours than needed and widens the request until k pass or the catalogue is exhausted:
+ * filters never make the answer shorter than k while enough tracks qualify.
+ */
+export function filteredNeighbours(
+  index: VectorIndex,
+  tracks: readonly Track[],
+  seedRow: number,
+  query: Float32Array,
+  k: number,
+  filters: SimilarFilters,
+  maxFetch = index.size,
+): Neighbour[] {
+  const keep = makePredicate(tracks, seedRow, filters)
+  let fetch = Math.min(maxFetch, k * 3 + 10)
+  for (;;) {
+    const out: Neighbour[] = []
+    const seenKeys = new Set<string>()
+    for (const n of index.search(query, fetch)) {
+      if (n.index === seedRow || !keep(n.index)) continue
+      if (filters.collapseDuplicates) {
+        const key = duplicateKey(tracks[n.index])
+        if (seenKeys.has(key)) continue
+        seenKeys.add(key)
+      }
+      out.push(n)
+      if (out.length === k) return out
+    }
+    if (fetch >= maxFetch) return out
+    fetch = Math.min(maxFetch, fetch * 4)
+  }
+}
+
+function makePredicate(tracks: readonly Track[], seedRow: number, f: SimilarFilters): (row: number) => boolean {
+  const seed = tracks[seedRow]
+  const seedArtists = new Set(seed.artists)
+  const seedKey = duplicateKey(seed)
+  const genres = new Set(f.genres)
+  return (row) => {
+    const t = tracks[row]
+    if (f.excludeSeedArtist && t.artists.some((a) => seedArtists.has(a))) return false
+    if (f.collapseDuplicates && duplicateKey(t) === seedKey) return false
+    if (genres.size > 0 && !t.genres.some((g) => genres.has(g))) return false
+    return true
+  }
+}
