@@ -1,0 +1,172 @@
+#!/usr/bin/env node
+import { Command, InvalidArgumentError, Option } from 'commander'
+import { join } from 'node:path'
+import { isSegueError } from '../core/errors.js'
+import { bundledDataDir } from '../core/paths.js'
+import { Engine, type SimilarResult } from '../engine.js'
+import { METRICS, type Metric } from '../index/types.js'
+import { formatImport, formatSearch, formatSimilar, formatStats } from './format.js'
+import { ProgressView } from './progress.js'
+
+interface GlobalOptions {
+  home?: string
+  json?: boolean
+  progress: boolean
+}
+
+const BUNDLED_CATALOGUE = join(bundledDataDir(), 'spotify-tracks-114k', 'dataset.csv.gz')
+
+/** Ctrl-C aborts the work at its next safe point (nothing partial is written); a second one quits at once. */
+function interruptSignal(): AbortSignal {
+  const controller = new AbortController()
+  process.once('SIGINT', () => {
+    process.stderr.write('\nstopping safely (Ctrl-C again to quit now)...\n')
+    controller.abort()
+    process.once('SIGINT', () => process.exit(130))
+  })
+  return controller.signal
+}
+
+function positiveInt(max: number) {
+  return (value: string) => {
+    const n = Number(value)
+    if (!Number.isInteger(n) || n < 1 || n > max) throw new InvalidArgumentError(`expected a whole number from 1 to ${max}`)
+    return n
+  }
+}
+
+async function withEngine<T>(g: GlobalOptions, fn: (e: Engine, progress: ProgressView) => Promise<T>): Promise<T> {
+  const engine = Engine.open({ home: g.home })
+  const progress = new ProgressView(g.progress && !g.json)
+  try {
+    return await fn(engine, progress)
+  } finally {
+    progress.stop()
+    await engine.close()
+  }
+}
+
+function print(g: GlobalOptions, data: unknown, text: () => string): void {
+  process.stdout.write((g.json ? JSON.stringify(data, jsonReplacer, 2) : text()) + '\n')
+}
+
+/** Typed arrays print as plain arrays in --json output. */
+function jsonReplacer(_key: string, value: unknown): unknown {
+  return ArrayBuffer.isView(value) ? Array.from(value as Float64Array) : value
+}
+
+export function buildProgram(): Command {
+  const program = new Command('segue')
+    .description('Music recommendations from a track catalogue: search, similar tracks, statistics')
+    .option('--home <dir>', 'folder for the store and saved indexes (default: $SEGUE_HOME or ./.segue)')
+    .option('--json', 'print machine-readable JSON')
+    .option('--no-progress', 'hide progress bars')
+    .showHelpAfterError()
+  const globals = () => program.opts<GlobalOptions>()
+
+  program
+    .command('import <file>')
+    .description('import a catalogue CSV (Kaggle 114k dataset.csv, 600k tracks.csv + artists.csv, 170k data.csv; .gz accepted)')
+    .option('--strict', 'stop at the first malformed row and keep the previous catalogue')
+    .option('--replace', 'remove tracks that are not in this file')
+    .action(async (file: string, o: { strict?: boolean; replace?: boolean }) => {
+      const g = globals()
+      await withEngine(g, async (e, progress) => {
+        const { report, outcome } = await e.importCatalogue(file, { ...o, onProgress: progress.update, signal: interruptSignal() })
+        progress.stop()
+        print(g, { report, outcome }, () => formatImport(report, outcome))
+      })
+    })
+
+  program
+    .command('search <text...>')
+    .description('find tracks by title or artist, typos forgiven')
+    .option('--limit <n>', 'how many results', positiveInt(1000), 10)
+    .action(async (words: string[], o: { limit: number }) => {
+      const g = globals()
+      await withEngine(g, async (e) => {
+        const hits = e.search(words.join(' '), o.limit)
+        print(g, hits.map((h) => ({ ...h.track, score: h.score })), () => formatSearch(hits))
+      })
+    })
+
+  program
+    .command('similar <track...>')
+    .description('tracks that sound like a track, given by id or by text')
+    .option('--k <n>', 'how many tracks', positiveInt(1000), 10)
+    .addOption(new Option('--metric <m>', 'distance').choices(METRICS).default('cosine'))
+    .addOption(new Option('--exact', 'exact search over every track').conflicts('ann'))
+    .option('--ann', 'approximate search (HNSW index, built and saved on first use)')
+    .option('--exclude-artist', "leave out the seed's own artists")
+    .option('--no-collapse', 'keep releases of the same recording under different ids')
+    .option('--genre <genre...>', 'only tracks listed under these genres')
+    .action(async (words: string[], o: { k: number; metric: Metric; exact?: boolean; ann?: boolean; excludeArtist?: boolean; collapse: boolean; genre?: string[] }) => {
+      const g = globals()
+      await withEngine(g, async (e, progress) => {
+        const mode = o.exact ? 'exact' : o.ann ? 'ann' : 'auto'
+        const work = { onProgress: progress.update, signal: interruptSignal() }
+        await e.prepare(mode, o.metric, work)
+        progress.stop()
+        const result = await e.similar(words.join(' '), {
+          k: o.k, metric: o.metric, mode, excludeSeedArtist: o.excludeArtist, collapseDuplicates: o.collapse, genres: o.genre,
+        }, work)
+        print(g, result, () => formatSimilar(result))
+      })
+    })
+
+  program
+    .command('stats')
+    .description('counts, feature ranges and genres of the catalogue')
+    .option('--genres <n>', 'how many genres to list', positiveInt(10000), 15)
+    .action(async (o: { genres: number }) => {
+      const g = globals()
+      await withEngine(g, async (e) => {
+        const s = e.stats()
+        print(g, s, () => formatStats(s, o.genres))
+      })
+    })
+
+  program
+    .command('demo')
+    .description('import the bundled catalogue on first run, then show similar tracks for a few songs')
+    .action(async () => {
+      const g = globals()
+      await withEngine(g, async (e, progress) => {
+        const signal = interruptSignal()
+        if (e.isEmpty()) {
+          process.stderr.write(`first run: importing the bundled catalogue into ${e.home}\n`)
+          const { report, outcome } = await e.importCatalogue(BUNDLED_CATALOGUE, { onProgress: progress.update, signal })
+          progress.stop()
+          process.stderr.write(formatImport(report, outcome) + '\n\n')
+        }
+        await e.prepare('auto', 'cosine', { onProgress: progress.update, signal })
+        progress.stop()
+        const stats = e.stats()
+        const examples = ['Comedy Gen Hoshino', 'Hello Adele', 'Clair de Lune']
+        const results: SimilarResult[] = []
+        for (const q of examples) results.push(await e.similar(q, { k: 5, excludeSeedArtist: true }))
+        print(g, { stats: { tracks: stats.tracks, artists: stats.artists, genres: stats.genres.length }, results }, () =>
+          [
+            `segue demo: ${stats.tracks} tracks, ${stats.artists} artists, ${stats.genres.length} genres`,
+            ...results.map(formatSimilar),
+            'try: npm run segue -- similar "your favourite song" --k 10   |   npm run segue -- search <words>   |   npm run segue -- --help',
+          ].join('\n\n'),
+        )
+      })
+    })
+
+  return program
+}
+
+async function main(): Promise<void> {
+  try {
+    await buildProgram().parseAsync(process.argv)
+  } catch (err) {
+    const message = isSegueError(err) ? err.message : (err as Error)?.message ?? String(err)
+    process.stderr.write(`segue: ${message}\n`)
+    if (process.env.SEGUE_DEBUG) console.error(err)
+    process.exitCode = isSegueError(err) && err.code === 'E_INTERRUPTED' ? 130 : 1
+  }
+}
+
+await main()

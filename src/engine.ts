@@ -1,0 +1,297 @@
+import { existsSync, rmSync } from 'node:fs'
+import { createHash } from 'node:crypto'
+import { join, resolve } from 'node:path'
+import { SegueError, isSegueError } from './core/errors.js'
+import type { LongWorkOptions } from './core/progress.js'
+import { AUDIO_FEATURES, type Track } from './core/track.js'
+import { readCatalogue, type ImportReport } from './data/read-catalogue.js'
+import { FeaturePipeline, DEFAULT_PIPELINE, type PipelineConfig } from './features/pipeline.js'
+import { CONTINUOUS_AUDIO } from './features/config.js'
+import { createExactIndex } from './index/exact.js'
+import { createHnswIndex, loadHnswArtifact, saveHnswArtifact } from './index/hnsw.js'
+import type { Metric, VectorIndex } from './index/types.js'
+import { TrackSearch, type SearchHit } from './search/track-search.js'
+import { collapseDuplicates } from './similar/dedupe.js'
+import { filteredNeighbours, type SimilarFilters } from './similar/similar.js'
+import { SqliteStore } from './store/sqlite.js'
+import type { ImportOutcome, Store } from './store/store.js'
+
+export interface EngineOptions {
+  /** Folder holding the store and saved artifacts (default: SEGUE_HOME or ./.segue). */
+  home?: string
+  /** Feature pipeline settings; artifacts are rebuilt when these change. */
+  pipeline?: Partial<PipelineConfig>
+  /** Catalogues at least this large use the approximate index unless asked otherwise. */
+  annThreshold?: number
+  /** Where notices go (a damaged artifact being rebuilt); default: stderr. */
+  onWarning?: (message: string) => void
+}
+
+export type SearchMode = 'exact' | 'ann' | 'auto'
+
+export interface SimilarOptions extends Partial<SimilarFilters> {
+  k?: number
+  metric?: Metric
+  mode?: SearchMode
+  /** How many audio features to list in each result's explanation. */
+  explainTop?: number
+}
+
+export interface SimilarItem {
+  track: Track
+  distance: number
+  /** Similarity in [0, 1]: 1 - cosine distance, or 1 / (1 + distance) for the other metrics. */
+  score: number
+  /** The audio features on which the two tracks are closest, in original units. */
+  because: { feature: string; seed: number; track: number; contribution: number }[]
+  sharedGenres: string[]
+}
+
+export interface SimilarResult {
+  seed: Track
+  /** How the seed was found: an exact id, or the best match of a text search. */
+  resolvedBy: 'id' | 'search'
+  mode: 'exact' | 'ann'
+  metric: Metric
+  items: SimilarItem[]
+}
+
+export interface CatalogueStats {
+  tracks: number
+  artists: number
+  genres: { name: string; tracks: number }[]
+  features: { name: string; min: number; median: number; max: number; mean: number }[]
+  releaseYears: { min: number; max: number } | null
+  version: string | null
+}
+
+/**
+ * Features worth naming as a reason two tracks are alike. Mode, key and time signature match between most
+ * pairs of tracks (most songs are in 4/4), so naming them says nothing; shared genres are listed apart.
+ */
+const EXPLAINED_FEATURES: ReadonlySet<string> = new Set(CONTINUOUS_AUDIO)
+
+const HNSW_PARAMS = { M: 16, efConstruction: 200, ef: 96, threads: 0 }
+
+/** The facade the shells use: a store, the catalogue it holds, the fitted pipeline and the indexes. */
+export class Engine {
+  readonly home: string
+  readonly store: Store
+  private readonly pipelineConfig: PipelineConfig
+  private readonly annThreshold: number
+  private readonly warn: (message: string) => void
+  private state: Loaded | null = null
+
+  private constructor(home: string, store: Store, opts: EngineOptions) {
+    this.home = home
+    this.store = store
+    this.pipelineConfig = { ...DEFAULT_PIPELINE, ...opts.pipeline }
+    this.annThreshold = opts.annThreshold ?? 200_000
+    this.warn = opts.onWarning ?? ((m) => process.stderr.write(`segue: warning: ${m}\n`))
+  }
+
+  static open(opts: EngineOptions = {}): Engine {
+    const home = resolve(opts.home ?? process.env.SEGUE_HOME ?? '.segue')
+    return new Engine(home, new SqliteStore(join(home, 'segue.db')), opts)
+  }
+
+  /** Reads a catalogue file and adds it to the store; on any error the stored catalogue is unchanged. */
+  async importCatalogue(
+    path: string,
+    opts: LongWorkOptions & { strict?: boolean; replace?: boolean } = {},
+  ): Promise<{ report: ImportReport; outcome: ImportOutcome }> {
+    const { tracks, report } = await readCatalogue(path, opts)
+    const outcome = this.store.upsertTracks(tracks, {
+      replace: opts.replace,
+      record: { source: resolve(path), layout: report.layout, report },
+    })
+    if (outcome.added + outcome.updated > 0 || opts.replace) this.state = null
+    return { report, outcome }
+  }
+
+  isEmpty(): boolean {
+    return this.store.countTracks() === 0
+  }
+
+  /** Typo-tolerant search over titles and artists; releases of the same recording appear once. */
+  search(text: string, limit = 10): SearchHit[] {
+    const hits = this.load().search.search(text, { limit: limit * 3 })
+    return collapseDuplicates(hits, (h) => h.track).slice(0, limit)
+  }
+
+  /** A track by exact id, or else the best text match; E_NOT_FOUND when neither finds one. */
+  resolveTrack(ref: string): { track: Track; resolvedBy: 'id' | 'search' } {
+    const s = this.load()
+    const row = s.rowOf.get(ref)
+    if (row !== undefined) return { track: s.tracks[row], resolvedBy: 'id' }
+    const hit = s.search.search(ref, { limit: 1 })[0]
+    if (!hit) throw new SegueError('E_NOT_FOUND', `no track has the id '${ref}' and no title or artist matches it`)
+    return { track: hit.track, resolvedBy: 'search' }
+  }
+
+  /** Tracks that sound like the seed: nearest neighbours over the fitted feature vectors. */
+  async similar(ref: string, opts: SimilarOptions = {}, work: LongWorkOptions = {}): Promise<SimilarResult> {
+    const k = checkK(opts.k ?? 10)
+    const metric = opts.metric ?? 'cosine'
+    const { track: seed, resolvedBy } = this.resolveTrack(ref)
+    const s = this.load()
+    const row = s.rowOf.get(seed.id)!
+    const filters: SimilarFilters = {
+      excludeSeedArtist: opts.excludeSeedArtist ?? false,
+      collapseDuplicates: opts.collapseDuplicates ?? true,
+      genres: opts.genres ?? [],
+    }
+    for (const g of filters.genres) if (!s.genreSet.has(g)) throw new SegueError('E_BAD_ARGUMENT', `unknown genre '${g}'`)
+    const mode = this.pickMode(opts.mode ?? 'auto', s.tracks.length, metric)
+    const query = s.matrix.subarray(row * s.pipeline.dims, (row + 1) * s.pipeline.dims)
+    let hits = filteredNeighbours(await this.index(mode, metric, work), s.tracks, row, query, k, filters, mode === 'ann' ? Math.min(s.tracks.length, 2000) : undefined)
+    if (hits.length < k && mode === 'ann') hits = filteredNeighbours(await this.index('exact', metric, work), s.tracks, row, query, k, filters)
+    const items = hits.map((h) => this.describe(seed, s.tracks[h.index], h.distance, metric, opts.explainTop ?? 3))
+    return { seed, resolvedBy, mode, metric, items }
+  }
+
+  /** Builds (or loads) the index for a metric ahead of use, with progress. */
+  async prepare(mode: SearchMode, metric: Metric, work: LongWorkOptions = {}): Promise<void> {
+    await this.index(this.pickMode(mode, this.load().tracks.length, metric), metric, work)
+  }
+
+  stats(): CatalogueStats {
+    const s = this.load()
+    const genreCounts = new Map<string, number>()
+    const artists = new Set<string>()
+    let minYear = Infinity
+    let maxYear = -Infinity
+    for (const t of s.tracks) {
+      for (const g of t.genres) genreCounts.set(g, (genreCounts.get(g) ?? 0) + 1)
+      for (const a of t.artists) artists.add(a)
+      if (t.releaseYear !== null) {
+        minYear = Math.min(minYear, t.releaseYear)
+        maxYear = Math.max(maxYear, t.releaseYear)
+      }
+    }
+    return {
+      tracks: s.tracks.length,
+      artists: artists.size,
+      genres: [...genreCounts].map(([name, tracks]) => ({ name, tracks })).sort((a, b) => b.tracks - a.tracks || a.name.localeCompare(b.name)),
+      features: AUDIO_FEATURES.map((name, j) => summarize(name, s.tracks.map((t) => t.features[j]))),
+      releaseYears: minYear <= maxYear ? { min: minYear, max: maxYear } : null,
+      version: this.store.catalogueInfo()?.version ?? null,
+    }
+  }
+
+  async close(): Promise<void> {
+    for (const idx of this.state?.indexes.values() ?? []) await idx.close()
+    this.store.close()
+  }
+
+  /** 'auto' takes the approximate index for large catalogues, except for Manhattan, which HNSW lacks. */
+  private pickMode(mode: SearchMode, size: number, metric: Metric): 'exact' | 'ann' {
+    if (mode === 'auto') return size >= this.annThreshold && metric !== 'manhattan' ? 'ann' : 'exact'
+    return mode
+  }
+
+  private describe(seed: Track, t: Track, distance: number, metric: Metric, top: number): SimilarItem {
+    const s = this.load()
+    const seedGenres = new Set(seed.genres)
+    return {
+      track: t,
+      distance,
+      score: metric === 'cosine' ? Math.max(0, 1 - distance) : 1 / (1 + distance),
+      because: s.pipeline
+        .explain(seed, t)
+        .filter((e) => EXPLAINED_FEATURES.has(e.feature))
+        .slice(0, top)
+        .map((e) => ({ feature: e.feature, seed: e.a, track: e.b, contribution: e.contribution })),
+      sharedGenres: t.genres.filter((g) => seedGenres.has(g)),
+    }
+  }
+
+  /** Loads the catalogue from the store and the fitted pipeline (from its artifact when still valid). */
+  private load(): Loaded {
+    if (this.state) return this.state
+    const info = this.store.catalogueInfo()
+    if (!info || info.tracks === 0) {
+      throw new SegueError('E_EMPTY_CATALOGUE', 'the catalogue is empty: import one first (segue import <file>)')
+    }
+    const tracks = this.store.allTracks()
+    const key = artifactKey(info.version, this.pipelineConfig)
+    const path = join(this.home, 'artifacts', 'pipeline.art')
+    let pipeline = loadOrNull(() => FeaturePipeline.load(path, key), path, this.warn)
+    if (!pipeline) {
+      pipeline = FeaturePipeline.fit(tracks, this.pipelineConfig)
+      pipeline.save(path, key)
+    }
+    this.state = {
+      tracks,
+      rowOf: new Map(tracks.map((t, i) => [t.id, i])),
+      genreSet: new Set(tracks.flatMap((t) => t.genres)),
+      pipeline,
+      matrix: pipeline.transform(tracks),
+      search: new TrackSearch(tracks),
+      key,
+      indexes: new Map(),
+    }
+    return this.state
+  }
+
+  private async index(mode: 'exact' | 'ann', metric: Metric, work: LongWorkOptions): Promise<VectorIndex> {
+    const s = this.load()
+    const name = `${mode}-${metric}`
+    let idx = s.indexes.get(name)
+    if (idx) return idx
+    if (mode === 'exact') idx = createExactIndex(s.matrix, s.pipeline.dims, metric, { backend: 'auto' })
+    else idx = await this.annIndex(s, metric, work)
+    s.indexes.set(name, idx)
+    return idx
+  }
+
+  private async annIndex(s: Loaded, metric: Metric, work: LongWorkOptions): Promise<VectorIndex> {
+    const path = join(this.home, 'artifacts', `hnsw-${metric}.art`)
+    const key = `${s.key}:${metric}:${JSON.stringify(HNSW_PARAMS)}`
+    const loaded = loadOrNull(() => loadHnswArtifact(path, key), path, this.warn)
+    if (loaded) return loaded
+    const idx = await createHnswIndex(s.matrix, s.pipeline.dims, metric, { ...HNSW_PARAMS, ...work })
+    saveHnswArtifact(path, idx, key)
+    return idx
+  }
+}
+
+interface Loaded {
+  tracks: Track[]
+  rowOf: Map<string, number>
+  genreSet: Set<string>
+  pipeline: FeaturePipeline
+  matrix: Float32Array
+  search: TrackSearch
+  key: string
+  indexes: Map<string, VectorIndex>
+}
+
+/** Reads an artifact; a damaged or outdated one is deleted and reported as absent so the caller rebuilds it. */
+function loadOrNull<T>(load: () => T | null, path: string, warn: (message: string) => void): T | null {
+  if (!existsSync(path)) return null
+  try {
+    return load()
+  } catch (err) {
+    if (!isSegueError(err) || (err.code !== 'E_ARTIFACT_CORRUPT' && err.code !== 'E_ARTIFACT_VERSION')) throw err
+    warn(`${err.message}; rebuilding it`)
+    rmSync(path, { force: true })
+    return null
+  }
+}
+
+function artifactKey(catalogueVersion: string, config: PipelineConfig): string {
+  const configHash = createHash('sha256').update(JSON.stringify(config)).digest('hex').slice(0, 16)
+  return `${catalogueVersion}:${configHash}`
+}
+
+function checkK(k: number): number {
+  if (!Number.isInteger(k) || k < 1 || k > 1000) throw new SegueError('E_BAD_ARGUMENT', `k must be a whole number from 1 to 1000, got ${k}`)
+  return k
+}
+
+function summarize(name: string, values: number[]) {
+  const sorted = Float64Array.from(values).sort()
+  const mean = values.reduce((a, b) => a + b, 0) / (values.length || 1)
+  return { name, min: sorted[0], median: sorted[sorted.length >> 1], max: sorted[sorted.length - 1], mean }
+}
