@@ -11,7 +11,7 @@ import { createExactIndex } from './index/exact.js'
 import { createHnswIndex, loadHnswArtifact, saveHnswArtifact } from './index/hnsw.js'
 import type { Metric, VectorIndex } from './index/types.js'
 import { TrackSearch, type SearchHit } from './search/track-search.js'
-import { collapseDuplicates } from './similar/dedupe.js'
+import { collapseDuplicates, duplicateKey } from './similar/dedupe.js'
 import { filteredNeighbours, type SimilarFilters } from './similar/similar.js'
 import { SqliteStore } from './store/sqlite.js'
 import type { ImportOutcome, Store } from './store/store.js'
@@ -70,6 +70,9 @@ export interface CatalogueStats {
  * pairs of tracks (most songs are in 4/4), so naming them says nothing; shared genres are listed apart.
  */
 const EXPLAINED_FEATURES: ReadonlySet<string> = new Set(CONTINUOUS_AUDIO)
+
+/** The most neighbours asked of the approximate index before falling back to exact search. */
+const ANN_MAX_FETCH = 2000
 
 const HNSW_PARAMS = { M: 16, efConstruction: 200, ef: 96, threads: 0 }
 
@@ -144,10 +147,17 @@ export class Engine {
     for (const g of filters.genres) if (!s.genreSet.has(g)) throw new SegueError('E_BAD_ARGUMENT', `unknown genre '${g}'`)
     const mode = this.pickMode(opts.mode ?? 'auto', s.tracks.length, metric)
     const query = s.matrix.subarray(row * s.pipeline.dims, (row + 1) * s.pipeline.dims)
-    let hits = filteredNeighbours(await this.index(mode, metric, work), s.tracks, row, query, k, filters, mode === 'ann' ? Math.min(s.tracks.length, 2000) : undefined)
-    if (hits.length < k && mode === 'ann') hits = filteredNeighbours(await this.index('exact', metric, work), s.tracks, row, query, k, filters)
+    const neighbours = async (m: 'exact' | 'ann', maxFetch?: number) =>
+      filteredNeighbours(await this.index(m, metric, work), s.tracks, s.dupKeys, row, query, k, filters, maxFetch)
+    let used = mode
+    let hits = await neighbours(mode, mode === 'ann' ? Math.min(s.tracks.length, ANN_MAX_FETCH) : undefined)
+    if (hits.length < k && mode === 'ann') {
+      // Filters rejected most of what the graph offered (a rare genre, say): answer exactly instead.
+      used = 'exact'
+      hits = await neighbours('exact')
+    }
     const items = hits.map((h) => this.describe(seed, s.tracks[h.index], h.distance, metric, opts.explainTop ?? 3))
-    return { seed, resolvedBy, mode, metric, items }
+    return { seed, resolvedBy, mode: used, metric, items }
   }
 
   /** Builds (or loads) the index for a metric ahead of use, with progress. */
@@ -224,6 +234,7 @@ export class Engine {
     this.state = {
       tracks,
       rowOf: new Map(tracks.map((t, i) => [t.id, i])),
+      dupKeys: tracks.map(duplicateKey),
       genreSet: new Set(tracks.flatMap((t) => t.genres)),
       pipeline,
       matrix: pipeline.transform(tracks),
@@ -259,6 +270,7 @@ export class Engine {
 interface Loaded {
   tracks: Track[]
   rowOf: Map<string, number>
+  dupKeys: string[]
   genreSet: Set<string>
   pipeline: FeaturePipeline
   matrix: Float32Array

@@ -1,6 +1,5 @@
 import type { Track } from '../core/track.js'
 import type { Neighbour, VectorIndex } from '../index/types.js'
-import { duplicateKey } from './dedupe.js'
 
 export interface SimilarFilters {
   /** Leave out tracks sharing an artist with the seed. */
@@ -19,13 +18,15 @@ export interface SimilarFilters {
 export function filteredNeighbours(
   index: VectorIndex,
   tracks: readonly Track[],
+  /** duplicateKey of each track, computed once per catalogue. */
+  dupKeys: readonly string[],
   seedRow: number,
   query: Float32Array,
   k: number,
   filters: SimilarFilters,
   maxFetch = index.size,
 ): Neighbour[] {
-  const keep = makePredicate(tracks, seedRow, filters)
+  const keep = makePredicate(tracks, dupKeys, seedRow, filters)
   let fetch = Math.min(maxFetch, k * 3 + 10)
   for (;;) {
     const out: Neighbour[] = []
@@ -33,7 +34,7 @@ export function filteredNeighbours(
     for (const n of index.search(query, fetch)) {
       if (n.index === seedRow || !keep(n.index)) continue
       if (filters.collapseDuplicates) {
-        const key = duplicateKey(tracks[n.index])
+        const key = dupKeys[n.index]
         if (seenKeys.has(key)) continue
         seenKeys.add(key)
       }
@@ -45,15 +46,14 @@ export function filteredNeighbours(
   }
 }
 
-function makePredicate(tracks: readonly Track[], seedRow: number, f: SimilarFilters): (row: number) => boolean {
-  const seed = tracks[seedRow]
-  const seedArtists = new Set(seed.artists)
-  const seedKey = duplicateKey(seed)
+function makePredicate(tracks: readonly Track[], dupKeys: readonly string[], seedRow: number, f: SimilarFilters): (row: number) => boolean {
+  const seedArtists = new Set(tracks[seedRow].artists)
+  const seedKey = dupKeys[seedRow]
   const genres = new Set(f.genres)
   return (row) => {
     const t = tracks[row]
     if (f.excludeSeedArtist && t.artists.some((a) => seedArtists.has(a))) return false
-    if (f.collapseDuplicates && duplicateKey(t) === seedKey) return false
+    if (f.collapseDuplicates && dupKeys[row] === seedKey) return false
     if (genres.size > 0 && !t.genres.some((g) => genres.has(g))) return false
     return true
   }

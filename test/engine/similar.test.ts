@@ -43,6 +43,8 @@ test('options: exclude the seed artist, keep duplicates, restrict to a genre', a
   assert.deepEqual(names(await e.similar(SEED, { k: 3, metric: 'euclidean', excludeSeedArtist: true })), ['Close One', 'Rock Near', 'Middle'])
   assert.deepEqual(names(await e.similar(SEED, { k: 3, metric: 'euclidean', collapseDuplicates: false })), ['Alpha Two', 'Close One', 'Close One'])
   assert.deepEqual(names(await e.similar(SEED, { k: 3, metric: 'manhattan', genres: ['rock'] })), ['Rock Near'])
+  const rare = await e.similar(SEED, { k: 3, metric: 'euclidean', mode: 'ann', genres: ['rock'] })
+  assert.deepEqual([names(rare), rare.mode], [['Rock Near'], 'exact'], 'too few pass the filter in the graph: answered exactly')
   await assert.rejects(e.similar(SEED, { genres: ['polka'] }), /unknown genre 'polka'/)
   await assert.rejects(e.similar(SEED, { k: 0 }), /k must be a whole number/)
   await e.close()
