@@ -9,7 +9,8 @@ import { makeTrack } from '../helpers/make-track.js'
  * persists) opens the same storage again after the first was closed.
  */
 export function runStoreSuite(name: string, open: () => Promise<Store> | Store, reopen?: () => Promise<Store> | Store): void {
-  const awkward = makeTrack('t-ü', {
+  const awkward = makeTrack({
+    id: 't-ü',
     name: 'Don\'t Stop "Me" Now, Live',
     artists: ['Guns N\' Roses', 'Sinéad O\'Connor'],
     artistIds: ['a1', 'a2'],
@@ -35,7 +36,7 @@ export function runStoreSuite(name: string, open: () => Promise<Store> | Store, 
 
   test(`${name}: importing the same tracks twice changes nothing`, async () => {
     const store = await open()
-    const tracks = [makeTrack('a'), makeTrack('b'), awkward]
+    const tracks = [makeTrack({ id: 'a' }), makeTrack({ id: 'b' }), awkward]
     const first = store.upsertTracks(tracks)
     assert.equal(first.added, 3)
     const second = store.upsertTracks(tracks)
@@ -47,31 +48,31 @@ export function runStoreSuite(name: string, open: () => Promise<Store> | Store, 
 
   test(`${name}: a changed track updates the catalogue version; replace removes the rest`, async () => {
     const store = await open()
-    const v1 = store.upsertTracks([makeTrack('a'), makeTrack('b')]).info.version
-    const out = store.upsertTracks([makeTrack('a', { name: 'Renamed' })])
+    const v1 = store.upsertTracks([makeTrack({ id: 'a' }), makeTrack({ id: 'b' })]).info.version
+    const out = store.upsertTracks([makeTrack({ id: 'a', name: 'Renamed' })])
     assert.equal(out.updated, 1)
     assert.notEqual(out.info.version, v1)
     assert.equal(store.getTrack('a')!.name, 'Renamed')
-    store.upsertTracks([makeTrack('c')], { replace: true })
+    store.upsertTracks([makeTrack({ id: 'c' })], { replace: true })
     assert.deepEqual(store.allTracks().map((t) => t.id), ['c'])
     store.close()
   })
 
   test(`${name}: a failed import leaves the previous catalogue intact`, async () => {
     const store = await open()
-    const before = store.upsertTracks([makeTrack('a'), makeTrack('b')]).info
-    const broken = { ...makeTrack('z'), name: null } as unknown as Track
-    assert.throws(() => store.upsertTracks([makeTrack('a', { name: 'Changed' }), makeTrack('n'), broken]), /catalogue is unchanged/)
+    const before = store.upsertTracks([makeTrack({ id: 'a' }), makeTrack({ id: 'b' })]).info
+    const broken = { ...makeTrack({ id: 'z' }), name: null } as unknown as Track
+    assert.throws(() => store.upsertTracks([makeTrack({ id: 'a', name: 'Changed' }), makeTrack({ id: 'n' }), broken]), /catalogue is unchanged/)
     assert.equal(store.countTracks(), 2)
-    assert.equal(store.getTrack('a')!.name, 'Song a')
+    assert.equal(store.getTrack('a')!.name, 'track a')
     assert.deepEqual(store.catalogueInfo(), before)
     store.close()
   })
 
   test(`${name}: the import log records each import`, async () => {
     const store = await open()
-    store.upsertTracks([makeTrack('a')], { record: { source: 'x.csv', layout: 'spotify-114k', report: { rows: 1 } } })
-    store.upsertTracks([makeTrack('a')], { record: { source: 'x.csv', layout: 'spotify-114k', report: { rows: 1 } } })
+    store.upsertTracks([makeTrack({ id: 'a' })], { record: { source: 'x.csv', layout: 'spotify-114k', report: { rows: 1 } } })
+    store.upsertTracks([makeTrack({ id: 'a' })], { record: { source: 'x.csv', layout: 'spotify-114k', report: { rows: 1 } } })
     const log = store.imports()
     assert.deepEqual(log.map((r) => [r.source, r.changed]), [['x.csv', true], ['x.csv', false]])
     assert.deepEqual(log[0].report, { rows: 1 })
@@ -81,7 +82,7 @@ export function runStoreSuite(name: string, open: () => Promise<Store> | Store, 
   if (reopen) {
     test(`${name}: data survives closing and reopening`, async () => {
       const store = await open()
-      const info = store.upsertTracks([makeTrack('p'), awkward]).info
+      const info = store.upsertTracks([makeTrack({ id: 'p' }), awkward]).info
       store.close()
       const again = await reopen()
       assert.equal(again.countTracks(), 2)

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import { SegueError } from '../../src/core/errors.js'
 import { DEFAULT_PIPELINE, resolveConfig } from '../../src/features/config.js'
 import { FeaturePipeline, type PipelineConfig } from '../../src/features/pipeline.js'
-import { makeTrack } from './make-track.js'
+import { makeTrack } from './feature-helpers.js'
 
 function rejects(partial: unknown, field: string): void {
   const tracks = [makeTrack(), makeTrack()]

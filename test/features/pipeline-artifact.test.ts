@@ -7,7 +7,7 @@ import { loadArtifact } from '../../src/core/artifact.js'
 import { SegueError } from '../../src/core/errors.js'
 import { Rng } from '../../src/core/rng.js'
 import { FeaturePipeline } from '../../src/features/pipeline.js'
-import { makeTrack } from './make-track.js'
+import { makeTrack } from './feature-helpers.js'
 
 function catalogue(n: number, seed: number) {
   const rng = new Rng(seed)

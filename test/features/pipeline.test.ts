@@ -2,7 +2,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { SegueError } from '../../src/core/errors.js'
 import { FeaturePipeline, type PipelineConfig } from '../../src/features/pipeline.js'
-import { assertClose, column, makeTrack, populationVariance, tracksVarying } from './make-track.js'
+import { assertClose, column, makeTrack, populationVariance, tracksVarying } from './feature-helpers.js'
 
 // logTransform 'none' keeps hand-made columns with a tail from being logged by 'auto'.
 const AUDIO_ONLY: Partial<PipelineConfig> = { genres: 'none', artists: 'none', logTransform: 'none' }

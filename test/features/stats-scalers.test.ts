@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import { applyNumeric, fitNumeric, iqrFences, preScale } from '../../src/features/numeric-column.js'
 import { applyScaler, fitScaler } from '../../src/features/scalers.js'
 import { quantileSorted, skewness, std } from '../../src/features/stats.js'
-import { assertClose } from './make-track.js'
+import { assertClose } from './feature-helpers.js'
 
 const f64 = (xs: number[]) => Float64Array.from(xs)
 

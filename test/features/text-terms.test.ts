@@ -1,7 +1,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { encodeTerms, fitVocabulary, termsOf } from '../../src/features/text-terms.js'
-import { assertClose, makeTrack } from './make-track.js'
+import { assertClose, makeTrack } from './feature-helpers.js'
 
 const catalogue = [
   makeTrack({ genres: ['rock'], artists: ['Ann'] }),
