@@ -1,0 +1,90 @@
+import { SegueError } from './errors.js'
+
+/**
+ * A sparse matrix in compressed sparse row form: row r's entries are indices/data[indptr[r] .. indptr[r+1]),
+ * column indices sorted ascending within each row, no duplicates.
+ */
+export interface Csr {
+  readonly rows: number
+  readonly cols: number
+  readonly indptr: Int32Array
+  readonly indices: Int32Array
+  readonly data: Float32Array
+}
+
+/** Builds a CSR matrix from coordinate triples; repeated (row, col) pairs are summed. */
+export function csrFromTriples(rows: number, cols: number, r: ArrayLike<number>, c: ArrayLike<number>, v: ArrayLike<number>): Csr {
+  const n = r.length
+  if (c.length !== n || v.length !== n) throw new SegueError('E_BAD_ARGUMENT', 'row, column and value arrays differ in length')
+  const counts = new Int32Array(rows + 1)
+  for (let i = 0; i < n; i++) {
+    if (r[i] < 0 || r[i] >= rows || c[i] < 0 || c[i] >= cols) {
+      throw new SegueError('E_BAD_ARGUMENT', `entry ${i} (${r[i]}, ${c[i]}) lies outside a ${rows} x ${cols} matrix`)
+    }
+    counts[r[i] + 1]++
+  }
+  for (let i = 0; i < rows; i++) counts[i + 1] += counts[i]
+  const fill = counts.slice(0, rows)
+  const indices = new Int32Array(n)
+  const data = new Float32Array(n)
+  for (let i = 0; i < n; i++) {
+    const at = fill[r[i]]++
+    indices[at] = c[i]
+    data[at] = v[i]
+  }
+  return sortAndMerge(rows, cols, counts, indices, data)
+}
+
+/** Sorts each row by column and sums duplicates, compacting the arrays. */
+function sortAndMerge(rows: number, cols: number, indptr: Int32Array, indices: Int32Array, data: Float32Array): Csr {
+  const outPtr = new Int32Array(rows + 1)
+  let w = 0
+  for (let row = 0; row < rows; row++) {
+    const start = indptr[row]
+    const end = indptr[row + 1]
+    const order = Array.from({ length: end - start }, (_, i) => start + i).sort((a, b) => indices[a] - indices[b])
+    const cs = order.map((i) => indices[i])
+    const vs = order.map((i) => data[i])
+    for (let i = 0; i < cs.length; i++) {
+      if (i > 0 && cs[i] === cs[i - 1]) data[w - 1] += vs[i]
+      else {
+        indices[w] = cs[i]
+        data[w] = vs[i]
+        w++
+      }
+    }
+    outPtr[row + 1] = w
+  }
+  return { rows, cols, indptr: outPtr, indices: indices.slice(0, w), data: data.slice(0, w) }
+}
+
+export function transpose(m: Csr): Csr {
+  const counts = new Int32Array(m.cols + 1)
+  for (let i = 0; i < m.indices.length; i++) counts[m.indices[i] + 1]++
+  for (let c = 0; c < m.cols; c++) counts[c + 1] += counts[c]
+  const fill = counts.slice(0, m.cols)
+  const indices = new Int32Array(m.indices.length)
+  const data = new Float32Array(m.indices.length)
+  for (let r = 0; r < m.rows; r++) {
+    for (let p = m.indptr[r]; p < m.indptr[r + 1]; p++) {
+      const at = fill[m.indices[p]]++
+      indices[at] = r
+      data[at] = m.data[p]
+    }
+  }
+  return { rows: m.cols, cols: m.rows, indptr: counts, indices, data }
+}
+
+/** Column indices of one row (a view, not a copy). */
+export function rowIndices(m: Csr, row: number): Int32Array {
+  return m.indices.subarray(m.indptr[row], m.indptr[row + 1])
+}
+
+/** Values of one row (a view, not a copy). */
+export function rowData(m: Csr, row: number): Float32Array {
+  return m.data.subarray(m.indptr[row], m.indptr[row + 1])
+}
+
+export function nnz(m: Csr): number {
+  return m.indptr[m.rows]
+}

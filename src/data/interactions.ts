@@ -1,0 +1,85 @@
+import { csrFromTriples, type Csr } from '../core/csr.js'
+import { IdMap } from '../core/ids.js'
+
+/** One listening event or rating as read from a file, raw ids. */
+export interface RawInteraction {
+  user: string
+  item: string
+  /** Play count, rating, or 1 for a bare event. */
+  value: number
+  /** Unix seconds, where the source has it. */
+  time?: number
+}
+
+/**
+ * Interactions ready for learning: a users x items CSR of values (play counts summed, or ratings), the id
+ * maps that convert raw ids at the edges, and per-entry timestamps (latest event) where the source had them.
+ */
+export interface Interactions {
+  readonly users: IdMap
+  readonly items: IdMap
+  readonly matrix: Csr
+  /** Aligned with matrix.indices/data; NaN where unknown. Absent when no source timestamps. */
+  readonly times?: Float64Array
+  /** 'implicit' for play counts / events, 'explicit' for ratings. */
+  readonly kind: 'implicit' | 'explicit'
+}
+
+/**
+ * Builds Interactions from raw events. Repeated (user, item) pairs: implicit values are summed (more plays),
+ * explicit ratings keep the latest. Pass existing id maps to keep numbering shared with another set (train and
+ * test of one split must share them).
+ */
+export function buildInteractions(
+  events: readonly RawInteraction[],
+  kind: 'implicit' | 'explicit',
+  maps: { users?: IdMap; items?: IdMap } = {},
+): Interactions {
+  const users = maps.users ?? new IdMap()
+  const items = maps.items ?? new IdMap()
+  const latest = kind === 'explicit' ? keepLatest(events) : events
+  const r = new Int32Array(latest.length)
+  const c = new Int32Array(latest.length)
+  const v = new Float32Array(latest.length)
+  latest.forEach((e, i) => {
+    r[i] = users.add(e.user)
+    c[i] = items.add(e.item)
+    v[i] = e.value
+  })
+  const matrix = csrFromTriples(users.size, items.size, r, c, v)
+  const times = latest.some((e) => e.time !== undefined) ? alignTimes(matrix, latest, r, c) : undefined
+  return { users, items, matrix, times, kind }
+}
+
+function keepLatest(events: readonly RawInteraction[]): RawInteraction[] {
+  const byPair = new Map<string, RawInteraction>()
+  for (const e of events) {
+    const key = `${e.user}\u0000${e.item}`
+    const old = byPair.get(key)
+    if (!old || (e.time ?? 0) >= (old.time ?? 0)) byPair.set(key, e)
+  }
+  return [...byPair.values()]
+}
+
+/** The latest timestamp of each (user, item) entry, placed where that entry sits in the CSR. */
+function alignTimes(m: Csr, events: readonly RawInteraction[], r: Int32Array, c: Int32Array): Float64Array {
+  const times = new Float64Array(m.indices.length).fill(NaN)
+  events.forEach((e, i) => {
+    if (e.time === undefined) return
+    const p = findEntry(m, r[i], c[i])
+    if (!(times[p] >= e.time)) times[p] = e.time
+  })
+  return times
+}
+
+function findEntry(m: Csr, row: number, col: number): number {
+  let lo = m.indptr[row]
+  let hi = m.indptr[row + 1] - 1
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1
+    if (m.indices[mid] < col) lo = mid + 1
+    else if (m.indices[mid] > col) hi = mid - 1
+    else return mid
+  }
+  throw new Error(`entry (${row}, ${col}) missing from the matrix`)
+}
