@@ -1,5 +1,7 @@
 import { createReadStream } from 'node:fs'
 import { stat } from 'node:fs/promises'
+import { isUtf8 } from 'node:buffer'
+import { Transform } from 'node:stream'
 import { createGunzip } from 'node:zlib'
 import { parse } from 'csv-parse'
 import { SegueError, inputError } from '../core/errors.js'
@@ -14,7 +16,22 @@ export interface CsvRow {
 export interface CsvRowsOptions extends LongWorkOptions {
   /** The phase name given to onProgress. */
   phase: string
+  /** The field separator. Default ','. */
+  delimiter?: string
+  /**
+   * Default true. False reads `"` as plain text: tab-separated dumps (HetRec, Last.fm) never quote, and
+   * names such as `"Weird Al" Yankovic` would otherwise open a quoted field.
+   */
+  quote?: boolean
+  /** How bytes become text. Default 'utf8'. */
+  encoding?: TextEncodingName
 }
+
+/**
+ * 'utf8-or-latin1' decodes each line as UTF-8 when it is valid UTF-8 and as Latin-1 otherwise: one dump may
+ * hold files in either encoding, and Latin-1 text with accents is almost never valid UTF-8.
+ */
+export type TextEncodingName = 'utf8' | 'latin1' | 'utf8-or-latin1'
 
 /** Rows between two abort checks: often enough to stop promptly, rare enough to cost nothing. */
 const ABORT_CHECK_EVERY = 256
@@ -30,16 +47,24 @@ export async function* csvRows(path: string, opts: CsvRowsOptions): AsyncGenerat
   const total = await regularFileSize(path)
   const input = createReadStream(path)
   // relax_quotes keeps a stray quote inside an unquoted field (`5'10" tall`) as text instead of failing.
-  const parser = parse({ bom: true, relax_column_count: true, relax_quotes: true })
+  const parser = parse({
+    bom: true,
+    relax_column_count: true,
+    relax_quotes: true,
+    delimiter: opts.delimiter ?? ',',
+    quote: opts.quote === false ? false : '"',
+  })
   input.on('error', (err) => parser.destroy(fileError(path, err)))
+  let bytes: NodeJS.ReadableStream = input
   if (path.endsWith('.gz')) {
     // Progress still follows the compressed bytes read, which is what the file size measures.
     const gunzip = createGunzip()
     gunzip.on('error', (err) => parser.destroy(new SegueError('E_INPUT_FILE', `${path}: not valid gzip (${err.message})`, { location: { file: path }, cause: err })))
-    input.pipe(gunzip).pipe(parser)
-  } else {
-    input.pipe(parser)
+    bytes = input.pipe(gunzip)
   }
+  const encoding = opts.encoding ?? 'utf8'
+  if (encoding !== 'utf8') bytes = bytes.pipe(toUtf8(encoding))
+  bytes.pipe(parser)
   const tick = progressTicker(opts.onProgress, opts.phase, total)
   let nextLine = 1
   let count = 0
@@ -59,6 +84,40 @@ export async function* csvRows(path: string, opts: CsvRowsOptions): AsyncGenerat
     parser.destroy()
   }
   opts.onProgress?.({ phase: opts.phase, done: total, total })
+}
+
+/** Re-encodes Latin-1 (or mixed) bytes as UTF-8, which is what csv-parse reads. */
+function toUtf8(from: Exclude<TextEncodingName, 'utf8'>): Transform {
+  if (from === 'latin1') {
+    return new Transform({ transform: (chunk: Buffer, _enc, done) => done(null, Buffer.from(chunk.toString('latin1'))) })
+  }
+  // Lines are decided whole, so a chunk is cut after its last line break and the rest carried over.
+  let carry: Buffer = Buffer.alloc(0)
+  return new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      const joined = carry.length === 0 ? chunk : Buffer.concat([carry, chunk])
+      const cut = joined.lastIndexOf(0x0a) + 1
+      carry = joined.subarray(cut)
+      done(null, cut === 0 ? undefined : utf8OrLatin1(joined.subarray(0, cut)))
+    },
+    flush(done) {
+      done(null, carry.length === 0 ? undefined : utf8OrLatin1(carry))
+    },
+  })
+}
+
+function utf8OrLatin1(block: Buffer): Buffer {
+  if (isUtf8(block)) return block
+  // Rare: only blocks holding a Latin-1 line get here, so deciding line by line costs nothing overall.
+  const lines: Buffer[] = []
+  for (let start = 0; start < block.length; ) {
+    const next = block.indexOf(0x0a, start)
+    const end = next < 0 ? block.length : next + 1
+    const line = block.subarray(start, end)
+    lines.push(isUtf8(line) ? line : Buffer.from(line.toString('latin1')))
+    start = end
+  }
+  return Buffer.concat(lines)
 }
 
 async function regularFileSize(path: string): Promise<number> {

@@ -1,6 +1,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { ArtistCatalogue, artistKey } from '../../src/models/hybrid/artist-tracks.js'
+import { ArtistCatalogue } from '../../src/models/hybrid/artist-tracks.js'
+import { artistKey } from '../../src/data/link-artists.js'
 import { makeTrack } from '../helpers/make-track.js'
 
 // Two dims. The Alpha: A1 = [1, 0], A2 = [0, 1]; Beta: B1 = [1, 0].

@@ -1,5 +1,5 @@
 import type { Track } from '../../core/track.js'
-import { normalizeText } from '../../search/track-search.js'
+import { artistKey } from '../../data/link-artists.js'
 
 /** How much a listener likes an artist, by the artist's name as the catalogue writes it. */
 export interface ArtistTaste {
@@ -96,9 +96,4 @@ export class ArtistCatalogue {
     }
     return a > 0 && b > 0 ? dot / Math.sqrt(a * b) : 0
   }
-}
-
-/** Artist names compared without case, accents or a leading "the". */
-export function artistKey(name: string): string {
-  return normalizeText(name).trim().replace(/\s+/g, ' ').replace(/^the /, '')
 }
