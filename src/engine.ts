@@ -11,6 +11,7 @@ import { createExactIndex } from './index/exact.js'
 import { createHnswIndex, loadHnswArtifact, saveHnswArtifact } from './index/hnsw.js'
 import type { Metric, VectorIndex } from './index/types.js'
 import { TrackSearch, type SearchHit } from './search/track-search.js'
+import { ArtistCatalogue, type ArtistTaste, type ArtistTrack } from './models/hybrid/artist-tracks.js'
 import { collapseDuplicates, duplicateKey } from './similar/dedupe.js'
 import { filteredNeighbours, type SimilarFilters } from './similar/similar.js'
 import { SqliteStore } from './store/sqlite.js'
@@ -160,6 +161,16 @@ export class Engine {
     return { seed, resolvedBy, mode: used, metric, items }
   }
 
+  /**
+   * Tracks for artist-level taste (e.g. artists a collaborative model recommends): tracks by those artists,
+   * ranked by the artist's weight and by closeness to the sound of the artists in `played`.
+   */
+  tracksForArtists(candidates: readonly ArtistTaste[], played: readonly ArtistTaste[], n = 10): ArtistTrack[] {
+    const s = this.load()
+    s.artists ??= new ArtistCatalogue(s.tracks, s.matrix, s.pipeline.dims)
+    return s.artists.recommend(candidates, { n, profile: played })
+  }
+
   /** Builds (or loads) the index for a metric ahead of use, with progress. */
   async prepare(mode: SearchMode, metric: Metric, work: LongWorkOptions = {}): Promise<void> {
     await this.index(this.pickMode(mode, this.load().tracks.length, metric), metric, work)
@@ -277,6 +288,7 @@ interface Loaded {
   search: TrackSearch
   key: string
   indexes: Map<string, VectorIndex>
+  artists?: ArtistCatalogue
 }
 
 /** Reads an artifact; a damaged or outdated one is deleted and reported as absent so the caller rebuilds it. */

@@ -7,6 +7,7 @@ import { Engine, type SimilarResult } from '../engine.js'
 import { METRICS, type Metric } from '../index/types.js'
 import { formatImport, formatSearch, formatSimilar, formatStats } from './format.js'
 import { ProgressView } from './progress.js'
+import { registerListeningCommands } from './listening-commands.js'
 
 interface GlobalOptions {
   home?: string
@@ -57,7 +58,7 @@ function jsonReplacer(_key: string, value: unknown): unknown {
 
 export function buildProgram(): Command {
   const program = new Command('segue')
-    .description('Music recommendations from a track catalogue: search, similar tracks, statistics')
+    .description('Music recommendations: similar tracks from a catalogue, and collaborative filtering from listening data')
     .option('--home <dir>', 'folder for the store and saved indexes (default: $SEGUE_HOME or ./.segue)')
     .option('--json', 'print machine-readable JSON')
     .option('--no-progress', 'hide progress bars')
@@ -125,6 +126,8 @@ export function buildProgram(): Command {
         print(g, s, () => formatStats(s, o.genres))
       })
     })
+
+  registerListeningCommands(program, globals, withEngine, print)
 
   program
     .command('demo')

@@ -13,6 +13,11 @@ export interface ArtistTracksOptions {
   perArtist?: number
   /** Track ids to leave out (already heard, disliked). */
   exclude?: ReadonlySet<string>
+  /**
+   * The artists whose tracks define the listener's sound (typically what they play most). Default: the
+   * taste itself.
+   */
+  profile?: readonly ArtistTaste[]
 }
 
 export interface ArtistTrack {
@@ -48,7 +53,7 @@ export class ArtistCatalogue {
 
   /**
    * Turns artist-level taste into track recommendations. The listener's sound is the weighted mean of the
-   * feature vectors of their artists' tracks; each candidate track (by a liked artist) scores
+   * feature vectors of the tracks of their profile artists (by default the taste); each candidate track (by a liked artist) scores
    * (artist weight / top weight) x (1 + cosine(track, sound)) / 2, so the most played artists lead and,
    * within an artist, the tracks closest to what the listener plays overall come first.
    */
@@ -56,7 +61,8 @@ export class ArtistCatalogue {
     const n = opts.n ?? 10
     const liked = taste.filter((t) => t.weight > 0 && this.rowsOf(t.artist).length > 0)
     if (liked.length === 0) return []
-    const sound = this.profile(liked)
+    const known = (opts.profile ?? liked).filter((t) => t.weight > 0 && this.rowsOf(t.artist).length > 0)
+    const sound = this.profile(known.length > 0 ? known : liked)
     const top = Math.max(...liked.map((t) => t.weight))
     const candidates: ArtistTrack[] = []
     for (const t of liked) {

@@ -1,0 +1,209 @@
+import { Command, InvalidArgumentError, Option } from 'commander'
+import { join } from 'node:path'
+import { SegueError } from '../core/errors.js'
+import type { Engine } from '../engine.js'
+import { isMetricName, type MetricName } from '../eval/metric-names.js'
+import { formatTable, writeReportJson } from '../eval/report.js'
+import { tune } from '../eval/tune.js'
+import { makeSplits, compareModels, SPLIT_KINDS, type SplitKind } from '../listening/compare.js'
+import { loadListening, type ListeningData } from '../listening/source.js'
+import { denseUser, loadOrTrain, trainModel, saveTrained, type TrainedModel } from '../listening/trained.js'
+import { createModel, modelNames } from '../models/registry.js'
+import type { FitProgress, Scored } from '../models/types.js'
+import { collectParam, parseParams, parseSpace } from './params.js'
+import type { ProgressView } from './progress.js'
+
+interface Globals {
+  home?: string
+  json?: boolean
+  progress: boolean
+}
+
+type WithEngine = <T>(g: Globals, fn: (e: Engine, progress: ProgressView) => Promise<T>) => Promise<T>
+type Print = (g: Globals, data: unknown, text: () => string) => void
+
+const positiveInt = (value: string) => {
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < 1 || n > 100_000) throw new InvalidArgumentError('expected a whole number from 1 to 100000')
+  return n
+}
+
+const fraction = (value: string) => {
+  const x = Number(value)
+  if (!(x > 0 && x < 1)) throw new InvalidArgumentError('expected a number between 0 and 1')
+  return x
+}
+
+function modelPath(e: Engine, name: string): string {
+  return join(e.home, 'models', `${name}.art`)
+}
+
+function fitProgress(progress: ProgressView, name: string) {
+  return (p: FitProgress) => progress.update({ phase: `fit ${name}`, done: p.iteration, total: p.total })
+}
+
+/** Shows a raw item id with its name where the data has one. */
+function itemLabel(l: ListeningData, item: number): string {
+  const raw = l.data.items.rawId(item)
+  const name = l.itemNames.get(raw)
+  return name ? `${name} [${raw}]` : raw
+}
+
+/** Seed items by raw id or, failing that, by name (case and accents ignored). */
+function resolveSeeds(l: ListeningData, seeds: string[]): number[] {
+  const byName = new Map<string, string>()
+  for (const [raw, name] of l.itemNames) byName.set(name.toLowerCase(), raw)
+  return seeds.map((s) => {
+    const raw = l.data.items.dense(s) !== undefined ? s : byName.get(s.toLowerCase())
+    const dense = raw === undefined ? undefined : l.data.items.dense(raw)
+    if (dense === undefined) throw new SegueError('E_NOT_FOUND', `no item has the id or name '${s}' in ${l.source}`)
+    return dense
+  })
+}
+
+export function registerListeningCommands(program: Command, globals: () => Globals, withEngine: WithEngine, print: Print): void {
+  const listensOption = () => new Option('--listens <path>', 'listening data: HetRec folder, MovieLens, Last.fm 1K log or listens CSV/TSV (default: the bundled HetRec Last.fm 2K)')
+  const modelOption = () => new Option('--model <name>', 'model').choices(modelNames()).default('als')
+
+  program
+    .command('train')
+    .description('fit a collaborative-filtering model on listening data and save it')
+    .addOption(listensOption())
+    .addOption(modelOption())
+    .option('--param <key=value>', 'model parameter (repeatable)', collectParam)
+    .action(async (o: { listens?: string; model: string; param?: string[] }) => {
+      const g = globals()
+      await withEngine(g, async (e, progress) => {
+        const listening = await loadListening(o.listens, { onProgress: progress.update })
+        const t = await trainModel(o.model, parseParams(o.param), listening, { onProgress: fitProgress(progress, o.model) })
+        progress.stop()
+        saveTrained(modelPath(e, o.model), t)
+        const d = listening.data
+        const summary = { model: o.model, params: t.params, users: d.users.size, items: d.items.size, interactions: d.matrix.indices.length, fit: t.fit, saved: modelPath(e, o.model) }
+        print(g, summary, () => `trained ${o.model} on ${d.users.size} users x ${d.items.size} items (${d.matrix.indices.length} interactions) in ${t.fit!.seconds.toFixed(2)} s; saved ${summary.saved}`)
+      })
+    })
+
+  program
+    .command('recommend')
+    .description('recommendations for a known listener (--user) or a new one from seed items (--seeds)')
+    .addOption(listensOption())
+    .addOption(modelOption())
+    .option('--param <key=value>', 'model parameter (repeatable)', collectParam)
+    .option('--user <id>', 'a listener of the listening data')
+    .option('--seeds <items...>', 'seed item ids or names, for a listener the model has not seen')
+    .option('--n <n>', 'how many', positiveInt, 10)
+    .option('--tracks', 'turn recommended artists into catalogue tracks (artist-level data and an imported catalogue)')
+    .action(async (o: { listens?: string; model: string; param?: string[]; user?: string; seeds?: string[]; n: number; tracks?: boolean }) => {
+      if (!o.user === !o.seeds) throw new SegueError('E_BAD_ARGUMENT', 'give exactly one of --user or --seeds')
+      const g = globals()
+      await withEngine(g, async (e, progress) => {
+        const listening = await loadListening(o.listens, { onProgress: progress.update })
+        const t = await loadOrTrain(modelPath(e, o.model), o.model, parseParams(o.param), listening, { onProgress: fitProgress(progress, o.model) })
+        progress.stop()
+        const ref = o.user ? { user: denseUser(t, o.user) } : { history: resolveSeeds(listening, o.seeds!) }
+        const items = t.model.recommend(ref, { n: o.n })
+        if (o.tracks) return printTracks(g, e, t, ref, items, o.n, print)
+        const rows = items.map((s) => ({ item: listening.data.items.rawId(s.item), name: listening.itemNames.get(listening.data.items.rawId(s.item)) ?? null, score: s.score }))
+        print(g, { model: o.model, origin: t.origin, items: rows }, () =>
+          items.map((s, i) => `${String(i + 1).padStart(2)}. ${itemLabel(listening, s.item)}  score ${s.score.toFixed(4)}`).join('\n'),
+        )
+      })
+    })
+
+  program
+    .command('evaluate')
+    .description('compare models side by side on a split of the listening data')
+    .addOption(listensOption())
+    .option('--models <names...>', `models to compare (${modelNames().join(', ')})`, ['popularity', 'item-knn', 'als'])
+    .addOption(new Option('--split <kind>', 'how to split').choices(SPLIT_KINDS).default('random'))
+    .option('--fraction <x>', 'random: share held out per user; temporal: time quantile of the cutoff', fraction)
+    .option('--folds <n>', 'kfold: how many folds', positiveInt, 5)
+    .option('--k <n>', 'list length', positiveInt, 10)
+    .option('--seed <n>', 'seed of the split and models', positiveInt, 42)
+    .option('--metrics <names...>', 'metrics to report (default: every one the data allows)')
+    .option('--auc-depth <n>', 'how deep AUC reads the ranking (default: the whole catalogue)', positiveInt)
+    .option('--segments', 'also report cold and active users apart')
+    .option('--out <file>', 'where to write the JSON report (default: <home>/reports/evaluate.json)')
+    .action(async (o: { listens?: string; models: string[]; split: SplitKind; fraction?: number; folds: number; k: number; seed: number; metrics?: string[]; aucDepth?: number; segments?: boolean; out?: string }) => {
+      const g = globals()
+      const metrics = checkMetrics(o.metrics)
+      o.models.forEach((m) => createModel(m))
+      await withEngine(g, async (e, progress) => {
+        const listening = await loadListening(o.listens, { onProgress: progress.update })
+        const results = await compareModels(listening.data, o.models.map((name) => ({ name, params: { seed: o.seed } })), { kind: o.split, fraction: o.fraction, folds: o.folds, seed: o.seed }, {
+          k: o.k, metrics, aucDepth: o.aucDepth, segments: o.segments ? 'cold-active' : undefined,
+          onModel: (name, fold, folds) => progress.update({ phase: `evaluate ${name}`, done: fold - 1, total: folds }),
+        })
+        progress.stop()
+        const out = o.out ?? join(e.home, 'reports', 'evaluate.json')
+        writeReportJson(out, results)
+        print(g, results, () => `${formatTable(results)}\n\n${o.split} split, k=${o.k}; report written to ${out}`)
+      })
+    })
+
+  program
+    .command('tune')
+    .description('hyper-parameter search on a validation split carved from the training part')
+    .addOption(listensOption())
+    .addOption(modelOption())
+    .option('--space <key=v1,v2,...>', 'candidate values per parameter (repeatable)', collectParam)
+    .addOption(new Option('--search <kind>', 'grid or random search').choices(['grid', 'random']).default('grid'))
+    .option('--trials <n>', 'random search: how many combinations', positiveInt, 10)
+    .option('--metric <name>', 'the metric that picks the winner', 'ndcg')
+    .option('--k <n>', 'list length', positiveInt, 10)
+    .option('--seed <n>', 'seed', positiveInt, 42)
+    .action(async (o: { listens?: string; model: string; space?: string[]; search: 'grid' | 'random'; trials: number; metric: string; k: number; seed: number }) => {
+      const g = globals()
+      const [metric] = checkMetrics([o.metric])!
+      const space = parseSpace(o.space)
+      if (Object.keys(space).length === 0) throw new SegueError('E_BAD_ARGUMENT', 'give at least one --space key=v1,v2,...')
+      await withEngine(g, async (_e, progress) => {
+        const listening = await loadListening(o.listens, { onProgress: progress.update })
+        // Tuning sees only the training part of a held-out split: the test part stays unseen for a final evaluate.
+        const [{ train }] = makeSplits(listening.data, { kind: 'random', seed: o.seed })
+        const result = await tune((p) => createModel(o.model, { seed: o.seed, ...p }), train, space, {
+          metric, k: o.k, strategy: o.search, trials: o.trials, seed: o.seed,
+          onTrial: (_t, done, total) => progress.update({ phase: `tune ${o.model}`, done, total }),
+        })
+        progress.stop()
+        const rows = result.trials.map((t) => ({ params: t.params, [metric]: t.score }))
+        print(g, { metric, best: result.best.params, bestScore: result.best.score, trials: rows }, () =>
+          [
+            ...result.trials.map((t) => `${JSON.stringify(t.params)}  ${metric}@${o.k} ${t.score.toFixed(4)}`),
+            `best: ${JSON.stringify(result.best.params)} (${metric}@${o.k} ${result.best.score.toFixed(4)} on validation)`,
+          ].join('\n'),
+        )
+      })
+    })
+}
+
+function checkMetrics(names: string[] | undefined): MetricName[] | undefined {
+  if (!names) return undefined
+  for (const n of names) if (!isMetricName(n)) throw new SegueError('E_BAD_ARGUMENT', `unknown metric '${n}'`)
+  return names as MetricName[]
+}
+
+/** Artist recommendations become catalogue tracks: by the recommended artists, closest to what the listener plays most. */
+function printTracks(g: Globals, e: Engine, t: TrainedModel, ref: { user: number } | { history: number[] }, items: Scored[], n: number, print: Print): void {
+  const l = t.listening
+  if (l.itemKind !== 'artist') throw new SegueError('E_BAD_ARGUMENT', `--tracks needs artist-level listening data; ${l.source} holds ${l.format} items`)
+  const raw = (item: number) => l.itemNames.get(l.data.items.rawId(item)) ?? l.data.items.rawId(item)
+  const played = 'user' in ref ? playedArtists(l, ref.user) : ref.history.map((item) => ({ item, score: 1 }))
+  const tracks = e.tracksForArtists(
+    items.map((s, i) => ({ artist: raw(s.item), weight: items.length - i })),
+    played.map((p) => ({ artist: raw(p.item), weight: p.score })),
+    n,
+  )
+  print(g, tracks.map((x) => ({ ...x.track, score: x.score, becauseArtist: x.artist })), () =>
+    tracks.length === 0 ? 'none of the recommended artists is in the catalogue' :
+    tracks.map((x, i) => `${String(i + 1).padStart(2)}. ${x.track.name} — ${x.track.artists.join(', ')}  score ${x.score.toFixed(3)}  (via ${x.artist})`).join('\n'),
+  )
+}
+
+function playedArtists(l: ListeningData, user: number): Scored[] {
+  const m = l.data.matrix
+  const out: Scored[] = []
+  for (let p = m.indptr[user]; p < m.indptr[user + 1]; p++) out.push({ item: m.indices[p], score: m.data[p] })
+  return out.sort((a, b) => b.score - a.score).slice(0, 20)
+}
