@@ -131,8 +131,8 @@ export function registerListeningCommands(program: Command, globals: () => Globa
       o.models.forEach((m) => createModel(m))
       await withEngine(g, async (e, progress) => {
         const listening = await loadListening(o.listens, { onProgress: progress.update })
-        const results = await compareModels(listening.data, o.models.map((name) => ({ name, params: { seed: o.seed } })), { kind: o.split, fraction: o.fraction, folds: o.folds, seed: o.seed }, {
-          k: o.k, metrics, aucDepth: o.aucDepth, segments: o.segments ? 'cold-active' : undefined,
+        const results = await compareModels(listening.data, o.models.map((name) => ({ name })), { kind: o.split, fraction: o.fraction, folds: o.folds, seed: o.seed }, {
+          k: o.k, metrics, aucDepth: o.aucDepth, segments: o.segments ? 'cold-active' : undefined, fit: { seed: o.seed },
           onModel: (name, fold, folds) => progress.update({ phase: `evaluate ${name}`, done: fold - 1, total: folds }),
         })
         progress.stop()
@@ -162,8 +162,8 @@ export function registerListeningCommands(program: Command, globals: () => Globa
         const listening = await loadListening(o.listens, { onProgress: progress.update })
         // Tuning sees only the training part of a held-out split: the test part stays unseen for a final evaluate.
         const [{ train }] = makeSplits(listening.data, { kind: 'random', seed: o.seed })
-        const result = await tune((p) => createModel(o.model, { seed: o.seed, ...p }), train, space, {
-          metric, k: o.k, strategy: o.search, trials: o.trials, seed: o.seed,
+        const result = await tune((p) => createModel(o.model, p), train, space, {
+          metric, k: o.k, strategy: o.search, trials: o.trials, seed: o.seed, evaluate: { fit: { seed: o.seed } },
           onTrial: (_t, done, total) => progress.update({ phase: `tune ${o.model}`, done, total }),
         })
         progress.stop()
