@@ -99,7 +99,10 @@ export function registerListeningCommands(program: Command, globals: () => Globa
       const g = globals()
       await withEngine(g, async (e, progress) => {
         const listening = await loadListening(o.listens, { onProgress: progress.update })
-        const t = await loadOrTrain(modelPath(e, o.model), o.model, parseParams(o.param), listening, { onProgress: fitProgress(progress, o.model) })
+        const t = await loadOrTrain(modelPath(e, o.model), o.model, parseParams(o.param), listening, {
+          onProgress: fitProgress(progress, o.model),
+          warn: (m) => process.stderr.write(`segue: warning: ${m}\n`),
+        })
         progress.stop()
         const ref = o.user ? { user: denseUser(t, o.user) } : { history: resolveSeeds(listening, o.seeds!) }
         const items = t.model.recommend(ref, { n: o.n })

@@ -1,11 +1,9 @@
 import { createHash } from 'node:crypto'
-import { existsSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { decodeArtifact, encodeArtifact, writeFileAtomic, type Blob } from '../core/artifact.js'
-import { readFileSync } from 'node:fs'
 import { SegueError, isSegueError } from '../core/errors.js'
 import type { Interactions } from '../data/interactions.js'
-import { canLoad, loadModel } from '../models/loaders.js'
-import { createModel } from '../models/registry.js'
+import { SAVED_MODEL_LOADERS, createModel } from '../models/registry.js'
 import type { FitOptions, FitReport, Recommender } from '../models/types.js'
 import type { ListeningData } from './source.js'
 
@@ -60,7 +58,8 @@ export async function loadOrTrain(
   fit: FitOptions & { warn?: (m: string) => void } = {},
 ): Promise<TrainedModel> {
   const saved = readSaved(path, modelKey(name, params, listening.data), fit.warn)
-  if (saved && canLoad(saved.kind)) return { name, params, model: loadModel(saved), listening, origin: 'loaded' }
+  const load = saved && Object.hasOwn(SAVED_MODEL_LOADERS, saved.kind) ? SAVED_MODEL_LOADERS[saved.kind] : undefined
+  if (saved && load) return { name, params, model: load(saved), listening, origin: 'loaded' }
   const t = await trainModel(name, params, listening, fit)
   saveTrained(path, t)
   return saved ? { ...t, origin: 'refitted' } : t

@@ -1,7 +1,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { gunzipSync } from 'node:zlib'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -55,6 +55,15 @@ test('train saves a model and evaluate compares models on one split', () => {
   const t = segue('train', '--model', 'item-knn', '--param', 'k=50')
   assert.equal(t.code, 0, t.err)
   assert.ok(existsSync(join(home, 'models', 'item-knn.art')))
+  const reuse = segue('--json', 'recommend', '--user', '2', '--model', 'item-knn', '--param', 'k=50', '--n', '3')
+  assert.equal(reuse.code, 0, reuse.err)
+  assert.equal(JSON.parse(reuse.out).origin, 'loaded', 'the saved model is reused, not refitted')
+  writeFileSync(join(home, 'models', 'item-knn.art'), 'damaged')
+  const again = segue('--json', 'recommend', '--user', '2', '--model', 'item-knn', '--param', 'k=50', '--n', '3')
+  assert.equal(again.code, 0, again.err)
+  assert.equal(JSON.parse(again.out).origin, 'fitted')
+  assert.match(again.err, /item-knn\.art.*retraining/)
+  assert.deepEqual(JSON.parse(again.out).items, JSON.parse(reuse.out).items)
 
   const e = segue('--json', 'evaluate', '--models', 'popularity', 'item-knn', '--k', '10', '--metrics', 'precision', 'ndcg', 'coverage')
   assert.equal(e.code, 0, e.err)
