@@ -34,3 +34,33 @@ export type { SearchHit, SearchOptions } from './search/track-search.js'
 
 export type { Store, CatalogueInfo, ImportOutcome, ImportRecord } from './store/store.js'
 export { SqliteStore } from './store/sqlite.js'
+
+export { IdMap } from './core/ids.js'
+export type { Csr } from './core/csr.js'
+export { csrFromTriples, transpose } from './core/csr.js'
+export { buildInteractions } from './data/interactions.js'
+export type { Interactions, RawInteraction } from './data/interactions.js'
+export { readHetrec } from './data/listens/hetrec.js'
+export { readMovieLensRatings, readMovieLensUsers, movieLensFold } from './data/listens/movielens.js'
+export { readListens } from './data/listens/listens-file.js'
+export { readLastfm1k } from './data/listens/lastfm-1k.js'
+export { linkArtists, artistKey } from './data/link-artists.js'
+export { loadListening } from './listening/source.js'
+export type { ListeningData, ListeningFormat } from './listening/source.js'
+
+export { createModel, modelNames, SAVED_MODEL_LOADERS } from './models/registry.js'
+export { isIncremental, isExplainable, hasSimilarUsers, isRatingPredictor } from './models/types.js'
+export type {
+  Recommender, Scored, UserRef, ItemFilter, RecommendOptions, FitOptions, FitProgress, FitReport, ModelArtifact,
+  Incremental, Explainable, Explanation, SimilarUsers, RatingPredictor,
+} from './models/types.js'
+export { ArtistCatalogue } from './models/hybrid/artist-tracks.js'
+export type { ArtistTaste, ArtistTrack } from './models/hybrid/artist-tracks.js'
+export { selectTopN } from './rerank/select.js'
+
+export { evaluate } from './eval/evaluate.js'
+export type { EvaluateOptions, EvaluationResult } from './eval/evaluate.js'
+export { randomHoldout, leaveLastOut, temporalSplit, kFold, validationSplit, assertNoLeak } from './eval/splits.js'
+export { tune } from './eval/tune.js'
+export { formatTable, writeReportJson } from './eval/report.js'
+export { compareModels } from './listening/compare.js'
