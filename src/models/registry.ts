@@ -1,4 +1,8 @@
 import { SegueError } from '../core/errors.js'
+import { ALS_KIND, AlsRecommender } from './als/als.js'
+import type { AlsOptions } from './als/options.js'
+import { BPR_KIND, BprRecommender, type BprOptions } from './bpr/bpr.js'
+import { SVD_KIND, SvdRecommender, type SvdOptions } from './svd/svd.js'
 import { EaseRecommender, type EaseOptions } from './ease/ease.js'
 import { ItemKnnRecommender, type ItemKnnOptions } from './item-knn/item-knn.js'
 import { PopularityRecommender, type PopularityOptions } from './popularity/popularity.js'
@@ -14,20 +18,22 @@ const FACTORIES = {
   'item-knn': (params: Record<string, unknown>) => new ItemKnnRecommender(params as Partial<ItemKnnOptions>),
   'user-knn': (params: Record<string, unknown>) => new UserKnnRecommender(params as Partial<UserKnnOptions>),
   ease: (params: Record<string, unknown>) => new EaseRecommender(params as Partial<EaseOptions>),
-  // Matrix-factorisation models (als, bpr, svd) register here, one line each, from src/models/<name>/.
+  als: (params: Record<string, unknown>) => new AlsRecommender(params as Partial<AlsOptions>),
+  bpr: (params: Record<string, unknown>) => new BprRecommender(params as Partial<BprOptions>),
+  svd: (params: Record<string, unknown>) => new SvdRecommender(params as Partial<SvdOptions>),
 } satisfies Record<string, (params: Record<string, unknown>) => Recommender>
 
 export type ModelName = keyof typeof FACTORIES
 
-/**
- * Artifact kind -> restore, for the models above (their artifacts' kind is the model name). Meant to be
- * spread into the loaders of src/models/loaders.ts.
- */
+/** Artifact kind -> restore, for the models above (their artifacts' kind is the model name). */
 export const SAVED_MODEL_LOADERS: Record<string, (saved: ModelArtifact) => Recommender> = {
   popularity: (a) => PopularityRecommender.load(a),
   'item-knn': (a) => ItemKnnRecommender.load(a),
   'user-knn': (a) => UserKnnRecommender.load(a),
   ease: (a) => EaseRecommender.load(a),
+  [ALS_KIND]: (a) => AlsRecommender.load(a),
+  [BPR_KIND]: (a) => BprRecommender.load(a),
+  [SVD_KIND]: (a) => SvdRecommender.load(a),
 }
 
 export function modelNames(): ModelName[] {

@@ -5,7 +5,7 @@ import { createModel, modelNames, SAVED_MODEL_LOADERS } from '../../src/models/r
 import { checkerboard } from '../contract/recommender.case.js'
 
 test('registry: every listed model is created under its own name and fits', async () => {
-  assert.ok(['popularity', 'item-knn', 'user-knn', 'ease'].every((name) => modelNames().includes(name as never)))
+  assert.ok(['popularity', 'item-knn', 'user-knn', 'ease', 'als', 'bpr', 'svd'].every((name) => modelNames().includes(name as never)))
   for (const name of modelNames()) {
     const model = createModel(name)
     assert.equal(model.name, name)

@@ -1,0 +1,208 @@
+import { transpose, type Csr } from '../../core/csr.js'
+import { SegueError } from '../../core/errors.js'
+import { Rng } from '../../core/rng.js'
+import type { Interactions } from '../../data/interactions.js'
+import { sharedF32, type SharedCsr } from '../../kernels/mf-pool.js'
+import type { Explainable, Explanation, FitOptions, FitReport, Incremental, ModelArtifact, UserRef } from '../types.js'
+import { yieldToEventLoop } from '../shared/fit-guard.js'
+import { explainScore } from './explain.js'
+import { blobOf, checkFinite, FactorModel, nextVersion, shareCsr, type FactorState } from './factor-model.js'
+import { alsOptions, confidenceOf, type AlsOptions } from './options.js'
+import { alsLoss, mergeCsr, regularizedGram, solveRows, solveSide, type Runner } from './train.js'
+
+export const ALS_KIND = 'als'
+export const ALS_VERSION = 1
+const REMEDIES = 'try a larger regularization, a smaller alpha, or confidence: "log" for heavy play counts'
+
+/**
+ * Implicit-feedback ALS (Hu, Koren & Volinsky 2008): plays become preferences p = 1 with confidence c = 1 + α·r
+ * (or log-scaled), and users and items are solved in turn, each row by a few conjugate-gradient steps
+ * warm-started from its previous factors (Takács, Pilászy & Tikk 2011), as the `implicit` library does.
+ * Rows are independent within a half-step, so results do not depend on the thread count.
+ */
+export class AlsRecommender extends FactorModel implements Incremental, Explainable {
+  readonly name = 'als'
+  readonly options: AlsOptions
+  /** Confidence-weighted training matrices (users x items, items x users), rebuilt from `seen` when absent. */
+  private train: { users: SharedCsr; items: SharedCsr } | null = null
+
+  constructor(options: Partial<AlsOptions> = {}) {
+    const o = alsOptions(options)
+    super(o.backend, o.threads)
+    this.options = o
+  }
+
+  protected foldInRegularization(): number {
+    return this.options.regularization
+  }
+
+  protected confidence(r: number): number {
+    return confidenceOf(this.options)(r)
+  }
+
+  protected async learn(data: Interactions, opts: FitOptions): Promise<FitReport> {
+    const t0 = performance.now()
+    const k = this.options.factors
+    const m = data.matrix
+    const rng = new Rng(opts.seed ?? 0)
+    // Small positive starting factors, as `implicit` uses: CG then warm-starts from them.
+    const init = (n: number) => sharedF32(n * k, Float32Array.from({ length: n * k }, () => rng.next() * 0.01))
+    const seen = shareCsr(m)
+    this.state = { users: m.rows, items: m.cols, k, userFactors: init(m.rows), itemFactors: init(m.cols), userVersion: nextVersion(), itemVersion: nextVersion(), seen }
+    this.train = this.trainingMatrices(m)
+    const losses: number[] = []
+    for (let it = 1; it <= this.options.iterations; it++) {
+      if (opts.signal?.aborted) throw new SegueError('E_INTERRUPTED', `als: fit aborted after ${it - 1} iterations`)
+      await this.iterate(it)
+      await yieldToEventLoop()
+      const loss = this.options.calculateLoss ? await this.loss() : undefined
+      if (loss !== undefined) losses.push(loss)
+      opts.onProgress?.({ iteration: it, total: this.options.iterations, seconds: (performance.now() - t0) / 1000, loss })
+    }
+    return { seconds: (performance.now() - t0) / 1000, iterations: this.options.iterations, loss: losses.length ? losses : undefined }
+  }
+
+  /** One full iteration: users against fixed items, then items against fixed users; NaN-checked. */
+  async iterate(iteration = 0): Promise<void> {
+    const s = this.fitted()
+    const train = this.trainingSet()
+    const run = this.runner()
+    const steps = this.options.cgSteps
+    const reg = this.options.regularization
+    await solveSide(run, this.itemSide(), s.userFactors, train.users, await regularizedGram(run, this.itemSide(), reg), steps)
+    s.userVersion = nextVersion()
+    await solveSide(run, this.userSide(), s.itemFactors, train.items, await regularizedGram(run, this.userSide(), reg), steps)
+    s.itemVersion = nextVersion()
+    checkFinite('als', 'user factors', iteration, s.userFactors, REMEDIES)
+    checkFinite('als', 'item factors', iteration, s.itemFactors, REMEDIES)
+  }
+
+  /** The weighted loss of the current factors (see alsLoss). */
+  async loss(): Promise<number> {
+    const s = this.fitted()
+    const g = await regularizedGram(this.runner(), this.itemSide(), 0)
+    return alsLoss(s.userFactors, s.itemFactors, s.k, this.trainingSet().users, g, this.options.regularization)
+  }
+
+  /**
+   * Folds new interactions in without a full retrain: new items get factors solved against the current users,
+   * then every user the batch touches is re-solved against the items (CG run to convergence). The batch must
+   * use the same id maps as the fitted data (possibly grown).
+   */
+  async partialFit(batch: Interactions, _opts: FitOptions = {}): Promise<void> {
+    const s = this.fitted()
+    const merged = mergeCsr(toCsr(s.seen, s.users, s.items), batch.matrix)
+    const k = s.k
+    const oldItems = s.items
+    s.userFactors = grow(s.userFactors, merged.rows * k)
+    s.itemFactors = grow(s.itemFactors, merged.cols * k)
+    Object.assign(s, { users: merged.rows, items: merged.cols, seen: shareCsr(merged), userVersion: nextVersion(), itemVersion: nextVersion() })
+    this.train = this.trainingMatrices(merged)
+    const newItems = rowsWithEntries(transpose(batch.matrix)).filter((i) => i >= oldItems)
+    const reg = this.options.regularization
+    if (newItems.length > 0) {
+      solveRows(this.hold(this.userSide()), s.itemFactors, k, this.train.items, newItems, await regularizedGram(this.here(), this.userSide(), reg), k)
+      s.itemVersion = nextVersion()
+    }
+    const users = rowsWithEntries(batch.matrix)
+    solveRows(this.hold(this.itemSide()), s.userFactors, k, this.train.users, users, this.foldInGram(), k)
+    s.userVersion = nextVersion()
+    checkFinite('als', 'factors after partialFit', 0, s.userFactors, REMEDIES)
+  }
+
+  /** The history items behind `item`'s score for `user`, with their exact share of the (folded-in) score. */
+  explain(user: UserRef, item: number, top = 5): Explanation {
+    const s = this.fitted()
+    this.checkItem(item)
+    const { vector, seen, values } = this.resolveUser(user)
+    const conf = Float32Array.from(values, (r) => this.confidence(r))
+    const score = this.hold(this.itemSide()).scores(vector, 1)[item]
+    return { item, because: explainScore(this.foldInGram(), s.itemFactors, s.k, seen, conf, item, top, score) }
+  }
+
+  save(): ModelArtifact {
+    const s = this.fitted()
+    const { threads: _threads, backend: _backend, ...options } = this.options
+    return {
+      kind: ALS_KIND,
+      version: ALS_VERSION,
+      meta: { options, users: s.users, items: s.items, factors: s.k },
+      blobs: {
+        userFactors: s.userFactors.slice(),
+        itemFactors: s.itemFactors.slice(),
+        seenIndptr: s.seen.indptr.slice(),
+        seenIndices: s.seen.indices.slice(),
+        seenValues: s.seen.values.slice(),
+      },
+    }
+  }
+
+  /** Restores a model written by save(). */
+  static load(a: ModelArtifact, overrides: Partial<AlsOptions> = {}): AlsRecommender {
+    if (a.kind !== ALS_KIND) throw new SegueError('E_ARTIFACT_CORRUPT', `expected an '${ALS_KIND}' artifact, got '${a.kind}'`)
+    if (a.version !== ALS_VERSION) throw new SegueError('E_ARTIFACT_VERSION', `als artifact version ${a.version}, this segue reads ${ALS_VERSION}`)
+    const meta = a.meta as { options: Partial<AlsOptions>; users: number; items: number; factors: number }
+    const model = new AlsRecommender({ ...meta.options, ...overrides })
+    model.state = restoreState(a, meta)
+    return model
+  }
+
+  protected override restored(): void {
+    this.train = null
+  }
+
+  private trainingMatrices(m: Csr): { users: SharedCsr; items: SharedCsr } {
+    const conf = confidenceOf(this.options)
+    const t = transpose(m)
+    return { users: shareCsr(m, m.data.map(conf)), items: shareCsr(t, t.data.map(conf)) }
+  }
+
+  private trainingSet(): { users: SharedCsr; items: SharedCsr } {
+    const s = this.fitted()
+    this.train ??= this.trainingMatrices(toCsr(s.seen, s.users, s.items))
+    return this.train
+  }
+
+  private runner(): Runner {
+    return { hold: (f) => this.hold(f), pool: this.workers() }
+  }
+
+  private here(): Runner {
+    return { hold: (f) => this.hold(f), pool: null }
+  }
+}
+
+export function restoreState(a: ModelArtifact, meta: { users: number; items: number; factors: number }): FactorState {
+  const seen: SharedCsr = {
+    indptr: shareI32(blobOf(a, 'seenIndptr', Int32Array)),
+    indices: shareI32(blobOf(a, 'seenIndices', Int32Array)),
+    values: sharedF32(blobOf(a, 'seenValues', Float32Array).length, blobOf(a, 'seenValues', Float32Array)),
+  }
+  const uf = blobOf(a, 'userFactors', Float32Array), itf = blobOf(a, 'itemFactors', Float32Array)
+  if (uf.length !== meta.users * meta.factors || itf.length !== meta.items * meta.factors || seen.indptr.length !== meta.users + 1) {
+    throw new SegueError('E_ARTIFACT_CORRUPT', `${a.kind} artifact: factor or matrix sizes do not match its header`)
+  }
+  const userFactors = sharedF32(uf.length, uf), itemFactors = sharedF32(itf.length, itf)
+  return { users: meta.users, items: meta.items, k: meta.factors, userFactors, itemFactors, userVersion: nextVersion(), itemVersion: nextVersion(), seen }
+}
+
+function shareI32(a: Int32Array): Int32Array {
+  const out = new Int32Array(new SharedArrayBuffer(Math.max(4, a.byteLength)), 0, a.length)
+  out.set(a)
+  return out
+}
+
+function toCsr(m: SharedCsr, rows: number, cols: number): Csr {
+  return { rows, cols, indptr: m.indptr, indices: m.indices, data: m.values }
+}
+
+/** A larger shared copy of `a` (new rows zero). */
+function grow(a: Float32Array, length: number): Float32Array {
+  return length === a.length ? a : sharedF32(length, a)
+}
+
+function rowsWithEntries(m: Csr): Int32Array {
+  const out: number[] = []
+  for (let r = 0; r < m.rows; r++) if (m.indptr[r + 1] > m.indptr[r]) out.push(r)
+  return Int32Array.from(out)
+}

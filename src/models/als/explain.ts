@@ -1,0 +1,64 @@
+import type { Scored } from '../types.js'
+
+/**
+ * Which history items drove an ALS score. At the optimum x_u = A⁻¹ Σ_i c_i y_i with A = YᵀY + λI + Σ_i (c_i - 1)
+ * y_i y_iᵀ, so the score of item j splits exactly into Σ_i c_i · (y_jᵀ A⁻¹ y_i): item i's share. This is the
+ * decomposition `implicit` uses (through a Cholesky factor of A); here A is formed in f64 and factored once.
+ * Training stops CG after a few steps, so the model's own score differs a little from the optimum's; that
+ * remainder (`score` minus the shares) is spread over the items in proportion to their confidence, so the
+ * shares always sum to the score the model reports.
+ */
+export function explainScore(
+  gram: Float32Array, y: Float32Array, k: number, items: Int32Array, conf: Float32Array, target: number, top: number, score: number,
+): Scored[] {
+  const a = Float64Array.from(gram)
+  for (let e = 0; e < items.length; e++) addOuter(a, y, items[e] * k, conf[e] - 1, k)
+  const chol = cholesky(a, k)
+  const w = cholSolve(chol, y.subarray(target * k, target * k + k), k)
+  const parts: Scored[] = Array.from(items, (item, e) => {
+    let s = 0
+    for (let d = 0; d < k; d++) s += w[d] * y[item * k + d]
+    return { item, score: conf[e] * s }
+  })
+  let shares = 0, weight = 0
+  parts.forEach((p, e) => ((shares += p.score), (weight += conf[e])))
+  if (weight > 0) parts.forEach((p, e) => (p.score += ((score - shares) * conf[e]) / weight))
+  return parts.sort((p, q) => q.score - p.score || p.item - q.item).slice(0, top)
+}
+
+function addOuter(a: Float64Array, y: Float32Array, o: number, c: number, k: number): void {
+  for (let r = 0; r < k; r++) for (let s = 0; s < k; s++) a[r * k + s] += c * y[o + r] * y[o + s]
+}
+
+/** Solves A x = b for symmetric positive definite A (k x k, f64, row-major). */
+export function solveSpd(a: Float64Array, b: ArrayLike<number>, k: number): Float64Array {
+  return cholSolve(cholesky(a, k), b, k)
+}
+
+/** Lower-triangular L with L Lᵀ = A (A symmetric positive definite; tiny pivots are floored). */
+function cholesky(a: Float64Array, k: number): Float64Array {
+  const l = new Float64Array(k * k)
+  for (let r = 0; r < k; r++) {
+    for (let c = 0; c <= r; c++) {
+      let s = a[r * k + c]
+      for (let t = 0; t < c; t++) s -= l[r * k + t] * l[c * k + t]
+      l[r * k + c] = r === c ? Math.sqrt(Math.max(s, 1e-12)) : s / l[c * k + c]
+    }
+  }
+  return l
+}
+
+function cholSolve(l: Float64Array, b: ArrayLike<number>, k: number): Float64Array {
+  const z = new Float64Array(k)
+  for (let r = 0; r < k; r++) {
+    let s = b[r]
+    for (let t = 0; t < r; t++) s -= l[r * k + t] * z[t]
+    z[r] = s / l[r * k + r]
+  }
+  for (let r = k - 1; r >= 0; r--) {
+    let s = z[r]
+    for (let t = r + 1; t < k; t++) s -= l[t * k + r] * z[t]
+    z[r] = s / l[r * k + r]
+  }
+  return z
+}
