@@ -1,22 +1,7 @@
-import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
-import { packageRoot } from '../core/paths.js'
-import { SegueError } from '../core/errors.js'
+import { loadWasm, requireWasm, wasmApi, type WasmMemory, type WasmModule } from './wasm-loader.js'
 import { HEAD_DIMS, LANES } from './knn-layout.js'
 import { emptyResult, type KernelInput, type KnnKernel, type KnnResult } from './knn-kernel.js'
 
-// Node has WebAssembly, but this project's compile settings (lib ES2022, no DOM) do not declare it; these are
-// the few parts used here.
-interface WasmMemory {
-  readonly buffer: ArrayBuffer
-  grow(pages: number): number
-}
-type WasmModule = object
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => WasmModule
-  Instance: new (module: WasmModule, imports: object) => { exports: unknown }
-}
-const wasmApi = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly
 
 /** The exports of assembly/exact-knn.ts. */
 interface KnnExports {
@@ -37,17 +22,9 @@ const CHUNK_BLOCKS = 4096
 /** Queries per call into the module, which bounds the scratch memory a large batch needs. */
 const GROUP = 512
 
-let cached: WasmModule | null | undefined
-
 /** The compiled kernel module, or null when build/exact-knn.wasm is missing or this runtime lacks SIMD. */
 export function loadKnnModule(): WasmModule | null {
-  if (cached !== undefined) return cached
-  try {
-    cached = new wasmApi.Module(readFileSync(join(packageRoot(), 'build', WASM_FILE)))
-  } catch {
-    cached = null
-  }
-  return cached
+  return loadWasm(WASM_FILE)
 }
 
 /**
@@ -62,8 +39,7 @@ export class WasmKnnKernel implements KnnKernel {
   private readonly scratch: number
 
   constructor(private readonly input: KernelInput) {
-    const module = loadKnnModule()
-    if (!module) throw new SegueError('E_WASM_UNAVAILABLE', `could not load build/${WASM_FILE} (run npm run build)`)
+    const module = requireWasm(WASM_FILE)
     this.exports = new wasmApi.Instance(module, {}).exports as unknown as KnnExports
     this.head = align16(this.exports.heapBase())
     this.tail = this.head + input.blocks * HEAD_DIMS * LANES * 4

@@ -1,25 +1,11 @@
-import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
-import { packageRoot } from '../core/paths.js'
 import { SegueError } from '../core/errors.js'
+import { loadWasm, requireWasm, wasmApi, type WasmMemory, type WasmModule } from './wasm-loader.js'
 
 // Hogwild BPR needs every thread to update one copy of the factors, but an AssemblyScript module built with
 // the project's flags (scripts/build-wasm.mjs) defines its own private memory. At load time the module's
 // memory definition is rewritten into an import of a shared memory ("env"."memory", shared, with a maximum),
 // so several instances, one per thread, can run on the same bytes. The module has no other imports, and its
 // data segment (constant math tables) is rewritten identically by each instance.
-
-interface WasmMemory {
-  readonly buffer: ArrayBuffer | SharedArrayBuffer
-  grow(pages: number): number
-}
-type WasmModule = object
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => WasmModule
-  Instance: new (module: WasmModule, imports: object) => { exports: unknown }
-  Memory: new (d: { initial: number; maximum: number; shared: boolean }) => WasmMemory
-}
-const wasmApi = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly
 
 interface BprExports {
   heapBase(): number
@@ -52,17 +38,9 @@ export interface SharedBprLayout {
   k: number
 }
 
-let patched: WasmModule | null | undefined
-
 /** build/mf.wasm with its memory turned into a shared import, or null when it cannot be loaded. */
 export function loadSharedMfModule(): WasmModule | null {
-  if (patched !== undefined) return patched
-  try {
-    patched = new wasmApi.Module(importSharedMemory(readFileSync(join(packageRoot(), 'build', 'mf.wasm'))))
-  } catch {
-    patched = null
-  }
-  return patched
+  return loadWasm('mf.wasm', importSharedMemory)
 }
 
 /** Rewrites a module's memory section (id 5) into an import section entry (id 2) of a shared memory. */
@@ -129,8 +107,7 @@ let nextMemoryId = 0
 /** Runs BPR steps on a shared memory from whichever thread calls it. */
 export function bprEpochShared(memory: WasmMemory, memoryId: number, layout: SharedBprLayout, slot: number, count: number, seed: number, lr: number, reg: number): number {
   if (current?.id !== memoryId) {
-    const module = loadSharedMfModule()
-    if (!module) throw new SegueError('E_WASM_UNAVAILABLE', 'could not load build/mf.wasm with a shared memory (run npm run build)')
+    const module = requireWasm('mf.wasm', importSharedMemory)
     current = { id: memoryId, ex: new wasmApi.Instance(module, { env: { memory } }).exports as unknown as BprExports }
   }
   const l = layout
@@ -152,8 +129,7 @@ export class SharedBprMemory {
   readonly layout: SharedBprLayout
 
   constructor(t: { u: Float32Array; v: Float32Array; bias: Float32Array; indptr: Int32Array; indices: Int32Array; users: number; items: number; k: number }, slots: number) {
-    const module = loadSharedMfModule()
-    if (!module) throw new SegueError('E_WASM_UNAVAILABLE', 'could not load build/mf.wasm with a shared memory (run npm run build)')
+    const module = requireWasm('mf.wasm', importSharedMemory)
     const nnz = t.indptr[t.users]
     let end = align16(heapBaseOf(module))
     const take = (values: number) => {

@@ -1,20 +1,7 @@
-import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
-import { packageRoot } from '../core/paths.js'
-import { SegueError } from '../core/errors.js'
+import { loadWasm, requireWasm, wasmApi, type WasmMemory, type WasmModule } from './wasm-loader.js'
 import type { BprSession, CgJob, MfKernel, RowOrder, TopBlock } from './mf-kernel.js'
 
 // This project's compile settings (lib ES2022, no DOM) do not declare WebAssembly; these are the parts used.
-interface WasmMemory {
-  readonly buffer: ArrayBuffer
-  grow(pages: number): number
-}
-type WasmModule = object
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => WasmModule
-  Instance: new (module: WasmModule, imports: object) => { exports: unknown }
-}
-const wasmApi = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly
 
 /** The exports of assembly/mf.ts (addresses are byte offsets into `memory`). */
 interface MfExports {
@@ -38,17 +25,9 @@ const PAGE = 65536
  */
 const CHUNK_BYTES = 128 * 1024
 
-let cached: WasmModule | null | undefined
-
 /** The compiled module, or null when build/mf.wasm is missing or this runtime lacks SIMD. */
 export function loadMfModule(): WasmModule | null {
-  if (cached !== undefined) return cached
-  try {
-    cached = new wasmApi.Module(readFileSync(join(packageRoot(), 'build', WASM_FILE)))
-  } catch {
-    cached = null
-  }
-  return cached
+  return loadWasm(WASM_FILE)
 }
 
 /**
@@ -64,8 +43,7 @@ export class WasmMfKernel implements MfKernel {
   private k = 0
 
   constructor() {
-    const module = loadMfModule()
-    if (!module) throw new SegueError('E_WASM_UNAVAILABLE', `could not load build/${WASM_FILE} (run npm run build)`)
+    const module = requireWasm(WASM_FILE)
     this.ex = new wasmApi.Instance(module, {}).exports as unknown as MfExports
     this.base = align16(this.ex.heapBase())
     this.work = this.base
