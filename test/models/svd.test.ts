@@ -1,7 +1,8 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
-import { SvdRecommender } from '../../src/models/svd/svd.js'
+import { SvdRecommender, type SvdOptions } from '../../src/models/svd/svd.js'
+import { tune } from '../../src/eval/tune.js'
 import { buildInteractions, type RawInteraction } from '../../src/data/interactions.js'
 import { decodeArtifact, encodeArtifact } from '../../src/core/artifact.js'
 import { isRatingPredictor } from '../../src/models/types.js'
@@ -24,12 +25,12 @@ const allRatings = sharedFile('movielens-100k', 'u.data')
 const present = folds.every((f) => f.base && f.test) && allRatings !== null
 
 /** Mean RMSE and MAE of default-option SVD over (train, test) pairs; unknown test ids go to predict as undefined. */
-async function crossValidate(pairs: { train: RawInteraction[]; test: RawInteraction[] }[]): Promise<{ rmse: number; mae: number; perFold: number[] }> {
+async function crossValidate(pairs: { train: RawInteraction[]; test: RawInteraction[] }[], options: Partial<SvdOptions> = {}): Promise<{ rmse: number; mae: number; perFold: number[] }> {
   const perFold: number[] = []
   let maeSum = 0
   for (const [f, pair] of pairs.entries()) {
     const train = buildInteractions(pair.train, 'explicit')
-    const model = new SvdRecommender()
+    const model = new SvdRecommender(options)
     await model.fit(train, { seed: f })
     let sq = 0, abs = 0
     for (const r of pair.test) {
@@ -63,6 +64,20 @@ test('svd: MovieLens 100K, official folds u1..u5: RMSE <= 0.942, MAE <= 0.742', 
   console.log(`svd official folds: RMSE ${got.perFold.map((x) => x.toFixed(4)).join(' ')} mean ${got.rmse.toFixed(4)}; MAE ${got.mae.toFixed(4)}`)
   assert.ok(got.rmse <= 0.942, `mean RMSE ${got.rmse}`)
   assert.ok(got.mae <= 0.742, `mean MAE ${got.mae}`)
+})
+
+// The issue's bar (RMSE <= 0.934, MAE <= 0.737) on the official folds, with settings chosen the honest way:
+// `tune` scores a small grid on a validation split carved from u1.base alone, so no test fold picks them.
+test('svd: MovieLens 100K, official folds u1..u5, settings tuned on validation: RMSE <= 0.934, MAE <= 0.737', { skip: present ? false : SKIP_NO_SHARED, timeout: 300_000 }, async () => {
+  const base = buildInteractions(readMovieLens(folds[0].base as string), 'explicit')
+  const space = { factors: [100], learningRate: [0.007], regularization: [0.02, 0.05, 0.1], epochs: [20, 40] }
+  const tuned = await tune((p) => new SvdRecommender(p as Partial<SvdOptions>), base, space, {
+    metric: 'rmse', k: 10, seed: 7, validation: { fraction: 0.2, seed: 7 }, evaluate: { metrics: ['rmse'], fit: { seed: 1 } },
+  })
+  const got = await crossValidate(folds.map((f) => ({ train: readMovieLens(f.base as string), test: readMovieLens(f.test as string) })), tuned.best.params as Partial<SvdOptions>)
+  console.log(`svd official folds, tuned ${JSON.stringify(tuned.best.params)}: RMSE ${got.rmse.toFixed(4)} MAE ${got.mae.toFixed(4)}`)
+  assert.ok(got.rmse <= 0.934, `mean RMSE ${got.rmse}`)
+  assert.ok(got.mae <= 0.737, `mean MAE ${got.mae}`)
 })
 
 /** Two taste groups: even users rate even items 5 and odd items 1, odd users the reverse; (u, u) withheld. */
