@@ -6,7 +6,7 @@ import { sharedF32, type SharedCsr } from '../../kernels/mf-pool.js'
 import type { Explainable, Explanation, FitOptions, FitReport, Incremental, ModelArtifact, UserRef } from '../types.js'
 import { yieldToEventLoop } from '../shared/fit-guard.js'
 import { explainScore } from './explain.js'
-import { blobOf, checkFinite, FactorModel, nextVersion, shareCsr, type FactorState } from './factor-model.js'
+import { checkFinite, factorArtifact, factorMeta, FactorModel, nextVersion, restoreState, shareCsr } from './factor-model.js'
 import { alsOptions, confidenceOf, type AlsOptions } from './options.js'
 import { alsLoss, mergeCsr, regularizedGram, solveRows, solveSide, type Runner } from './train.js'
 
@@ -121,27 +121,12 @@ export class AlsRecommender extends FactorModel implements Incremental, Explaina
   }
 
   save(): ModelArtifact {
-    const s = this.fitted()
-    const { threads: _threads, backend: _backend, ...options } = this.options
-    return {
-      kind: ALS_KIND,
-      version: ALS_VERSION,
-      meta: { options, users: s.users, items: s.items, factors: s.k },
-      blobs: {
-        userFactors: s.userFactors.slice(),
-        itemFactors: s.itemFactors.slice(),
-        seenIndptr: s.seen.indptr.slice(),
-        seenIndices: s.seen.indices.slice(),
-        seenValues: s.seen.values.slice(),
-      },
-    }
+    return factorArtifact(ALS_KIND, ALS_VERSION, this.options, this.fitted())
   }
 
   /** Restores a model written by save(). */
   static load(a: ModelArtifact, overrides: Partial<AlsOptions> = {}): AlsRecommender {
-    if (a.kind !== ALS_KIND) throw new SegueError('E_ARTIFACT_CORRUPT', `expected an '${ALS_KIND}' artifact, got '${a.kind}'`)
-    if (a.version !== ALS_VERSION) throw new SegueError('E_ARTIFACT_VERSION', `als artifact version ${a.version}, this segue reads ${ALS_VERSION}`)
-    const meta = a.meta as { options: Partial<AlsOptions>; users: number; items: number; factors: number }
+    const meta = factorMeta<AlsOptions>(a, ALS_KIND, ALS_VERSION)
     const model = new AlsRecommender({ ...meta.options, ...overrides })
     model.state = restoreState(a, meta)
     return model
@@ -170,26 +155,6 @@ export class AlsRecommender extends FactorModel implements Incremental, Explaina
   private here(): Runner {
     return { hold: (f) => this.hold(f), pool: null }
   }
-}
-
-export function restoreState(a: ModelArtifact, meta: { users: number; items: number; factors: number }): FactorState {
-  const seen: SharedCsr = {
-    indptr: shareI32(blobOf(a, 'seenIndptr', Int32Array)),
-    indices: shareI32(blobOf(a, 'seenIndices', Int32Array)),
-    values: sharedF32(blobOf(a, 'seenValues', Float32Array).length, blobOf(a, 'seenValues', Float32Array)),
-  }
-  const uf = blobOf(a, 'userFactors', Float32Array), itf = blobOf(a, 'itemFactors', Float32Array)
-  if (uf.length !== meta.users * meta.factors || itf.length !== meta.items * meta.factors || seen.indptr.length !== meta.users + 1) {
-    throw new SegueError('E_ARTIFACT_CORRUPT', `${a.kind} artifact: factor or matrix sizes do not match its header`)
-  }
-  const userFactors = sharedF32(uf.length, uf), itemFactors = sharedF32(itf.length, itf)
-  return { users: meta.users, items: meta.items, k: meta.factors, userFactors, itemFactors, userVersion: nextVersion(), itemVersion: nextVersion(), seen }
-}
-
-function shareI32(a: Int32Array): Int32Array {
-  const out = new Int32Array(new SharedArrayBuffer(Math.max(4, a.byteLength)), 0, a.length)
-  out.set(a)
-  return out
 }
 
 function toCsr(m: SharedCsr, rows: number, cols: number): Csr {

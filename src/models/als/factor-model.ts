@@ -313,3 +313,47 @@ export function blobOf<T extends Float32Array | Int32Array>(a: ModelArtifact, na
   if (!(b instanceof type)) throw new SegueError('E_ARTIFACT_CORRUPT', `${a.kind} artifact: blob '${name}' is missing or of the wrong type`)
   return b
 }
+
+export function restoreState(a: ModelArtifact, meta: { users: number; items: number; factors: number }): FactorState {
+  const seen: SharedCsr = {
+    indptr: shareI32(blobOf(a, 'seenIndptr', Int32Array)),
+    indices: shareI32(blobOf(a, 'seenIndices', Int32Array)),
+    values: sharedF32(blobOf(a, 'seenValues', Float32Array).length, blobOf(a, 'seenValues', Float32Array)),
+  }
+  const uf = blobOf(a, 'userFactors', Float32Array), itf = blobOf(a, 'itemFactors', Float32Array)
+  if (uf.length !== meta.users * meta.factors || itf.length !== meta.items * meta.factors || seen.indptr.length !== meta.users + 1) {
+    throw new SegueError('E_ARTIFACT_CORRUPT', `${a.kind} artifact: factor or matrix sizes do not match its header`)
+  }
+  const userFactors = sharedF32(uf.length, uf), itemFactors = sharedF32(itf.length, itf)
+  return { users: meta.users, items: meta.items, k: meta.factors, userFactors, itemFactors, userVersion: nextVersion(), itemVersion: nextVersion(), seen }
+}
+
+function shareI32(a: Int32Array): Int32Array {
+  const out = new Int32Array(new SharedArrayBuffer(Math.max(4, a.byteLength)), 0, a.length)
+  out.set(a)
+  return out
+}
+
+/** The fitted factors and play history as an artifact; run-time choices (threads, backend) are left out. */
+export function factorArtifact(kind: string, version: number, options: { threads?: unknown; backend?: unknown }, s: FactorState): ModelArtifact {
+  const { threads: _threads, backend: _backend, ...kept } = options
+  return {
+    kind,
+    version,
+    meta: { options: kept, users: s.users, items: s.items, factors: s.k },
+    blobs: {
+      userFactors: s.userFactors.slice(),
+      itemFactors: s.itemFactors.slice(),
+      seenIndptr: s.seen.indptr.slice(),
+      seenIndices: s.seen.indices.slice(),
+      seenValues: s.seen.values.slice(),
+    },
+  }
+}
+
+/** The header of a factor artifact written by factorArtifact, after checking its kind and version. */
+export function factorMeta<O>(a: ModelArtifact, kind: string, version: number): { options: Partial<O>; users: number; items: number; factors: number } {
+  if (a.kind !== kind) throw new SegueError('E_ARTIFACT_CORRUPT', `expected a '${kind}' artifact, got '${a.kind}'`)
+  if (a.version !== version) throw new SegueError('E_ARTIFACT_VERSION', `${kind} artifact version ${a.version}, this segue reads ${version}`)
+  return a.meta as { options: Partial<O>; users: number; items: number; factors: number }
+}

@@ -5,8 +5,7 @@ import { resolveMfBackend, type MfBackend } from '../../kernels/mf-backend.js'
 import { sharedF32, type SharedCsr } from '../../kernels/mf-pool.js'
 import { sampleTriples } from '../../kernels/mf-sample.js'
 import { SharedBprMemory } from '../../kernels/mf-wasm-shared.js'
-import { restoreState } from '../als/als.js'
-import { checkFinite, FactorModel, nextVersion, shareCsr } from '../als/factor-model.js'
+import { checkFinite, factorArtifact, factorMeta, FactorModel, nextVersion, restoreState, shareCsr } from '../als/factor-model.js'
 import { nonNegative, positiveInt } from '../als/options.js'
 import { yieldToEventLoop } from '../shared/fit-guard.js'
 import { mergeOptions } from '../shared/options.js'
@@ -151,26 +150,11 @@ export class BprRecommender extends FactorModel {
   }
 
   save(): ModelArtifact {
-    const s = this.fitted()
-    const { threads: _threads, backend: _backend, ...options } = this.options
-    return {
-      kind: BPR_KIND,
-      version: BPR_VERSION,
-      meta: { options, users: s.users, items: s.items, factors: s.k },
-      blobs: {
-        userFactors: s.userFactors.slice(),
-        itemFactors: s.itemFactors.slice(),
-        seenIndptr: s.seen.indptr.slice(),
-        seenIndices: s.seen.indices.slice(),
-        seenValues: s.seen.values.slice(),
-      },
-    }
+    return factorArtifact(BPR_KIND, BPR_VERSION, this.options, this.fitted())
   }
 
   static load(a: ModelArtifact, overrides: Partial<BprOptions> = {}): BprRecommender {
-    if (a.kind !== BPR_KIND) throw new SegueError('E_ARTIFACT_CORRUPT', `expected a '${BPR_KIND}' artifact, got '${a.kind}'`)
-    if (a.version !== BPR_VERSION) throw new SegueError('E_ARTIFACT_VERSION', `bpr artifact version ${a.version}, this segue reads ${BPR_VERSION}`)
-    const meta = a.meta as { options: Partial<BprOptions>; users: number; items: number; factors: number }
+    const meta = factorMeta<BprOptions>(a, BPR_KIND, BPR_VERSION)
     const model = new BprRecommender({ ...meta.options, ...overrides })
     model.state = restoreState(a, meta)
     return model
