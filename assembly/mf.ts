@@ -174,19 +174,61 @@ export function bprEpoch(
 ): f64 {
   rngState = seed
   let logLik: f64 = 0
-  for (let s = 0; s < count; s++) {
-    const pair = pairs + (<usize>(<i32>(nextRandom() * nnz)) << 3)
-    const user = load<i32>(pair)
-    const p0 = load<i32>(at(indptr, user))
-    const p1 = load<i32>(at(indptr, user + 1))
-    let j = -1
-    for (let tries = 0; tries < 8 && j < 0; tries++) {
-      const cand = <i32>(nextRandom() * items)
-      if (!rowHas(indices, p0, p1, cand)) j = cand
-    }
-    if (j >= 0) logLik += bprOne(u, v, bias, user, load<i32>(pair, 4), j, k, lr, reg, diff)
+  let s = 0
+  // Four samples are drawn (in the same order, from the same random stream, as one at a time) and the rows they
+  // update are read once before any update, so their cache misses overlap instead of queueing one after another.
+  for (; s + 4 <= count; s += 4) {
+    const p0 = drawPair(pairs, nnz), j0 = drawNegative(indptr, indices, p0, items)
+    const p1 = drawPair(pairs, nnz), j1 = drawNegative(indptr, indices, p1, items)
+    const p2 = drawPair(pairs, nnz), j2 = drawNegative(indptr, indices, p2, items)
+    const p3 = drawPair(pairs, nnz), j3 = drawNegative(indptr, indices, p3, items)
+    touchSink += touch(u, v, p0, j0, k) + touch(u, v, p1, j1, k) + touch(u, v, p2, j2, k) + touch(u, v, p3, j3, k)
+    logLik += step(u, v, bias, p0, j0, k, lr, reg, diff) + step(u, v, bias, p1, j1, k, lr, reg, diff)
+    logLik += step(u, v, bias, p2, j2, k, lr, reg, diff) + step(u, v, bias, p3, j3, k, lr, reg, diff)
+  }
+  for (; s < count; s++) {
+    const p = drawPair(pairs, nnz)
+    logLik += step(u, v, bias, p, drawNegative(indptr, indices, p, items), k, lr, reg, diff)
   }
   return logLik
+}
+
+/** Where touched values go, so the optimiser keeps the loads. */
+let touchSink: f32 = 0
+
+/** The address of a uniformly drawn (user, item) entry. */
+@inline
+function drawPair(pairs: usize, nnz: i32): usize {
+  return pairs + (<usize>(<i32>(nextRandom() * nnz)) << 3)
+}
+
+/** An item the pair's user has not played, or -1 when eight draws all hit played items. */
+@inline
+function drawNegative(indptr: usize, indices: usize, pair: usize, items: i32): i32 {
+  const user = load<i32>(pair)
+  const p0 = load<i32>(at(indptr, user))
+  const p1 = load<i32>(at(indptr, user + 1))
+  let j = -1
+  for (let tries = 0; tries < 8 && j < 0; tries++) {
+    const cand = <i32>(nextRandom() * items)
+    if (!rowHas(indices, p0, p1, cand)) j = cand
+  }
+  return j
+}
+
+/** Reads the first and last float of the three rows a sample updates. */
+@inline
+function touch(u: usize, v: usize, pair: usize, j: i32, k: i32): f32 {
+  const last = <usize>(k - 1) << 2
+  const ur = u + (<usize>(load<i32>(pair) * k) << 2)
+  const vi = v + (<usize>(load<i32>(pair, 4) * k) << 2)
+  const vj = v + (<usize>(max(j, 0) * k) << 2)
+  return load<f32>(ur) + load<f32>(ur + last) + load<f32>(vi) + load<f32>(vi + last) + load<f32>(vj) + load<f32>(vj + last)
+}
+
+@inline
+function step(u: usize, v: usize, bias: usize, pair: usize, j: i32, k: i32, lr: f32, reg: f32, diff: usize): f64 {
+  return j >= 0 ? bprOne(u, v, bias, load<i32>(pair), load<i32>(pair, 4), j, k, lr, reg, diff) : 0
 }
 
 function rowHas(indices: usize, p0: i32, p1: i32, col: i32): bool {
