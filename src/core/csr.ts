@@ -88,3 +88,16 @@ export function rowData(m: Csr, row: number): Float32Array {
 export function nnz(m: Csr): number {
   return m.indptr[m.rows]
 }
+
+/** Where entry (row, col) sits in indices/data, or -1 when it is absent (binary search: rows are sorted). */
+export function findEntry(m: Csr, row: number, col: number): number {
+  let lo = m.indptr[row]
+  let hi = m.indptr[row + 1] - 1
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1
+    if (m.indices[mid] < col) lo = mid + 1
+    else if (m.indices[mid] > col) hi = mid - 1
+    else return mid
+  }
+  return -1
+}

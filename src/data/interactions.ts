@@ -1,4 +1,4 @@
-import { csrFromTriples, type Csr } from '../core/csr.js'
+import { csrFromTriples, findEntry, type Csr } from '../core/csr.js'
 import { IdMap } from '../core/ids.js'
 
 /** One listening event or rating as read from a file, raw ids. */
@@ -67,19 +67,8 @@ function alignTimes(m: Csr, events: readonly RawInteraction[], r: Int32Array, c:
   events.forEach((e, i) => {
     if (e.time === undefined) return
     const p = findEntry(m, r[i], c[i])
+    if (p < 0) throw new Error(`entry (${r[i]}, ${c[i]}) missing from the matrix`)
     if (!(times[p] >= e.time)) times[p] = e.time
   })
   return times
-}
-
-function findEntry(m: Csr, row: number, col: number): number {
-  let lo = m.indptr[row]
-  let hi = m.indptr[row + 1] - 1
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1
-    if (m.indices[mid] < col) lo = mid + 1
-    else if (m.indices[mid] > col) hi = mid - 1
-    else return mid
-  }
-  throw new Error(`entry (${row}, ${col}) missing from the matrix`)
 }

@@ -1,5 +1,5 @@
 import type { Blob } from '../../core/artifact.js'
-import { transpose, type Csr } from '../../core/csr.js'
+import { findEntry, transpose, type Csr } from '../../core/csr.js'
 import type { Interactions } from '../../data/interactions.js'
 import { BaseRecommender, type FittedBase, type TrainResult } from '../shared/base.js'
 import { progressTicker } from '../shared/fit-guard.js'
@@ -123,15 +123,8 @@ export class ItemKnnRecommender extends BaseRecommender<ItemKnnState> implements
   }
 }
 
-/** S[j, i], or 0 when i is not among j's neighbours (binary search: rows are sorted by id). */
+/** S[j, i], or 0 when i is not among j's neighbours. */
 function similarity(s: Csr, j: number, i: number): number {
-  let lo = s.indptr[j]
-  let hi = s.indptr[j + 1] - 1
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1
-    if (s.indices[mid] < i) lo = mid + 1
-    else if (s.indices[mid] > i) hi = mid - 1
-    else return s.data[mid]
-  }
-  return 0
+  const p = findEntry(s, j, i)
+  return p < 0 ? 0 : s.data[p]
 }
