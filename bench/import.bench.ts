@@ -16,17 +16,17 @@ const homes: string[] = []
 const importSecs = await timeRounds(ROUNDS, async () => {
   const home = mkdtempSync(join(tmpdir(), 'segue-bench-import-'))
   homes.push(home)
-  const e = Engine.open({ home })
+  const e = await Engine.open({ home })
   await e.importCatalogue(file)
   await e.close()
 })
 const firstReadySecs = await timeRounds(1, async () => {
-  const e = Engine.open({ home: homes[0] })
+  const e = await Engine.open({ home: homes[0] })
   await e.similar('Comedy Gen Hoshino', { k: 10, mode: 'exact' })
   await e.close()
 })
 const warmReadySecs = await timeRounds(ROUNDS, async () => {
-  const e = Engine.open({ home: homes[0] })
+  const e = await Engine.open({ home: homes[0] })
   await e.similar('Comedy Gen Hoshino', { k: 10, mode: 'exact' })
   await e.close()
 })

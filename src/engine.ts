@@ -9,17 +9,22 @@ import { FeaturePipeline, DEFAULT_PIPELINE, type PipelineConfig } from './featur
 import { CONTINUOUS_AUDIO } from './features/config.js'
 import { createExactIndex } from './index/exact.js'
 import { createHnswIndex, loadHnswArtifact, saveHnswArtifact } from './index/hnsw.js'
-import type { Metric, VectorIndex } from './index/types.js'
+import type { Metric, Neighbour, VectorIndex } from './index/types.js'
 import { TrackSearch, type SearchHit } from './search/track-search.js'
 import { ArtistCatalogue, type ArtistTaste, type ArtistTrack } from './models/hybrid/artist-tracks.js'
 import { collapseDuplicates, duplicateKey } from './similar/dedupe.js'
-import { filteredNeighbours, type SimilarFilters } from './similar/similar.js'
-import { SqliteStore } from './store/sqlite.js'
+import { acceptedNeighbours, filteredNeighbours, type SimilarFilters } from './similar/similar.js'
+import { openStore } from './store/open.js'
 import type { ImportOutcome, Store } from './store/store.js'
 
 export interface EngineOptions {
   /** Folder holding the store and saved artifacts (default: SEGUE_HOME or ./.segue). */
   home?: string
+  /**
+   * Where the data lives: a PostgreSQL URL (postgres://...) so several servers can share one database, or a
+   * SQLite file path. Default: segue.db inside `home`.
+   */
+  store?: string
   /** Feature pipeline settings; artifacts are rebuilt when these change. */
   pipeline?: Partial<PipelineConfig>
   /** Catalogues at least this large use the approximate index unless asked otherwise. */
@@ -44,7 +49,7 @@ export interface SimilarItem {
   /** Similarity in [0, 1]: 1 - cosine distance, or 1 / (1 + distance) for the other metrics. */
   score: number
   /** The audio features on which the two tracks are closest, in original units. */
-  because: { feature: string; seed: number; track: number; contribution: number }[]
+  because: FeatureMatch[]
   sharedGenres: string[]
 }
 
@@ -55,6 +60,37 @@ export interface SimilarResult {
   mode: 'exact' | 'ann'
   metric: Metric
   items: SimilarItem[]
+}
+
+/** One audio feature on which two tracks are close, in original units. */
+export interface FeatureMatch {
+  feature: string
+  seed: number
+  track: number
+  contribution: number
+}
+
+/**
+ * The loaded catalogue, read-only, for services that score tracks themselves (listener recommendations,
+ * playlists). Rows are positions in `tracks`; vectors are the fitted pipeline's output.
+ */
+export interface CatalogueView {
+  readonly tracks: readonly Track[]
+  readonly rowOf: ReadonlyMap<string, number>
+  /** duplicateKey of each row: the same recording on another release shares it. */
+  readonly dupKeys: readonly string[]
+  readonly dims: number
+  vector(row: number): Float32Array
+  /** Cosine similarity of two rows' vectors, in [-1, 1]. */
+  cosine(a: number, b: number): number
+  /** The continuous audio features on which `track` is closest to `seed`, closest first. */
+  explain(seed: Track, track: Track, top: number): FeatureMatch[]
+  /**
+   * The k rows nearest to a query vector by cosine distance that `makeAccept()` accepts (a fresh predicate
+   * per widening round, so it may keep state).
+   */
+  nearest(query: Float32Array, k: number, makeAccept: () => (row: number) => boolean): Promise<Neighbour[]>
+  readonly artists: ArtistCatalogue
 }
 
 export interface CatalogueStats {
@@ -84,7 +120,7 @@ export class Engine {
   private readonly pipelineConfig: PipelineConfig
   private readonly annThreshold: number
   private readonly warn: (message: string) => void
-  private state: Loaded | null = null
+  private state: Promise<Loaded> | null = null
 
   private constructor(home: string, store: Store, opts: EngineOptions) {
     this.home = home
@@ -94,9 +130,9 @@ export class Engine {
     this.warn = opts.onWarning ?? ((m) => process.stderr.write(`segue: warning: ${m}\n`))
   }
 
-  static open(opts: EngineOptions = {}): Engine {
+  static async open(opts: EngineOptions = {}): Promise<Engine> {
     const home = resolve(opts.home ?? process.env.SEGUE_HOME ?? '.segue')
-    return new Engine(home, new SqliteStore(join(home, 'segue.db')), opts)
+    return new Engine(home, await openStore(opts.store ?? join(home, 'segue.db')), opts)
   }
 
   /** Reads a catalogue file and adds it to the store; on any error the stored catalogue is unchanged. */
@@ -105,7 +141,7 @@ export class Engine {
     opts: LongWorkOptions & { strict?: boolean; replace?: boolean } = {},
   ): Promise<{ report: ImportReport; outcome: ImportOutcome }> {
     const { tracks, report } = await readCatalogue(path, opts)
-    const outcome = this.store.upsertTracks(tracks, {
+    const outcome = await this.store.upsertTracks(tracks, {
       replace: opts.replace,
       record: { source: resolve(path), layout: report.layout, report },
     })
@@ -113,19 +149,19 @@ export class Engine {
     return { report, outcome }
   }
 
-  isEmpty(): boolean {
-    return this.store.countTracks() === 0
+  async isEmpty(): Promise<boolean> {
+    return (await this.store.countTracks()) === 0
   }
 
   /** Typo-tolerant search over titles and artists; releases of the same recording appear once. */
-  search(text: string, limit = 10): SearchHit[] {
-    const hits = this.load().search.search(text, { limit: limit * 3 })
+  async search(text: string, limit = 10): Promise<SearchHit[]> {
+    const hits = (await this.load()).search.search(text, { limit: limit * 3 })
     return collapseDuplicates(hits, (h) => h.track).slice(0, limit)
   }
 
   /** A track by exact id, or else the best text match; E_NOT_FOUND when neither finds one. */
-  resolveTrack(ref: string): { track: Track; resolvedBy: 'id' | 'search' } {
-    const s = this.load()
+  async resolveTrack(ref: string): Promise<{ track: Track; resolvedBy: 'id' | 'search' }> {
+    const s = await this.load()
     const row = s.rowOf.get(ref)
     if (row !== undefined) return { track: s.tracks[row], resolvedBy: 'id' }
     const hit = s.search.search(ref, { limit: 1 })[0]
@@ -137,8 +173,8 @@ export class Engine {
   async similar(ref: string, opts: SimilarOptions = {}, work: LongWorkOptions = {}): Promise<SimilarResult> {
     const k = checkK(opts.k ?? 10)
     const metric = opts.metric ?? 'cosine'
-    const { track: seed, resolvedBy } = this.resolveTrack(ref)
-    const s = this.load()
+    const { track: seed, resolvedBy } = await this.resolveTrack(ref)
+    const s = await this.load()
     const row = s.rowOf.get(seed.id)!
     const filters: SimilarFilters = {
       excludeSeedArtist: opts.excludeSeedArtist ?? false,
@@ -157,7 +193,7 @@ export class Engine {
       used = 'exact'
       hits = await neighbours('exact')
     }
-    const items = hits.map((h) => this.describe(seed, s.tracks[h.index], h.distance, metric, opts.explainTop ?? 3))
+    const items = hits.map((h) => this.describe(s, seed, s.tracks[h.index], h.distance, metric, opts.explainTop ?? 3))
     return { seed, resolvedBy, mode: used, metric, items }
   }
 
@@ -165,19 +201,39 @@ export class Engine {
    * Tracks for artist-level taste (e.g. artists a collaborative model recommends): tracks by those artists,
    * ranked by the artist's weight and by closeness to the sound of the artists in `played`.
    */
-  tracksForArtists(candidates: readonly ArtistTaste[], played: readonly ArtistTaste[], n = 10): ArtistTrack[] {
-    const s = this.load()
-    s.artists ??= new ArtistCatalogue(s.tracks, s.matrix, s.pipeline.dims)
-    return s.artists.recommend(candidates, { n, profile: played })
+  async tracksForArtists(candidates: readonly ArtistTaste[], played: readonly ArtistTaste[], n = 10): Promise<ArtistTrack[]> {
+    return (await this.catalogue()).artists.recommend(candidates, { n, profile: played })
+  }
+
+  /** The loaded catalogue for services built on the engine (loading it first if need be). */
+  async catalogue(work: LongWorkOptions = {}): Promise<CatalogueView> {
+    const s = await this.load()
+    const mode = this.pickMode('auto', s.tracks.length, 'cosine')
+    const index = await this.index(mode, 'cosine', work)
+    const dims = s.pipeline.dims
+    const vector = (row: number) => s.matrix.subarray(row * dims, (row + 1) * dims)
+    s.artists ??= new ArtistCatalogue(s.tracks, s.matrix, dims)
+    return {
+      tracks: s.tracks,
+      rowOf: s.rowOf,
+      dupKeys: s.dupKeys,
+      dims,
+      vector,
+      cosine: (a, b) => cosineOf(vector(a), vector(b)),
+      explain: (seed, track, top) => this.because(s, seed, track, top),
+      nearest: async (query, k, makeAccept) =>
+        acceptedNeighbours(index, query, k, makeAccept, mode === 'ann' ? Math.min(s.tracks.length, ANN_MAX_FETCH) : undefined),
+      artists: s.artists,
+    }
   }
 
   /** Builds (or loads) the index for a metric ahead of use, with progress. */
   async prepare(mode: SearchMode, metric: Metric, work: LongWorkOptions = {}): Promise<void> {
-    await this.index(this.pickMode(mode, this.load().tracks.length, metric), metric, work)
+    await this.index(this.pickMode(mode, (await this.load()).tracks.length, metric), metric, work)
   }
 
-  stats(): CatalogueStats {
-    const s = this.load()
+  async stats(): Promise<CatalogueStats> {
+    const s = await this.load()
     const genreCounts = new Map<string, number>()
     const artists = new Set<string>()
     let minYear = Infinity
@@ -196,13 +252,14 @@ export class Engine {
       genres: [...genreCounts].map(([name, tracks]) => ({ name, tracks })).sort((a, b) => b.tracks - a.tracks || a.name.localeCompare(b.name)),
       features: AUDIO_FEATURES.map((name, j) => summarize(name, s.tracks.map((t) => t.features[j]))),
       releaseYears: minYear <= maxYear ? { min: minYear, max: maxYear } : null,
-      version: this.store.catalogueInfo()?.version ?? null,
+      version: (await this.store.catalogueInfo())?.version ?? null,
     }
   }
 
   async close(): Promise<void> {
-    for (const idx of this.state?.indexes.values() ?? []) await idx.close()
-    this.store.close()
+    const s = this.state ? await this.state.catch(() => null) : null
+    for (const idx of s?.indexes.values() ?? []) await (await idx.catch(() => null))?.close()
+    await this.store.close()
   }
 
   /** 'auto' takes the approximate index for large catalogues, except for Manhattan, which HNSW lacks. */
@@ -211,30 +268,41 @@ export class Engine {
     return mode
   }
 
-  private describe(seed: Track, t: Track, distance: number, metric: Metric, top: number): SimilarItem {
-    const s = this.load()
+  private describe(s: Loaded, seed: Track, t: Track, distance: number, metric: Metric, top: number): SimilarItem {
     const seedGenres = new Set(seed.genres)
     return {
       track: t,
       distance,
       score: metric === 'cosine' ? Math.max(0, 1 - distance) : 1 / (1 + distance),
-      because: s.pipeline
-        .explain(seed, t)
-        .filter((e) => EXPLAINED_FEATURES.has(e.feature))
-        .slice(0, top)
-        .map((e) => ({ feature: e.feature, seed: e.a, track: e.b, contribution: e.contribution })),
+      because: this.because(s, seed, t, top),
       sharedGenres: t.genres.filter((g) => seedGenres.has(g)),
     }
   }
 
+  private because(s: Loaded, seed: Track, t: Track, top: number): FeatureMatch[] {
+    return s.pipeline
+      .explain(seed, t)
+      .filter((e) => EXPLAINED_FEATURES.has(e.feature))
+      .slice(0, top)
+      .map((e) => ({ feature: e.feature, seed: e.a, track: e.b, contribution: e.contribution }))
+  }
+
   /** Loads the catalogue from the store and the fitted pipeline (from its artifact when still valid). */
-  private load(): Loaded {
-    if (this.state) return this.state
-    const info = this.store.catalogueInfo()
+  private load(): Promise<Loaded> {
+    if (!this.state) {
+      this.state = this.loadNow()
+      // A failed load (empty catalogue, store down) is not remembered: the next call tries again.
+      this.state.catch(() => { this.state = null })
+    }
+    return this.state
+  }
+
+  private async loadNow(): Promise<Loaded> {
+    const info = await this.store.catalogueInfo()
     if (!info || info.tracks === 0) {
       throw new SegueError('E_EMPTY_CATALOGUE', 'the catalogue is empty: import one first (segue import <file>)')
     }
-    const tracks = this.store.allTracks()
+    const tracks = await this.store.allTracks()
     const key = artifactKey(info.version, this.pipelineConfig)
     const path = join(this.home, 'artifacts', 'pipeline.art')
     let pipeline = loadOrNull(() => FeaturePipeline.load(path, key), path, this.warn)
@@ -242,7 +310,7 @@ export class Engine {
       pipeline = FeaturePipeline.fit(tracks, this.pipelineConfig)
       pipeline.save(path, key)
     }
-    this.state = {
+    return {
       tracks,
       rowOf: new Map(tracks.map((t, i) => [t.id, i])),
       dupKeys: tracks.map(duplicateKey),
@@ -253,17 +321,18 @@ export class Engine {
       key,
       indexes: new Map(),
     }
-    return this.state
   }
 
   private async index(mode: 'exact' | 'ann', metric: Metric, work: LongWorkOptions): Promise<VectorIndex> {
-    const s = this.load()
+    const s = await this.load()
     const name = `${mode}-${metric}`
     let idx = s.indexes.get(name)
-    if (idx) return idx
-    if (mode === 'exact') idx = createExactIndex(s.matrix, s.pipeline.dims, metric, { backend: 'auto' })
-    else idx = await this.annIndex(s, metric, work)
-    s.indexes.set(name, idx)
+    if (!idx) {
+      // The promise is kept, not the index, so concurrent first requests share one build.
+      idx = mode === 'exact' ? Promise.resolve(createExactIndex(s.matrix, s.pipeline.dims, metric, { backend: 'auto' })) : this.annIndex(s, metric, work)
+      s.indexes.set(name, idx)
+      idx.catch(() => s.indexes.delete(name))
+    }
     return idx
   }
 
@@ -287,7 +356,7 @@ interface Loaded {
   matrix: Float32Array
   search: TrackSearch
   key: string
-  indexes: Map<string, VectorIndex>
+  indexes: Map<string, Promise<VectorIndex>>
   artists?: ArtistCatalogue
 }
 
@@ -307,6 +376,18 @@ function loadOrNull<T>(load: () => T | null, path: string, warn: (message: strin
 function artifactKey(catalogueVersion: string, config: PipelineConfig): string {
   const configHash = createHash('sha256').update(JSON.stringify(config)).digest('hex').slice(0, 16)
   return `${catalogueVersion}:${configHash}`
+}
+
+function cosineOf(a: Float32Array, b: Float32Array): number {
+  let dot = 0
+  let na = 0
+  let nb = 0
+  for (let j = 0; j < a.length; j++) {
+    dot += a[j] * b[j]
+    na += a[j] * a[j]
+    nb += b[j] * b[j]
+  }
+  return na > 0 && nb > 0 ? dot / Math.sqrt(na * nb) : 0
 }
 
 function checkK(k: number): number {

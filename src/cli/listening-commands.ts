@@ -106,7 +106,7 @@ export function registerListeningCommands(program: Command, globals: () => Globa
         progress.stop()
         const ref = o.user ? { user: denseUser(t, o.user) } : { history: resolveSeeds(listening, o.seeds!) }
         const items = t.model.recommend(ref, { n: o.n })
-        if (o.tracks) return printTracks(g, e, t, ref, items, o.n, print)
+        if (o.tracks) return await printTracks(g, e, t, ref, items, o.n, print)
         const rows = items.map((s) => ({ item: listening.data.items.rawId(s.item), name: listening.itemNames.get(listening.data.items.rawId(s.item)) ?? null, score: s.score }))
         print(g, { model: o.model, origin: t.origin, items: rows }, () =>
           items.map((s, i) => `${String(i + 1).padStart(2)}. ${itemLabel(listening, s.item)}  score ${s.score.toFixed(4)}`).join('\n'),
@@ -188,12 +188,12 @@ function checkMetrics(names: string[] | undefined): MetricName[] | undefined {
 }
 
 /** Artist recommendations become catalogue tracks: by the recommended artists, closest to what the listener plays most. */
-function printTracks(g: Globals, e: Engine, t: TrainedModel, ref: { user: number } | { history: number[] }, items: Scored[], n: number, print: Print): void {
+async function printTracks(g: Globals, e: Engine, t: TrainedModel, ref: { user: number } | { history: number[] }, items: Scored[], n: number, print: Print): Promise<void> {
   const l = t.listening
   if (l.itemKind !== 'artist') throw new SegueError('E_BAD_ARGUMENT', `--tracks needs artist-level listening data; ${l.source} holds ${l.format} items`)
   const raw = (item: number) => l.itemNames.get(l.data.items.rawId(item)) ?? l.data.items.rawId(item)
   const played = 'user' in ref ? playedArtists(l, ref.user) : ref.history.map((item) => ({ item, score: 1 }))
-  const tracks = e.tracksForArtists(
+  const tracks = await e.tracksForArtists(
     items.map((s, i) => ({ artist: raw(s.item), weight: items.length - i })),
     played.map((p) => ({ artist: raw(p.item), weight: p.score })),
     n,

@@ -2,12 +2,13 @@
 import { Command, InvalidArgumentError, Option } from 'commander'
 import { join } from 'node:path'
 import { isSegueError } from '../core/errors.js'
-import { bundledDataDir } from '../core/paths.js'
+import { bundledCatalogue } from '../core/paths.js'
 import { Engine, type SimilarResult } from '../engine.js'
 import { METRICS, type Metric } from '../index/types.js'
 import { formatImport, formatSearch, formatSimilar, formatStats } from './format.js'
 import { ProgressView } from './progress.js'
 import { registerListeningCommands } from './listening-commands.js'
+import { registerServeCommand } from './serve-command.js'
 
 interface GlobalOptions {
   home?: string
@@ -15,7 +16,7 @@ interface GlobalOptions {
   progress: boolean
 }
 
-const BUNDLED_CATALOGUE = join(bundledDataDir(), 'spotify-tracks-114k', 'dataset.csv.gz')
+const BUNDLED_CATALOGUE = bundledCatalogue()
 
 /** Ctrl-C aborts the work at its next safe point (nothing partial is written); a second one quits at once. */
 function interruptSignal(): AbortSignal {
@@ -37,7 +38,7 @@ function positiveInt(max: number) {
 }
 
 async function withEngine<T>(g: GlobalOptions, fn: (e: Engine, progress: ProgressView) => Promise<T>): Promise<T> {
-  const engine = Engine.open({ home: g.home })
+  const engine = await Engine.open({ home: g.home })
   const progress = new ProgressView(g.progress && !g.json)
   try {
     return await fn(engine, progress)
@@ -86,7 +87,7 @@ export function buildProgram(): Command {
     .action(async (words: string[], o: { limit: number }) => {
       const g = globals()
       await withEngine(g, async (e) => {
-        const hits = e.search(words.join(' '), o.limit)
+        const hits = await e.search(words.join(' '), o.limit)
         print(g, hits.map((h) => ({ ...h.track, score: h.score })), () => formatSearch(hits))
       })
     })
@@ -122,12 +123,13 @@ export function buildProgram(): Command {
     .action(async (o: { genres: number }) => {
       const g = globals()
       await withEngine(g, async (e) => {
-        const s = e.stats()
+        const s = await e.stats()
         print(g, s, () => formatStats(s, o.genres))
       })
     })
 
   registerListeningCommands(program, globals, withEngine, print)
+  registerServeCommand(program, globals)
 
   program
     .command('demo')
@@ -136,7 +138,7 @@ export function buildProgram(): Command {
       const g = globals()
       await withEngine(g, async (e, progress) => {
         const signal = interruptSignal()
-        if (e.isEmpty()) {
+        if (await e.isEmpty()) {
           process.stderr.write(`first run: importing the bundled catalogue into ${e.home}\n`)
           const { report, outcome } = await e.importCatalogue(BUNDLED_CATALOGUE, { onProgress: progress.update, signal })
           progress.stop()
@@ -144,7 +146,7 @@ export function buildProgram(): Command {
         }
         await e.prepare('auto', 'cosine', { onProgress: progress.update, signal })
         progress.stop()
-        const stats = e.stats()
+        const stats = await e.stats()
         const examples = ['Comedy Gen Hoshino', 'Hello Adele', 'Clair de Lune']
         const results: SimilarResult[] = []
         for (const q of examples) results.push(await e.similar(q, { k: 5, excludeSeedArtist: true }))

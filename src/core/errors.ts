@@ -15,6 +15,14 @@ export const ERROR_CODES = {
   E_EMPTY_CATALOGUE: 'There is no catalogue yet',
   E_INTERRUPTED: 'Work was interrupted before it finished',
   E_WASM_UNAVAILABLE: 'The WebAssembly kernels could not be loaded',
+  E_CONFLICT: 'A record with this id already exists',
+  E_VALIDATION: 'A request does not match its schema',
+  E_UNAUTHORIZED: 'A request lacks a valid access token',
+  E_FORBIDDEN: 'A token does not grant access to this record',
+  E_RATE_LIMITED: 'Too many requests in a short time',
+  E_TOO_LARGE: 'A request body is larger than accepted',
+  E_NOT_READY: 'The server is still starting',
+  E_INTERNAL: 'An unexpected failure inside segue',
 } as const
 
 export type ErrorCode = keyof typeof ERROR_CODES

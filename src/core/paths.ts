@@ -21,3 +21,8 @@ export function sharedDataDir(): string {
 export function bundledDataDir(): string {
   return join(packageRoot(), 'data')
 }
+
+/** The catalogue bundled with segue: the Spotify 114k tracks dataset (see data/NOTICE.md). */
+export function bundledCatalogue(): string {
+  return join(bundledDataDir(), 'spotify-tracks-114k', 'dataset.csv.gz')
+}

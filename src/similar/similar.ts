@@ -27,17 +27,37 @@ export function filteredNeighbours(
   maxFetch = index.size,
 ): Neighbour[] {
   const keep = makePredicate(tracks, dupKeys, seedRow, filters)
+  return acceptedNeighbours(index, query, k, () => {
+    const seenKeys = new Set<string>()
+    return (row) => {
+      if (row === seedRow || !keep(row)) return false
+      if (!filters.collapseDuplicates) return true
+      const key = dupKeys[row]
+      if (seenKeys.has(key)) return false
+      seenKeys.add(key)
+      return true
+    }
+  }, maxFetch)
+}
+
+/**
+ * The k nearest rows to a query that a predicate accepts, asking the index for more neighbours than needed
+ * and widening the request until k pass or `maxFetch` is reached. `makeAccept` is called once per round, so a
+ * predicate may keep state (such as the duplicates already taken) that starts afresh when the request widens.
+ */
+export function acceptedNeighbours(
+  index: VectorIndex,
+  query: Float32Array,
+  k: number,
+  makeAccept: () => (row: number) => boolean,
+  maxFetch = index.size,
+): Neighbour[] {
   let fetch = Math.min(maxFetch, k * 3 + 10)
   for (;;) {
+    const accept = makeAccept()
     const out: Neighbour[] = []
-    const seenKeys = new Set<string>()
     for (const n of index.search(query, fetch)) {
-      if (n.index === seedRow || !keep(n.index)) continue
-      if (filters.collapseDuplicates) {
-        const key = dupKeys[n.index]
-        if (seenKeys.has(key)) continue
-        seenKeys.add(key)
-      }
+      if (!accept(n.index)) continue
       out.push(n)
       if (out.length === k) return out
     }

@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { SegueError } from '../core/errors.js'
 import type { Track } from '../core/track.js'
-import type { CatalogueInfo, ImportOutcome, ImportRecord, Store } from './store.js'
+import type { CatalogueInfo, FeedbackEvent, FeedbackKind, ImportOutcome, ImportRecord, ListenerRecord, NewFeedback, Store } from './store.js'
 import { catalogueVersion, fromRow, toRow, type TrackRow } from './track-row.js'
 
 const SCHEMA = `
@@ -32,29 +32,50 @@ CREATE TABLE IF NOT EXISTS imports (
   changed INTEGER NOT NULL,
   report TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS listeners (
+  id TEXT PRIMARY KEY,
+  name TEXT,
+  token_hash TEXT NOT NULL,
+  created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS feedback (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  listener_id TEXT NOT NULL REFERENCES listeners(id) ON DELETE CASCADE,
+  track_id TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS feedback_listener ON feedback (listener_id, seq);
 `
 const COLUMNS = [
   'id', 'name', 'artists', 'artist_ids', 'album', 'genres', 'popularity', 'duration_ms', 'explicit',
   'release_year', 'release_date', 'artist_followers', 'features', 'hash',
 ] as const
 
-/** The embedded store: one SQLite file in WAL mode. */
+interface FeedbackRow { seq: number; listener_id: string; track_id: string; kind: string; at: string }
+
+/**
+ * The embedded store: one SQLite file in WAL mode with full sync, so a committed write (an acknowledged
+ * feedback event) survives the process being killed. Calls run synchronously under promise-returning methods.
+ */
 export class SqliteStore implements Store {
   private readonly db: Database.Database
 
-  constructor(readonly path: string) {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
+  constructor(readonly location: string) {
+    if (location !== ':memory:') mkdirSync(dirname(location), { recursive: true })
     try {
-      this.db = new Database(path)
+      this.db = new Database(location)
       this.db.pragma('journal_mode = WAL')
-      this.db.pragma('synchronous = NORMAL')
+      this.db.pragma('synchronous = FULL')
+      this.db.pragma('foreign_keys = ON')
+      this.db.pragma('busy_timeout = 5000')
       this.db.exec(SCHEMA)
     } catch (cause) {
-      throw new SegueError('E_STORE', `cannot open the SQLite store at ${path}: ${(cause as Error).message}`, { cause })
+      throw new SegueError('E_STORE', `cannot open the SQLite store at ${location}: ${(cause as Error).message}`, { cause })
     }
   }
 
-  upsertTracks(tracks: readonly Track[], opts: { replace?: boolean; record?: Omit<ImportRecord, 'at' | 'changed'> } = {}): ImportOutcome {
+  async upsertTracks(tracks: readonly Track[], opts: { replace?: boolean; record?: Omit<ImportRecord, 'at' | 'changed'> } = {}): Promise<ImportOutcome> {
     const existing = this.db.prepare('SELECT hash FROM tracks WHERE id = ?').pluck()
     const insert = this.db.prepare(
       `INSERT OR REPLACE INTO tracks (${COLUMNS.join(',')}) VALUES (${COLUMNS.map((c) => '@' + c).join(',')})`,
@@ -75,44 +96,99 @@ export class SqliteStore implements Store {
       }
       const removed = seen ? this.removeAllBut(seen) : 0
       const changed = outcome.added + outcome.updated + removed > 0
-      const info = changed || !this.catalogueInfo() ? this.refreshInfo() : this.catalogueInfo()!
+      const current = this.info()
+      const info = changed || !current ? this.refreshInfo() : current
       if (opts.record) this.logImport(opts.record, changed)
       return { ...outcome, info }
     })
     try {
       return run()
     } catch (cause) {
-      throw new SegueError('E_STORE', `import into ${this.path} failed, the catalogue is unchanged: ${(cause as Error).message}`, { cause })
+      throw new SegueError('E_STORE', `import into ${this.location} failed, the catalogue is unchanged: ${(cause as Error).message}`, { cause })
     }
   }
 
-  getTrack(id: string): Track | null {
+  async getTrack(id: string): Promise<Track | null> {
     const row = this.db.prepare('SELECT * FROM tracks WHERE id = ?').get(id) as TrackRow | undefined
     return row ? fromRow(row) : null
   }
 
-  allTracks(): Track[] {
+  async allTracks(): Promise<Track[]> {
     return (this.db.prepare('SELECT * FROM tracks ORDER BY id').all() as TrackRow[]).map(fromRow)
   }
 
-  countTracks(): number {
-    return this.db.prepare('SELECT count(*) FROM tracks').pluck().get() as number
+  async countTracks(): Promise<number> {
+    return this.count()
   }
 
-  catalogueInfo(): CatalogueInfo | null {
-    const value = this.db.prepare("SELECT value FROM meta WHERE key = 'catalogue'").pluck().get() as string | undefined
-    return value ? (JSON.parse(value) as CatalogueInfo) : null
+  async catalogueInfo(): Promise<CatalogueInfo | null> {
+    return this.info()
   }
 
-  imports(): ImportRecord[] {
+  async imports(): Promise<ImportRecord[]> {
     const rows = this.db.prepare('SELECT source, layout, at, changed, report FROM imports ORDER BY seq').all() as {
       source: string; layout: string; at: string; changed: number; report: string
     }[]
     return rows.map((r) => ({ ...r, changed: r.changed === 1, report: JSON.parse(r.report) }))
   }
 
-  close(): void {
+  async createListener(l: ListenerRecord): Promise<void> {
+    try {
+      this.db.prepare('INSERT INTO listeners (id, name, token_hash, created_at) VALUES (?, ?, ?, ?)').run(l.id, l.name, l.tokenHash, l.createdAt)
+    } catch (cause) {
+      if ((cause as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') throw new SegueError('E_CONFLICT', `a listener with the id '${l.id}' already exists`)
+      throw storeError('create listener', cause)
+    }
+  }
+
+  async getListener(id: string): Promise<ListenerRecord | null> {
+    const r = this.db.prepare('SELECT id, name, token_hash, created_at FROM listeners WHERE id = ?').get(id) as
+      | { id: string; name: string | null; token_hash: string; created_at: string }
+      | undefined
+    return r ? { id: r.id, name: r.name, tokenHash: r.token_hash, createdAt: r.created_at } : null
+  }
+
+  async deleteListener(id: string): Promise<boolean> {
+    return this.db.transaction(() => {
+      this.db.prepare('DELETE FROM feedback WHERE listener_id = ?').run(id)
+      return this.db.prepare('DELETE FROM listeners WHERE id = ?').run(id).changes > 0
+    })()
+  }
+
+  async appendFeedback(listenerId: string, events: readonly NewFeedback[]): Promise<FeedbackEvent[]> {
+    const insert = this.db.prepare('INSERT INTO feedback (listener_id, track_id, kind, at) VALUES (?, ?, ?, ?)')
+    return this.db.transaction(() => {
+      if (!this.db.prepare('SELECT 1 FROM listeners WHERE id = ?').get(listenerId)) {
+        throw new SegueError('E_NOT_FOUND', `no listener has the id '${listenerId}'`)
+      }
+      return events.map((e) => {
+        const at = e.at ?? new Date().toISOString()
+        const seq = Number(insert.run(listenerId, e.trackId, e.kind, at).lastInsertRowid)
+        return { seq, listenerId, trackId: e.trackId, kind: e.kind, at }
+      })
+    })()
+  }
+
+  async feedback(listenerId: string, opts: { limit?: number } = {}): Promise<FeedbackEvent[]> {
+    const rows = (
+      opts.limit === undefined
+        ? this.db.prepare('SELECT * FROM feedback WHERE listener_id = ? ORDER BY seq').all(listenerId)
+        : this.db.prepare('SELECT * FROM (SELECT * FROM feedback WHERE listener_id = ? ORDER BY seq DESC LIMIT ?) ORDER BY seq').all(listenerId, opts.limit)
+    ) as FeedbackRow[]
+    return rows.map((r) => ({ seq: r.seq, listenerId: r.listener_id, trackId: r.track_id, kind: r.kind as FeedbackKind, at: r.at }))
+  }
+
+  async close(): Promise<void> {
     this.db.close()
+  }
+
+  private count(): number {
+    return this.db.prepare('SELECT count(*) FROM tracks').pluck().get() as number
+  }
+
+  private info(): CatalogueInfo | null {
+    const value = this.db.prepare("SELECT value FROM meta WHERE key = 'catalogue'").pluck().get() as string | undefined
+    return value ? (JSON.parse(value) as CatalogueInfo) : null
   }
 
   private removeAllBut(keep: Set<string>): number {
@@ -126,7 +202,7 @@ export class SqliteStore implements Store {
   private refreshInfo(): CatalogueInfo {
     const pairs = this.db.prepare('SELECT id, hash FROM tracks ORDER BY id').iterate() as Iterable<{ id: string; hash: string }>
     const version = catalogueVersion(pairs)
-    const info: CatalogueInfo = { version, tracks: this.countTracks(), updatedAt: new Date().toISOString() }
+    const info: CatalogueInfo = { version, tracks: this.count(), updatedAt: new Date().toISOString() }
     this.db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('catalogue', ?)").run(JSON.stringify(info))
     return info
   }
@@ -136,4 +212,8 @@ export class SqliteStore implements Store {
       .prepare('INSERT INTO imports (source, layout, at, changed, report) VALUES (?, ?, ?, ?, ?)')
       .run(record.source, record.layout, new Date().toISOString(), changed ? 1 : 0, JSON.stringify(record.report))
   }
+}
+
+function storeError(what: string, cause: unknown): SegueError {
+  return new SegueError('E_STORE', `${what} failed: ${(cause as Error).message}`, { cause })
 }

@@ -25,20 +25,64 @@ export interface ImportOutcome {
   info: CatalogueInfo
 }
 
+/** A listener of the app. Only a hash of their access token is kept. */
+export interface ListenerRecord {
+  id: string
+  name: string | null
+  /** SHA-256 of the listener's bearer token, hex. */
+  tokenHash: string
+  createdAt: string
+}
+
+export const FEEDBACK_KINDS = ['play', 'like', 'skip', 'dislike'] as const
+export type FeedbackKind = (typeof FEEDBACK_KINDS)[number]
+
+export interface NewFeedback {
+  trackId: string
+  kind: FeedbackKind
+  /** ISO time; the store fills in now when absent. */
+  at?: string
+}
+
+/** A stored feedback event; `seq` grows with every event the store accepts. */
+export interface FeedbackEvent {
+  seq: number
+  listenerId: string
+  trackId: string
+  kind: FeedbackKind
+  at: string
+}
+
 /**
- * Where segue keeps the catalogue and the import log. SQLite is the embedded default; a networked
- * implementation (PostgreSQL) can stand behind the same interface.
+ * Where segue keeps the catalogue, the import log, listeners and their feedback. SQLite is the embedded
+ * default; PostgreSQL stands behind the same interface so several server instances can share one database.
+ * Every method is asynchronous because a networked store must be; a promise that resolves means the write is
+ * durable (committed), so a server may acknowledge it.
  */
 export interface Store {
+  /** Where the data lives, for messages (a file path or a URL without its password). */
+  readonly location: string
   /**
    * Adds or replaces tracks by id in one transaction: either every track lands or none does, so a failed
    * import leaves the previous catalogue intact. With `replace`, tracks absent from `tracks` are removed.
    */
-  upsertTracks(tracks: readonly Track[], opts?: { replace?: boolean; record?: Omit<ImportRecord, 'at' | 'changed'> }): ImportOutcome
-  getTrack(id: string): Track | null
-  allTracks(): Track[]
-  countTracks(): number
-  catalogueInfo(): CatalogueInfo | null
-  imports(): ImportRecord[]
-  close(): void
+  upsertTracks(tracks: readonly Track[], opts?: { replace?: boolean; record?: Omit<ImportRecord, 'at' | 'changed'> }): Promise<ImportOutcome>
+  getTrack(id: string): Promise<Track | null>
+  /** Every track, in id order. */
+  allTracks(): Promise<Track[]>
+  countTracks(): Promise<number>
+  catalogueInfo(): Promise<CatalogueInfo | null>
+  imports(): Promise<ImportRecord[]>
+
+  /** Adds a listener; E_CONFLICT when the id is taken. */
+  createListener(listener: ListenerRecord): Promise<void>
+  getListener(id: string): Promise<ListenerRecord | null>
+  /** Removes the listener and every event of theirs in one transaction; false when there was no such listener. */
+  deleteListener(id: string): Promise<boolean>
+  /** Appends events in one transaction and returns them as stored; E_NOT_FOUND for an unknown listener. */
+  appendFeedback(listenerId: string, events: readonly NewFeedback[]): Promise<FeedbackEvent[]>
+  /** A listener's events, oldest first; with `limit`, only the most recent ones. */
+  feedback(listenerId: string, opts?: { limit?: number }): Promise<FeedbackEvent[]>
+
+  close(): Promise<void>
 }

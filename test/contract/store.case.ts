@@ -1,6 +1,6 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import type { Store } from '../../src/store/store.js'
+import type { ListenerRecord, Store } from '../../src/store/store.js'
 import type { Track } from '../../src/core/track.js'
 import { makeTrack } from '../helpers/make-track.js'
 
@@ -27,68 +27,134 @@ export function runStoreSuite(name: string, open: () => Promise<Store> | Store, 
 
   test(`${name}: a track round-trips every field`, async () => {
     const store = await open()
-    store.upsertTracks([awkward])
-    const back = store.getTrack('t-ü')!
+    await store.upsertTracks([awkward])
+    const back = (await store.getTrack('t-ü'))!
     assert.deepEqual({ ...back, features: Array.from(back.features) }, { ...awkward, features: Array.from(awkward.features) })
-    assert.equal(store.getTrack('missing'), null)
-    store.close()
+    assert.equal(await store.getTrack('missing'), null)
+    await store.close()
   })
 
   test(`${name}: importing the same tracks twice changes nothing`, async () => {
     const store = await open()
     const tracks = [makeTrack({ id: 'a' }), makeTrack({ id: 'b' }), awkward]
-    const first = store.upsertTracks(tracks)
+    const first = await store.upsertTracks(tracks)
     assert.equal(first.added, 3)
-    const second = store.upsertTracks(tracks)
+    const second = await store.upsertTracks(tracks)
     assert.deepEqual([second.added, second.updated, second.unchanged], [0, 0, 3])
     assert.equal(second.info.version, first.info.version)
-    assert.equal(store.countTracks(), 3)
-    store.close()
+    assert.equal(await store.countTracks(), 3)
+    await store.close()
   })
 
   test(`${name}: a changed track updates the catalogue version; replace removes the rest`, async () => {
     const store = await open()
-    const v1 = store.upsertTracks([makeTrack({ id: 'a' }), makeTrack({ id: 'b' })]).info.version
-    const out = store.upsertTracks([makeTrack({ id: 'a', name: 'Renamed' })])
+    const v1 = (await store.upsertTracks([makeTrack({ id: 'a' }), makeTrack({ id: 'b' })])).info.version
+    const out = await store.upsertTracks([makeTrack({ id: 'a', name: 'Renamed' })])
     assert.equal(out.updated, 1)
     assert.notEqual(out.info.version, v1)
-    assert.equal(store.getTrack('a')!.name, 'Renamed')
-    store.upsertTracks([makeTrack({ id: 'c' })], { replace: true })
-    assert.deepEqual(store.allTracks().map((t) => t.id), ['c'])
-    store.close()
+    assert.equal((await store.getTrack('a'))!.name, 'Renamed')
+    await store.upsertTracks([makeTrack({ id: 'c' })], { replace: true })
+    assert.deepEqual((await store.allTracks()).map((t) => t.id), ['c'])
+    await store.close()
   })
 
   test(`${name}: a failed import leaves the previous catalogue intact`, async () => {
     const store = await open()
-    const before = store.upsertTracks([makeTrack({ id: 'a' }), makeTrack({ id: 'b' })]).info
+    const before = (await store.upsertTracks([makeTrack({ id: 'a' }), makeTrack({ id: 'b' })])).info
     const broken = { ...makeTrack({ id: 'z' }), name: null } as unknown as Track
-    assert.throws(() => store.upsertTracks([makeTrack({ id: 'a', name: 'Changed' }), makeTrack({ id: 'n' }), broken]), /catalogue is unchanged/)
-    assert.equal(store.countTracks(), 2)
-    assert.equal(store.getTrack('a')!.name, 'track a')
-    assert.deepEqual(store.catalogueInfo(), before)
-    store.close()
+    await assert.rejects(() => store.upsertTracks([makeTrack({ id: 'a', name: 'Changed' }), makeTrack({ id: 'n' }), broken]), /catalogue is unchanged/)
+    assert.equal(await store.countTracks(), 2)
+    assert.equal((await store.getTrack('a'))!.name, 'track a')
+    assert.deepEqual(await store.catalogueInfo(), before)
+    await store.close()
   })
 
   test(`${name}: the import log records each import`, async () => {
     const store = await open()
-    store.upsertTracks([makeTrack({ id: 'a' })], { record: { source: 'x.csv', layout: 'spotify-114k', report: { rows: 1 } } })
-    store.upsertTracks([makeTrack({ id: 'a' })], { record: { source: 'x.csv', layout: 'spotify-114k', report: { rows: 1 } } })
-    const log = store.imports()
+    await store.upsertTracks([makeTrack({ id: 'a' })], { record: { source: 'x.csv', layout: 'spotify-114k', report: { rows: 1 } } })
+    await store.upsertTracks([makeTrack({ id: 'a' })], { record: { source: 'x.csv', layout: 'spotify-114k', report: { rows: 1 } } })
+    const log = await store.imports()
     assert.deepEqual(log.map((r) => [r.source, r.changed]), [['x.csv', true], ['x.csv', false]])
     assert.deepEqual(log[0].report, { rows: 1 })
-    store.close()
+    await store.close()
+  })
+
+
+  const listener = (id: string): ListenerRecord => ({ id, name: `name of ${id}`, tokenHash: 'h'.repeat(64), createdAt: '2026-01-02T03:04:05.000Z' })
+
+  test(`${name}: listeners are created once, read back, and a taken id is a conflict`, async () => {
+    const store = await open()
+    await store.createListener(listener('l1'))
+    assert.deepEqual(await store.getListener('l1'), listener('l1'))
+    assert.equal(await store.getListener('nobody'), null)
+    await assert.rejects(() => store.createListener(listener('l1')), { code: 'E_CONFLICT' })
+    await store.close()
+  })
+
+  test(`${name}: feedback is kept per listener in order, with a growing seq`, async () => {
+    const store = await open()
+    await store.createListener(listener('l1'))
+    await store.createListener(listener('l2'))
+    const a = await store.appendFeedback('l1', [{ trackId: 'a', kind: 'like', at: '2026-01-01T00:00:00.000Z' }, { trackId: 'b', kind: 'skip' }])
+    await store.appendFeedback('l2', [{ trackId: 'x', kind: 'dislike' }])
+    const c = await store.appendFeedback('l1', [{ trackId: 'c', kind: 'play' }])
+    assert.equal(a.length, 2)
+    assert.ok(a[0].seq < a[1].seq && a[1].seq < c[0].seq)
+    assert.equal(a[0].at, '2026-01-01T00:00:00.000Z')
+    assert.ok(!Number.isNaN(Date.parse(a[1].at)))
+    const mine = await store.feedback('l1')
+    assert.deepEqual(mine.map((e) => [e.trackId, e.kind, e.listenerId]), [['a', 'like', 'l1'], ['b', 'skip', 'l1'], ['c', 'play', 'l1']])
+    assert.deepEqual(mine, [...a, ...c])
+    assert.deepEqual((await store.feedback('l1', { limit: 2 })).map((e) => e.trackId), ['b', 'c'])
+    assert.deepEqual((await store.feedback('l2')).map((e) => e.trackId), ['x'])
+    await store.close()
+  })
+
+  test(`${name}: feedback for an unknown listener is refused and nothing is stored`, async () => {
+    const store = await open()
+    await assert.rejects(() => store.appendFeedback('ghost', [{ trackId: 'a', kind: 'like' }]), { code: 'E_NOT_FOUND' })
+    assert.deepEqual(await store.feedback('ghost'), [])
+    await store.close()
+  })
+
+  test(`${name}: deleting a listener removes every trace of them and nobody else`, async () => {
+    const store = await open()
+    await store.createListener(listener('gone'))
+    await store.createListener(listener('stays'))
+    await store.appendFeedback('gone', [{ trackId: 'a', kind: 'like' }, { trackId: 'b', kind: 'play' }])
+    await store.appendFeedback('stays', [{ trackId: 'a', kind: 'like' }])
+    assert.equal(await store.deleteListener('gone'), true)
+    assert.equal(await store.deleteListener('gone'), false)
+    assert.equal(await store.getListener('gone'), null)
+    assert.deepEqual(await store.feedback('gone'), [])
+    assert.equal((await store.feedback('stays')).length, 1)
+    // the id can be taken again and starts with an empty history
+    await store.createListener(listener('gone'))
+    assert.deepEqual(await store.feedback('gone'), [])
+    await store.close()
   })
 
   if (reopen) {
     test(`${name}: data survives closing and reopening`, async () => {
       const store = await open()
-      const info = store.upsertTracks([makeTrack({ id: 'p' }), awkward]).info
-      store.close()
+      const info = (await store.upsertTracks([makeTrack({ id: 'p' }), awkward])).info
+      await store.close()
       const again = await reopen()
-      assert.equal(again.countTracks(), 2)
-      assert.deepEqual(again.catalogueInfo(), info)
-      assert.equal(again.getTrack('t-ü')!.artists[1], 'Sinéad O\'Connor')
-      again.close()
+      assert.equal(await again.countTracks(), 2)
+      assert.deepEqual(await again.catalogueInfo(), info)
+      assert.equal((await again.getTrack('t-ü'))!.artists[1], 'Sinéad O\'Connor')
+      await again.close()
+    })
+
+    test(`${name}: listeners and feedback survive closing and reopening`, async () => {
+      const store = await open()
+      await store.createListener(listener('durable'))
+      const events = await store.appendFeedback('durable', [{ trackId: 'a', kind: 'like' }, { trackId: 'b', kind: 'dislike' }])
+      await store.close()
+      const again = await reopen()
+      assert.deepEqual(await again.getListener('durable'), listener('durable'))
+      assert.deepEqual(await again.feedback('durable'), events)
+      await again.close()
     })
   }
 }

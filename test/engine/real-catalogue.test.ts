@@ -12,11 +12,11 @@ const file = sharedFile('spotify-tracks-114k', 'dataset.csv')
 // The whole product path on the real catalogue: import, the default feature pipeline (audio, genres,
 // artists), then the approximate index measured against exact search on the same vectors.
 test('real 114k catalogue: ANN recall@10 against exact search is at least 0.95', { skip: file ? false : SKIP_NO_SHARED, timeout: 600_000 }, async () => {
-  const engine = Engine.open({ home: mkdtempSync(join(tmpdir(), 'segue-real-')) })
+  const engine = await Engine.open({ home: mkdtempSync(join(tmpdir(), 'segue-real-')) })
   const { outcome } = await engine.importCatalogue(file!)
   assert.equal(outcome.info.tracks, 89_741)
 
-  const ids = engine.store.allTracks().map((t) => t.id)
+  const ids = (await engine.store.allTracks()).map((t) => t.id)
   const rng = new Rng(2024)
   const seeds = Array.from({ length: 200 }, () => ids[rng.int(ids.length)])
   const plain = { k: 10, metric: 'cosine' as const, collapseDuplicates: false }

@@ -19,7 +19,7 @@ const AUDIO_ONLY: EngineOptions['pipeline'] = {
 }
 
 async function engineWithFixture(opts: EngineOptions = {}): Promise<Engine> {
-  const engine = Engine.open({ home: mkdtempSync(join(tmpdir(), 'segue-engine-')), pipeline: AUDIO_ONLY, ...opts })
+  const engine = await Engine.open({ home: mkdtempSync(join(tmpdir(), 'segue-engine-')), pipeline: AUDIO_ONLY, ...opts })
   await engine.importCatalogue(FIXTURE)
   return engine
 }
@@ -55,7 +55,7 @@ test('a free-text query resolves through fuzzy search', async () => {
   const r = await e.similar('sead song alpah', { k: 1, metric: 'euclidean' })
   assert.equal(r.seed.id, SEED)
   assert.equal(r.resolvedBy, 'search')
-  assert.throws(() => e.resolveTrack('qqqqzzzz xxxxyyyy'), /no track has the id/)
+  await assert.rejects(() => e.resolveTrack('qqqqzzzz xxxxyyyy'), /no track has the id/)
   await e.close()
 })
 
@@ -70,7 +70,7 @@ test('artifacts are reused on the next start and a corrupt one is rebuilt', asyn
   const pipelineBefore = statSync(join(home, 'artifacts', 'pipeline.art')).mtimeMs
   writeFileSync(join(home, 'artifacts', 'hnsw-cosine.art'), 'garbage')
   const warnings: string[] = []
-  const second = Engine.open({ home, pipeline: AUDIO_ONLY, onWarning: (m) => warnings.push(m) })
+  const second = await Engine.open({ home, pipeline: AUDIO_ONLY, onWarning: (m) => warnings.push(m) })
   const r = await second.similar(SEED, { k: 2, mode: 'ann', metric: 'cosine' })
   assert.equal(r.items.length, 2)
   assert.equal(warnings.length, 1)
@@ -80,7 +80,7 @@ test('artifacts are reused on the next start and a corrupt one is rebuilt', asyn
 })
 
 test('an empty store says how to import', async () => {
-  const e = Engine.open({ home: mkdtempSync(join(tmpdir(), 'segue-empty-')) })
-  assert.throws(() => e.search('x'), /catalogue is empty: import one first/)
+  const e = await Engine.open({ home: mkdtempSync(join(tmpdir(), 'segue-empty-')) })
+  await assert.rejects(() => e.search('x'), /catalogue is empty: import one first/)
   await e.close()
 })

@@ -1,0 +1,85 @@
+import { InvalidArgumentError, type Command } from 'commander'
+import { SegueService } from '../service/service.js'
+import { listen } from '../server/listen.js'
+import { ProgressView } from './progress.js'
+
+interface ServeOptions {
+  port: number
+  host: string
+  store?: string
+  catalogue?: string
+  listening?: string
+  collaborative: boolean
+  log: boolean
+}
+
+function port(value: string): number {
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('expected a port from 0 to 65535 (0: any free port)')
+  return n
+}
+
+/**
+ * `segue serve`: the web app and HTTP API. The first start imports the bundled catalogue and listening data
+ * and fits the models, with progress; later starts load what was saved. Ctrl-C during start-up stops safely;
+ * once serving, Ctrl-C or SIGTERM close the server and the store cleanly.
+ */
+export function registerServeCommand(program: Command, globals: () => { home?: string; progress: boolean }): void {
+  program
+    .command('serve')
+    .description('serve the web app and HTTP API (first start imports the bundled data and fits the models)')
+    .option('--port <n>', 'TCP port (env SEGUE_PORT)', port, Number(process.env.SEGUE_PORT ?? 8737))
+    .option('--host <address>', 'address to listen on', process.env.SEGUE_HOST ?? '127.0.0.1')
+    .option('--store <url>', 'postgres://... to share one database between servers, or a SQLite file (env SEGUE_STORE)', process.env.SEGUE_STORE)
+    .option('--catalogue <file>', 'catalogue to import when the store is empty (default: the bundled 114k tracks)')
+    .option('--listening <path>', 'listening data for the collaborative model (default: bundled HetRec Last.fm 2K)')
+    .option('--no-collaborative', 'serve content-based recommendations only')
+    .option('--log', 'log every request (pino JSON lines on stdout)', false)
+    .action(async (o: ServeOptions) => {
+      const g = globals()
+      const progress = new ProgressView(g.progress)
+      const startup = new AbortController()
+      const stopStartup = () => {
+        process.stderr.write('\nstopping safely...\n')
+        startup.abort()
+      }
+      process.once('SIGINT', stopStartup)
+      const started = Date.now()
+      const service = await SegueService.start({
+        home: g.home,
+        store: o.store,
+        catalogue: o.catalogue,
+        listening: o.collaborative ? o.listening : null,
+        onProgress: progress.update,
+        signal: startup.signal,
+        log: (m) => {
+          progress.stop()
+          process.stderr.write(`segue: ${m}\n`)
+        },
+      }).finally(() => {
+        progress.stop()
+        process.off('SIGINT', stopStartup)
+      })
+      let url: string
+      let close: () => Promise<void>
+      try {
+        const served = await listen(service, { port: o.port, host: o.host, logger: o.log ? { level: 'info' } : false })
+        url = served.url
+        close = () => served.app.close()
+      } catch (err) {
+        await service.close()
+        throw err
+      }
+      process.stderr.write(`segue: ready in ${((Date.now() - started) / 1000).toFixed(1)} s: open ${url}\n`)
+      await new Promise<void>((resolve) => {
+        const shutdown = () => {
+          process.stderr.write('segue: shutting down\n')
+          resolve()
+        }
+        process.once('SIGINT', shutdown)
+        process.once('SIGTERM', shutdown)
+      })
+      await close()
+      await service.close()
+    })
+}

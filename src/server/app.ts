@@ -1,0 +1,197 @@
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
+import fastifyRateLimit from '@fastify/rate-limit'
+import fastifyStatic from '@fastify/static'
+import fastifySwagger from '@fastify/swagger'
+import { hasZodFastifySchemaValidationErrors, jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod'
+import { existsSync } from 'node:fs'
+import { z } from 'zod'
+import { join } from 'node:path'
+import { isSegueError, type ErrorCode } from '../core/errors.js'
+import { packageRoot } from '../core/paths.js'
+import type { SegueService } from '../service/service.js'
+import {
+  ErrorBody, FeedbackBody, HistoryQuery, ListenerParams, NewListenerBody, PlaylistBody, RecommendationsQuery, Responses,
+  SearchQuery, SimilarQuery, TrackParams, detail, summary,
+} from './schemas.js'
+
+export interface AppOptions {
+  /** Largest accepted request body in bytes (default 16 KiB: the biggest valid body is well under 1 KiB). */
+  bodyLimit?: number
+  /** Writes per listener (feedback, delete) per window, and listener creations per client address. */
+  rateLimit?: { writes: number; creates: number; windowMs: number }
+  /** The built web app (default dist/web in the package); absent: the API alone is served. */
+  webRoot?: string | null
+  /** Fastify's logger (pino) settings; default off. */
+  logger?: boolean | { level: string }
+}
+
+export const DEFAULT_RATE_LIMIT = { writes: 300, creates: 30, windowMs: 60_000 }
+
+/** The OpenAPI document's stable path. */
+export const OPENAPI_PATH = '/api/openapi.json'
+
+const STATUS: Partial<Record<ErrorCode, number>> = {
+  E_NOT_FOUND: 404,
+  E_BAD_ARGUMENT: 400,
+  E_VALIDATION: 400,
+  E_CONFLICT: 409,
+  E_UNAUTHORIZED: 401,
+  E_FORBIDDEN: 403,
+  E_RATE_LIMITED: 429,
+  E_TOO_LARGE: 413,
+  E_EMPTY_CATALOGUE: 503,
+  E_NOT_READY: 503,
+  E_STORE: 503,
+}
+
+/**
+ * The HTTP API and web app over a started service. Nothing here listens: `listen.ts` does, and tests call
+ * `app.inject()`. Every error is JSON `{ error: { code, message, path? } }`, never a stack trace.
+ */
+export async function createApp(service: SegueService, opts: AppOptions = {}): Promise<FastifyInstance> {
+  const limits = opts.rateLimit ?? DEFAULT_RATE_LIMIT
+  const app = Fastify({ bodyLimit: opts.bodyLimit ?? 16 * 1024, logger: opts.logger ?? false }).withTypeProvider<ZodTypeProvider>()
+  app.setValidatorCompiler(validatorCompiler)
+  app.setSerializerCompiler(serializerCompiler)
+  app.setErrorHandler(errorHandler)
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: { title: 'segue', description: 'Music recommendations: similar tracks, playlists, "for you" with feedback', version: '1' },
+      components: { securitySchemes: { listenerToken: { type: 'http', scheme: 'bearer' } } },
+    },
+    transform: jsonSchemaTransform,
+  })
+  await app.register(fastifyRateLimit, {
+    global: false,
+    errorResponseBuilder: (_req, ctx) => ({
+      statusCode: 429,
+      error: { code: 'E_RATE_LIMITED', message: `too many requests: at most ${ctx.max} per ${ctx.after}; try again later` },
+    }),
+  })
+
+  const auth = async (req: FastifyRequest<{ Params: { id: string } }>) => {
+    await service.authenticate(req.params.id, bearer(req))
+  }
+  const writeLimit = { rateLimit: { max: limits.writes, timeWindow: limits.windowMs, keyGenerator: (req: FastifyRequest) => `w:${(req.params as { id?: string }).id ?? req.ip}` } }
+  const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 429: ErrorBody }
+  const secured = [{ listenerToken: [] }]
+
+  app.get(OPENAPI_PATH, { schema: { hide: true } }, async () => app.swagger())
+
+  app.get('/api/health', { schema: { summary: 'Liveness and catalogue size', response: { 200: Responses.health } } }, async () => ({
+    status: 'ok' as const,
+    tracks: service.view.tracks.length,
+    collaborative: service.collaborative?.name ?? null,
+  }))
+
+  app.get('/api/search', { schema: { summary: 'Typo-tolerant search over titles, artists and albums', querystring: SearchQuery, response: { 200: Responses.search, ...errors } } }, async (req) => ({
+    items: (await service.search(req.query.q, req.query.limit)).map((h) => summary(h.track)),
+  }))
+
+  app.get('/api/tracks/:id', { schema: { summary: 'A track with its audio features', params: TrackParams, response: { 200: Responses.track, ...errors } } }, async (req) => ({
+    track: detail(service.track(req.params.id)),
+  }))
+
+  app.get('/api/tracks/:id/similar', { schema: { summary: 'Tracks that sound like this one', params: TrackParams, querystring: SimilarQuery, response: { 200: Responses.similar, ...errors } } }, async (req) => {
+    const r = await service.similar(req.params.id, req.query.n, req.query.excludeSeedArtist)
+    return {
+      seed: summary(r.seed),
+      items: r.items.map((i) => ({ track: summary(i.track), score: i.score, because: i.because, sharedGenres: i.sharedGenres })),
+    }
+  })
+
+  app.post('/api/playlists', { schema: { summary: 'A playlist grown from 1 to 5 seed tracks', body: PlaylistBody, response: { 200: Responses.playlist, ...errors } } }, async (req) => {
+    const p = await service.playlist(req.body.seeds, req.body)
+    return { seeds: p.seeds.map(summary), items: p.items.map((i) => ({ track: summary(i.track), seedId: i.seedId, score: i.score, because: i.because })) }
+  })
+
+  app.get('/api/models', { schema: { summary: 'The recommendation models this server offers', response: { 200: Responses.models } } }, async () => service.models())
+
+  app.post('/api/listeners', {
+    schema: { summary: 'Create a listener; the token in the answer is needed for all their data', body: NewListenerBody.optional(), response: { 201: Responses.newListener, ...errors } },
+    config: { rateLimit: { max: limits.creates, timeWindow: limits.windowMs } },
+  }, async (req, reply) => {
+    const { listener, token } = await service.createListener(req.body?.name ?? null)
+    return reply.code(201).send({ listener: publicListener(listener), token })
+  })
+
+  app.get('/api/listeners/:id', { schema: { summary: 'A listener and their feedback counts', params: ListenerParams, security: secured, response: { 200: Responses.listener, ...errors } }, preHandler: auth }, async (req) => {
+    const listener = await service.authenticate(req.params.id, bearer(req))
+    return { listener: publicListener(listener), counts: await service.counts(listener.id) }
+  })
+
+  app.delete('/api/listeners/:id', { schema: { summary: 'Delete a listener and every trace of them', params: ListenerParams, security: secured, response: { 204: z.null().describe('Deleted'), ...errors } }, preHandler: auth, config: writeLimit }, async (req, reply) => {
+    await service.deleteListener(req.params.id)
+    return reply.code(204).send(null)
+  })
+
+  app.post('/api/listeners/:id/feedback', {
+    schema: { summary: 'Record a play, like, skip or dislike; acknowledged once durable', params: ListenerParams, body: FeedbackBody, security: secured, response: { 201: Responses.event, ...errors } },
+    preHandler: auth,
+    config: writeLimit,
+  }, async (req, reply) => {
+    const e = await service.feedback(req.params.id, req.body.trackId, req.body.kind)
+    return reply.code(201).send({ event: { seq: e.seq, trackId: e.trackId, kind: e.kind, at: e.at } })
+  })
+
+  app.get('/api/listeners/:id/history', { schema: { summary: "A listener's feedback, oldest first", params: ListenerParams, querystring: HistoryQuery, security: secured, response: { 200: Responses.history, ...errors } }, preHandler: auth }, async (req) => ({
+    events: (await service.history(req.params.id, req.query.limit)).map((e) => {
+      const row = service.view.rowOf.get(e.trackId)
+      return { seq: e.seq, trackId: e.trackId, kind: e.kind, at: e.at, track: row === undefined ? null : summary(service.view.tracks[row]) }
+    }),
+  }))
+
+  app.get('/api/listeners/:id/recommendations', {
+    schema: { summary: 'Recommendations for a listener, reflecting their feedback at once', params: ListenerParams, querystring: RecommendationsQuery, security: secured, response: { 200: Responses.recommendations, ...errors } },
+    preHandler: auth,
+  }, async (req) => {
+    const r = await service.recommendations(req.params.id, { model: req.query.model ?? service.models().default, n: req.query.n, seeds: req.query.seeds })
+    return { model: r.model, coldStart: r.coldStart, items: r.items.map((i) => ({ track: summary(i.track), score: i.score, reasons: i.reasons, because: i.because })) }
+  })
+
+  await serveWebApp(app, opts.webRoot === undefined ? join(packageRoot(), 'dist', 'web') : opts.webRoot)
+  return app
+}
+
+function bearer(req: FastifyRequest): string | undefined {
+  const h = req.headers.authorization
+  const m = h ? /^Bearer\s+(\S+)$/i.exec(h) : null
+  return m?.[1]
+}
+
+function publicListener(l: { id: string; name: string | null; createdAt: string }) {
+  return { id: l.id, name: l.name, createdAt: l.createdAt }
+}
+
+/** The web app's files, with index.html for any other non-API path (client-side routes); API misses are JSON 404s. */
+async function serveWebApp(app: FastifyInstance, root: string | null): Promise<void> {
+  const hasApp = root !== null && existsSync(join(root, 'index.html'))
+  if (hasApp) await app.register(fastifyStatic, { root, wildcard: false, index: 'index.html' })
+  app.setNotFoundHandler((req, reply) => {
+    if (req.url.startsWith('/api/') || req.method !== 'GET' || !hasApp) {
+      return reply.code(404).send({ error: { code: 'E_NOT_FOUND', message: `no route ${req.method} ${req.url.split('?')[0]}` } })
+    }
+    return reply.sendFile('index.html')
+  })
+}
+
+function errorHandler(err: FastifyError, req: FastifyRequest, reply: FastifyReply) {
+  if (hasZodFastifySchemaValidationErrors(err)) {
+    const issue = err.validation[0]
+    const path = [err.validationContext, ...issue.instancePath.split('/').filter((p) => p !== '')].join('.')
+    return reply.code(400).send({ error: { code: 'E_VALIDATION', message: `${path}: ${issue.message}`, path } })
+  }
+  if (isSegueError(err)) {
+    return reply.code(STATUS[err.code] ?? 500).send({ error: { code: err.code, message: err.message } })
+  }
+  if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+    return reply.code(413).send({ error: { code: 'E_TOO_LARGE', message: 'the request body is larger than accepted' } })
+  }
+  if (err.statusCode === 429) return reply.code(429).send(err)
+  if (err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500) {
+    // Fastify's own refusals: malformed JSON, wrong content type, empty body with a JSON content type.
+    return reply.code(err.statusCode).send({ error: { code: 'E_VALIDATION', message: err.message, path: 'body' } })
+  }
+  req.log.error(err)
+  return reply.code(500).send({ error: { code: 'E_INTERNAL', message: 'an unexpected error occurred; it has been logged' } })
+}

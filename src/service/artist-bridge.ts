@@ -1,0 +1,72 @@
+import type { Track } from '../core/track.js'
+import { artistKey, linkArtists } from '../data/link-artists.js'
+import type { TrainedModel } from '../listening/trained.js'
+import { isExplainable, type Scored } from '../models/types.js'
+
+/**
+ * Joins catalogue tracks to a collaborative model trained on artist-level listening (HetRec Last.fm): a
+ * track's artists become the model's items, and the model's artists become catalogue spellings again.
+ */
+export class ArtistBridge {
+  /** artistKey of a catalogue artist -> the model's dense item id. */
+  private readonly itemByKey = new Map<string, number>()
+  /** dense item id -> the catalogue's spelling of the artist. */
+  private readonly nameByItem = new Map<number, string>()
+  /** Linked items by total plays, most played first: what a listener with no taste yet is offered. */
+  readonly popular: readonly Scored[]
+
+  constructor(readonly trained: TrainedModel, tracks: readonly Track[]) {
+    const l = trained.listening
+    const links = linkArtists(l.itemNames, tracks)
+    for (const [rawId, spelling] of links.byLastfmId) {
+      const item = l.data.items.dense(rawId)
+      if (item === undefined) continue
+      this.itemByKey.set(artistKey(spelling), item)
+      this.nameByItem.set(item, spelling)
+    }
+    this.popular = popularItems(trained, this.nameByItem)
+  }
+
+  get linkedArtists(): number {
+    return this.nameByItem.size
+  }
+
+  /** The model's items for a track's artists (those the listening data knows). */
+  itemsOf(track: Track): number[] {
+    const out: number[] = []
+    for (const a of track.artists) {
+      const item = this.itemByKey.get(artistKey(a))
+      if (item !== undefined) out.push(item)
+    }
+    return out
+  }
+
+  artistName(item: number): string | undefined {
+    return this.nameByItem.get(item)
+  }
+
+  /**
+   * Artists for an ad-hoc listener whose history is given as item -> weight (in play counts, the unit the
+   * model learnt from). Only artists present in the catalogue come back; the listener's own are left out.
+   */
+  recommendArtists(history: ReadonlyMap<number, number>, n: number): Scored[] {
+    const ref = { history: [...history.keys()], weights: [...history.values()] }
+    const linked = (item: number) => this.nameByItem.has(item)
+    return this.trained.model.recommend(ref, { n, excludeSeen: true, filter: { accept: linked } })
+  }
+
+  /** The listener's artist that contributed most to an artist's score, when the model can say. */
+  strongestReason(history: ReadonlyMap<number, number>, item: number): number | undefined {
+    const m = this.trained.model
+    if (!isExplainable(m) || history.size === 0) return undefined
+    const ref = { history: [...history.keys()], weights: [...history.values()] }
+    return m.explain(ref, item, 1).because[0]?.item
+  }
+}
+
+function popularItems(t: TrainedModel, linked: ReadonlyMap<number, string>): Scored[] {
+  const m = t.listening.data.matrix
+  const plays = new Float64Array(t.listening.data.items.size)
+  for (let p = 0; p < m.indptr[m.rows]; p++) plays[m.indices[p]] += 1
+  return [...linked.keys()].map((item) => ({ item, score: plays[item] })).sort((a, b) => b.score - a.score || a.item - b.item).slice(0, 200)
+}

@@ -1,0 +1,231 @@
+import type { Track } from '../core/track.js'
+import type { CatalogueView, FeatureMatch } from '../engine.js'
+import type { ArtistBridge } from './artist-bridge.js'
+import { isFresh, type Positive, type Profile } from './profile.js'
+
+export const FOR_YOU_MODELS = ['content', 'collaborative', 'hybrid'] as const
+export type ForYouModel = (typeof FOR_YOU_MODELS)[number]
+
+export const MODEL_INFO: Record<ForYouModel, { label: string; description: string }> = {
+  content: { label: 'Sounds like', description: 'Tracks whose audio features, genres and era are closest to what you like and picked' },
+  collaborative: { label: 'Listeners like you', description: 'Artists that Last.fm listeners with your taste play, as catalogue tracks' },
+  hybrid: { label: 'Mix', description: 'Both lists fused, spread across artists' },
+}
+
+export interface Reason {
+  kind: 'seed' | 'like' | 'play' | 'collaborative' | 'popular'
+  trackId?: string
+  text: string
+}
+
+export interface ForYouItem {
+  track: Track
+  score: number
+  reasons: Reason[]
+  /** Audio features on which the track is closest to the seed or liked track it came from. */
+  because: FeatureMatch[]
+}
+
+export interface ForYouResult {
+  model: ForYouModel
+  /** True when the listener has no positive signal yet: the list is what is popular, spread across genres. */
+  coldStart: boolean
+  items: ForYouItem[]
+}
+
+/** Most content anchors (the heaviest positives) searched around per request. */
+const MAX_ANCHORS = 6
+/** At most this many tracks by one artist in a list. */
+const PER_ARTIST = 2
+/** Play-count weight of a positive in the collaborative fold-in: a like is worth a keen listener's plays of an artist. */
+const CF_WEIGHT = { seed: 200, like: 200, play: 60 }
+/** Reciprocal-rank fusion: the constant damps the head; content leads slightly since it sees every track. */
+const RRF_K = 20
+const HYBRID_WEIGHTS = { content: 0.55, collaborative: 0.45 }
+
+interface Candidate {
+  row: number
+  score: number
+  reasons: Reason[]
+  /** The listener's track it came from, for the feature view. */
+  anchor?: number
+}
+
+/**
+ * "For you": recommendations for a listener from their profile, by audio content, by what similar listeners
+ * play (a collaborative model over artists), or both fused. Every item says why it is there.
+ */
+export class ForYou {
+  private readonly popularRows: number[]
+
+  constructor(private readonly view: CatalogueView, private readonly bridge: ArtistBridge | null) {
+    this.popularRows = popularAcrossGenres(view.tracks, 400)
+  }
+
+  get hasCollaborative(): boolean {
+    return this.bridge !== null
+  }
+
+  async recommend(p: Profile, model: ForYouModel, n: number): Promise<ForYouResult> {
+    if (p.positives.length === 0) return { model, coldStart: true, items: this.finish(this.popular(p, n * 2), p, n) }
+    let list: Candidate[]
+    if (model === 'content') list = await this.content(p, n * 2)
+    else if (model === 'collaborative') list = this.collaborative(p, n * 2)
+    else list = fuse(await this.content(p, n * 3), this.collaborative(p, n * 3))
+    if (list.length < n) list = [...list, ...this.popular(p, n * 2)]
+    return { model, coldStart: false, items: this.finish(list, p, n) }
+  }
+
+  /** Nearest neighbours of each anchor (the heaviest positives), merged; close to a disliked sound counts against. */
+  private async content(p: Profile, n: number): Promise<Candidate[]> {
+    const anchors = p.positives.slice(0, MAX_ANCHORS)
+    const top = anchors[0].weight
+    const best = new Map<number, Candidate & { total: number }>()
+    for (const a of anchors) {
+      const hits = await this.view.nearest(this.view.vector(a.row), n + 10, () => (row) => isFresh(this.view, p, row))
+      for (const h of hits) {
+        const s = (a.weight / top) * (1 - h.distance)
+        const c = best.get(h.index)
+        if (!c) best.set(h.index, { row: h.index, score: s, total: s, reasons: [this.anchorReason(a)], anchor: a.row })
+        else {
+          c.total += s
+          if (s > c.score) Object.assign(c, { score: s, anchor: a.row, reasons: [this.anchorReason(a), ...c.reasons] })
+          else c.reasons.push(this.anchorReason(a))
+        }
+      }
+    }
+    const out = [...best.values()].map((c) => ({ ...c, score: c.score + 0.25 * (c.total - c.score) - this.negativePull(p, c.row) }))
+    return out.sort((x, y) => y.score - x.score || x.row - y.row)
+  }
+
+  /** The listener's artists folded into the collaborative model; its artists become their closest-sounding tracks. */
+  private collaborative(p: Profile, n: number): Candidate[] {
+    if (!this.bridge) return []
+    const history = new Map<number, number>()
+    for (const pos of p.positives) {
+      for (const item of this.bridge.itemsOf(this.view.tracks[pos.row])) history.set(item, (history.get(item) ?? 0) + CF_WEIGHT[pos.kind] * pos.weight)
+    }
+    if (history.size === 0) return []
+    const artists = this.bridge.recommendArtists(history, Math.max(10, Math.ceil(n / PER_ARTIST) + 5))
+    if (artists.length === 0) return []
+    const profileArtists = [...history].map(([item, w]) => ({ artist: this.bridge!.artistName(item)!, weight: w }))
+    const exclude = new Set(p.positives.map((x) => this.view.tracks[x.row].id))
+    const picks = this.view.artists.recommend(
+      artists.map((a, i) => ({ artist: this.bridge!.artistName(a.item)!, weight: artists.length - i })),
+      { n: n * 2, perArtist: PER_ARTIST, exclude, profile: profileArtists },
+    )
+    const reasonFor = new Map<string, Reason>()
+    for (const a of artists) {
+      const via = this.bridge.strongestReason(history, a.item)
+      const viaName = via === undefined ? undefined : this.bridge.artistName(via)
+      const name = this.bridge.artistName(a.item)!
+      reasonFor.set(name, { kind: 'collaborative', text: viaName ? `Listeners of ${viaName} also play ${name}` : `Listeners with your taste play ${name}` })
+    }
+    return picks
+      .map((t) => ({ row: this.view.rowOf.get(t.track.id)!, score: t.score - this.negativePull(p, this.view.rowOf.get(t.track.id)!), reasons: [reasonFor.get(t.artist)!] }))
+      .filter((c) => isFresh(this.view, p, c.row))
+      .map((c) => ({ ...c, anchor: this.closestPositive(p, c.row) }))
+  }
+
+  /** Popular tracks, taken across genres in turn so one genre does not fill the list. */
+  private popular(p: Profile, n: number): Candidate[] {
+    const out: Candidate[] = []
+    for (const row of this.popularRows) {
+      if (!isFresh(this.view, p, row) || this.negativePull(p, row) > 0.3) continue
+      const t = this.view.tracks[row]
+      out.push({ row, score: (t.popularity ?? 0) / 100, reasons: [{ kind: 'popular', text: `Popular in ${t.genres[0] ?? 'the catalogue'}` }] })
+      if (out.length >= n) break
+    }
+    return out
+  }
+
+  /** How close a row sounds to what the listener skipped or disliked (0 when nothing is near). */
+  private negativePull(p: Profile, row: number): number {
+    let pull = 0
+    for (const neg of p.negatives) pull = Math.max(pull, neg.weight * Math.max(0, this.view.cosine(row, neg.row) - 0.5))
+    return pull
+  }
+
+  private closestPositive(p: Profile, row: number): number | undefined {
+    let best: number | undefined
+    let bestSim = -Infinity
+    for (const pos of p.positives.slice(0, 50)) {
+      const s = this.view.cosine(row, pos.row)
+      if (s > bestSim) [best, bestSim] = [pos.row, s]
+    }
+    return best
+  }
+
+  private anchorReason(a: Positive): Reason {
+    const t = this.view.tracks[a.row]
+    const what = `“${t.name}” by ${t.artists.join(', ') || 'an unknown artist'}`
+    const text = a.kind === 'seed' ? `Sounds like your pick ${what}` : a.kind === 'like' ? `Because you liked ${what}` : `Because you played ${what}`
+    return { kind: a.kind, trackId: t.id, text }
+  }
+
+  /** Best first, one release per recording, at most PER_ARTIST per artist, n items, each with its feature view. */
+  private finish(list: readonly Candidate[], p: Profile, n: number): ForYouItem[] {
+    const out: ForYouItem[] = []
+    const keys = new Set<string>()
+    const perArtist = new Map<string, number>()
+    const sorted = [...list].sort((a, b) => b.score - a.score || a.row - b.row)
+    for (const c of sorted) {
+      const t = this.view.tracks[c.row]
+      const key = this.view.dupKeys[c.row]
+      if (keys.has(key) || t.artists.some((a) => (perArtist.get(a) ?? 0) >= PER_ARTIST)) continue
+      keys.add(key)
+      for (const a of t.artists) perArtist.set(a, (perArtist.get(a) ?? 0) + 1)
+      const anchor = c.anchor ?? this.closestPositive(p, c.row)
+      out.push({
+        track: t,
+        score: c.score,
+        reasons: dedupeReasons(c.reasons),
+        because: anchor === undefined ? [] : this.view.explain(this.view.tracks[anchor], t, 3),
+      })
+      if (out.length === n) break
+    }
+    return out
+  }
+}
+
+/** Reciprocal-rank fusion of the content and collaborative lists; reasons from both are kept. */
+function fuse(content: readonly Candidate[], collaborative: readonly Candidate[]): Candidate[] {
+  const merged = new Map<number, Candidate>()
+  const add = (list: readonly Candidate[], w: number) =>
+    list.forEach((c, rank) => {
+      const s = w / (RRF_K + rank + 1)
+      const m = merged.get(c.row)
+      if (!m) merged.set(c.row, { ...c, score: s, reasons: [...c.reasons] })
+      else {
+        m.score += s
+        m.reasons.push(...c.reasons)
+        m.anchor ??= c.anchor
+      }
+    })
+  add(content, HYBRID_WEIGHTS.content)
+  add(collaborative, HYBRID_WEIGHTS.collaborative)
+  return [...merged.values()].sort((a, b) => b.score - a.score || a.row - b.row)
+}
+
+function dedupeReasons(reasons: readonly Reason[]): Reason[] {
+  const seen = new Set<string>()
+  return reasons.filter((r) => !seen.has(r.text) && seen.add(r.text) !== undefined).slice(0, 3)
+}
+
+/** The most popular tracks of each of the biggest genres, interleaved genre by genre. */
+function popularAcrossGenres(tracks: readonly Track[], n: number): number[] {
+  const byGenre = new Map<string, number[]>()
+  tracks.forEach((t, row) => {
+    const g = t.genres[0] ?? ''
+    const rows = byGenre.get(g)
+    if (rows) rows.push(row)
+    else byGenre.set(g, [row])
+  })
+  const lists = [...byGenre.values()].map((rows) => rows.sort((a, b) => (tracks[b].popularity ?? 0) - (tracks[a].popularity ?? 0) || a - b))
+  lists.sort((a, b) => (tracks[b[0]].popularity ?? 0) - (tracks[a[0]].popularity ?? 0))
+  const out: number[] = []
+  for (let i = 0; out.length < n && lists.some((l) => i < l.length); i++) {
+    for (const l of lists) if (i < l.length && out.length < n) out.push(l[i])
+  }
+  return out
+}

@@ -1,0 +1,184 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
+import { join } from 'node:path'
+import { SegueError } from '../core/errors.js'
+import { bundledCatalogue } from '../core/paths.js'
+import type { LongWorkOptions, ProgressFn } from '../core/progress.js'
+import type { Track } from '../core/track.js'
+import { Engine, type CatalogueView, type SimilarResult } from '../engine.js'
+import { BUNDLED_LISTENING, loadListening } from '../listening/source.js'
+import { loadOrTrain, type TrainedModel } from '../listening/trained.js'
+import type { FitProgress } from '../models/types.js'
+import type { SearchHit } from '../search/track-search.js'
+import type { FeedbackEvent, FeedbackKind, ListenerRecord, Store } from '../store/store.js'
+import { ArtistBridge } from './artist-bridge.js'
+import { FOR_YOU_MODELS, ForYou, MODEL_INFO, type ForYouModel, type ForYouResult } from './for-you.js'
+import { buildPlaylist, type Playlist, type PlaylistOptions } from './playlist.js'
+import { buildProfile } from './profile.js'
+
+export interface ServiceOptions extends LongWorkOptions {
+  /** Folder for the SQLite store, saved models and artifacts (default SEGUE_HOME or ./.segue). */
+  home?: string
+  /** A PostgreSQL URL or SQLite path; default the SQLite file in `home`. */
+  store?: string
+  /** Catalogue imported when the store has none (default: the bundled 114k catalogue). */
+  catalogue?: string
+  /** Listening data for the collaborative model (default: bundled HetRec Last.fm 2K); null: content only. */
+  listening?: string | null
+  /** Collaborative model and parameters (default: ALS with its tuned defaults). */
+  cfModel?: { name: string; params: Record<string, unknown> }
+  /** Where start-up notes go (first-run import, model fitted or loaded). */
+  log?: (message: string) => void
+}
+
+/** The most feedback events folded into a profile: the newest ones. */
+const PROFILE_EVENTS = 500
+
+/**
+ * What the HTTP API (and any other shell) serves: the engine's catalogue, listeners and their feedback in
+ * the store, the content/collaborative/hybrid "for you" recommender, and playlists. Stateless apart from the
+ * loaded models: every request reads the listener's events from the store, so several instances can share a
+ * PostgreSQL database and each sees every acknowledged event at once.
+ */
+export class SegueService {
+  private constructor(
+    readonly engine: Engine,
+    readonly view: CatalogueView,
+    private readonly forYou: ForYou,
+    readonly collaborative: TrainedModel | null,
+  ) {}
+
+  get store(): Store {
+    return this.engine.store
+  }
+
+  /**
+   * Opens the store; on first start imports the catalogue, fits the feature pipeline and the collaborative
+   * model (saving both); on later starts loads them. Progress goes to `onProgress`.
+   */
+  static async start(opts: ServiceOptions = {}): Promise<SegueService> {
+    const log = opts.log ?? (() => {})
+    const engine = await Engine.open({ home: opts.home, store: opts.store, onWarning: (m) => log(`warning: ${m}`) })
+    try {
+      if (await engine.isEmpty()) {
+        const file = opts.catalogue ?? bundledCatalogue()
+        log(`first start: importing the catalogue ${file} into ${engine.store.location}`)
+        const { outcome } = await engine.importCatalogue(file, { onProgress: opts.onProgress, signal: opts.signal })
+        log(`imported ${outcome.info.tracks} tracks`)
+      }
+      const view = await engine.catalogue({ onProgress: opts.onProgress, signal: opts.signal })
+      const cf = opts.listening === null ? null : await startCollaborative(engine, opts, log)
+      const bridge = cf ? new ArtistBridge(cf, view.tracks) : null
+      if (bridge) log(`collaborative model ${cf!.name} ${cf!.origin}; ${bridge.linkedArtists} of its artists are in the catalogue`)
+      return new SegueService(engine, view, new ForYou(view, bridge), cf)
+    } catch (err) {
+      await engine.close()
+      throw err
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.engine.close()
+  }
+
+  models(): { default: ForYouModel; models: { name: ForYouModel; label: string; description: string }[] } {
+    const names = FOR_YOU_MODELS.filter((m) => m === 'content' || this.forYou.hasCollaborative)
+    return { default: names.includes('hybrid') ? 'hybrid' : 'content', models: names.map((name) => ({ name, ...MODEL_INFO[name] })) }
+  }
+
+  search(q: string, limit: number): Promise<SearchHit[]> {
+    return this.engine.search(q, limit)
+  }
+
+  track(id: string): Track {
+    const row = this.view.rowOf.get(id)
+    if (row === undefined) throw new SegueError('E_NOT_FOUND', `no track has the id '${id}'`)
+    return this.view.tracks[row]
+  }
+
+  similar(id: string, n: number, excludeSeedArtist: boolean): Promise<SimilarResult> {
+    this.track(id)
+    return this.engine.similar(id, { k: n, excludeSeedArtist })
+  }
+
+  playlist(seeds: readonly string[], opts: PlaylistOptions): Promise<Playlist> {
+    return buildPlaylist(this.view, seeds, opts)
+  }
+
+  /** A new listener and their token. Only the token's hash is stored, so it is shown once. */
+  async createListener(name: string | null): Promise<{ listener: ListenerRecord; token: string }> {
+    const token = randomBytes(32).toString('base64url')
+    const listener: ListenerRecord = { id: randomBytes(9).toString('base64url'), name, tokenHash: hashToken(token), createdAt: new Date().toISOString() }
+    await this.store.createListener(listener)
+    return { listener, token }
+  }
+
+  /**
+   * The listener when `token` is theirs. No token: E_UNAUTHORIZED; unknown listener: E_NOT_FOUND; another
+   * listener's (or a wrong) token: E_FORBIDDEN. Tokens are compared in constant time.
+   */
+  async authenticate(id: string, token: string | undefined): Promise<ListenerRecord> {
+    if (!token) throw new SegueError('E_UNAUTHORIZED', 'this request needs the listener\'s token: Authorization: Bearer <token>')
+    const listener = await this.store.getListener(id)
+    if (!listener) throw new SegueError('E_NOT_FOUND', `no listener has the id '${id}'`)
+    const given = Buffer.from(hashToken(token), 'hex')
+    const expected = Buffer.from(listener.tokenHash, 'hex')
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+      throw new SegueError('E_FORBIDDEN', `the token does not grant access to listener '${id}'`)
+    }
+    return listener
+  }
+
+  async counts(id: string): Promise<Record<FeedbackKind, number>> {
+    const counts = { play: 0, like: 0, skip: 0, dislike: 0 }
+    for (const e of await this.store.feedback(id)) counts[e.kind]++
+    return counts
+  }
+
+  history(id: string, limit: number): Promise<FeedbackEvent[]> {
+    return this.store.feedback(id, { limit })
+  }
+
+  /** Stores one event durably; resolves only once it is committed, so the caller may acknowledge it. */
+  async feedback(id: string, trackId: string, kind: FeedbackKind): Promise<FeedbackEvent> {
+    this.track(trackId)
+    const [event] = await this.store.appendFeedback(id, [{ trackId, kind }])
+    return event
+  }
+
+  deleteListener(id: string): Promise<boolean> {
+    return this.store.deleteListener(id)
+  }
+
+  /** "For you": the listener's newest events and this request's seeds folded into a profile at once. */
+  async recommendations(id: string, opts: { model: ForYouModel; n: number; seeds: readonly string[] }): Promise<ForYouResult> {
+    for (const s of opts.seeds) this.track(s)
+    if (opts.model !== 'content' && !this.forYou.hasCollaborative) {
+      throw new SegueError('E_BAD_ARGUMENT', `the ${opts.model} model needs listening data, and this server runs without it`)
+    }
+    const events = await this.store.feedback(id, { limit: PROFILE_EVENTS })
+    return this.forYou.recommend(buildProfile(this.view, events, opts.seeds), opts.model, opts.n)
+  }
+
+  /** Rows a listener skipped or disliked, to keep out of their playlists. */
+  async rejectedRows(id: string): Promise<Set<number>> {
+    const profile = buildProfile(this.view, await this.store.feedback(id, { limit: PROFILE_EVENTS }))
+    return new Set(profile.negatives.map((n) => n.row))
+  }
+}
+
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex')
+}
+
+async function startCollaborative(engine: Engine, opts: ServiceOptions, log: (m: string) => void): Promise<TrainedModel> {
+  const source = opts.listening ?? BUNDLED_LISTENING
+  const { name, params } = opts.cfModel ?? { name: 'als', params: {} }
+  const listening = await loadListening(source, { onProgress: opts.onProgress, signal: opts.signal })
+  const path = join(engine.home, 'models', `${name}-service.art`)
+  const onProgress = opts.onProgress ? fitProgressOf(opts.onProgress, name) : undefined
+  return loadOrTrain(path, name, params, listening, { onProgress, signal: opts.signal, warn: (m) => log(`warning: ${m}`) })
+}
+
+function fitProgressOf(onProgress: ProgressFn, name: string): (p: FitProgress) => void {
+  return (p) => onProgress({ phase: `fit ${name}`, done: p.iteration, total: p.total })
+}
