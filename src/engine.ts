@@ -108,6 +108,12 @@ export interface CatalogueStats {
  */
 const EXPLAINED_FEATURES: ReadonlySet<string> = new Set(CONTINUOUS_AUDIO)
 
+/**
+ * Below these values a feature is simply absent (most songs have vocals and no rap), so two tracks both
+ * sitting there are not alike in any way worth naming.
+ */
+const ABSENT_BELOW: Readonly<Record<string, number>> = { instrumentalness: 0.05, speechiness: 0.06 }
+
 /** The most neighbours asked of the approximate index before falling back to exact search. */
 const ANN_MAX_FETCH = 2000
 
@@ -282,7 +288,7 @@ export class Engine {
   private because(s: Loaded, seed: Track, t: Track, top: number): FeatureMatch[] {
     return s.pipeline
       .explain(seed, t)
-      .filter((e) => EXPLAINED_FEATURES.has(e.feature))
+      .filter((e) => EXPLAINED_FEATURES.has(e.feature) && !(e.a < (ABSENT_BELOW[e.feature] ?? -Infinity) && e.b < (ABSENT_BELOW[e.feature] ?? -Infinity)))
       .slice(0, top)
       .map((e) => ({ feature: e.feature, seed: e.a, track: e.b, contribution: e.contribution }))
   }
