@@ -76,25 +76,34 @@ export class ForYou {
     return { model, coldStart: false, items: this.finish(list, p, n) }
   }
 
-  /** Nearest neighbours of each anchor (the heaviest positives), merged; close to a disliked sound counts against. */
+  /**
+   * Nearest neighbours of each anchor (the heaviest positives), fused by reciprocal rank so every anchor gets
+   * its share of the list; a sound close to a disliked one counts against.
+   */
   private async content(p: Profile, n: number): Promise<Candidate[]> {
     const anchors = p.positives.slice(0, MAX_ANCHORS)
     const top = anchors[0].weight
-    const best = new Map<number, Candidate & { total: number }>()
+    const merged = new Map<number, Candidate & { best: number; sum: number }>()
     for (const a of anchors) {
       const hits = await this.view.nearest(this.view.vector(a.row), n + 10, () => (row) => isFresh(this.view, p, row))
-      for (const h of hits) {
-        const s = (a.weight / top) * (1 - h.distance)
-        const c = best.get(h.index)
-        if (!c) best.set(h.index, { row: h.index, score: s, total: s, reasons: [this.anchorReason(a)], anchor: a.row })
+      hits.forEach((h, rank) => {
+        const s = a.weight / top / (RRF_K + rank + 1)
+        const c = merged.get(h.index)
+        if (!c) merged.set(h.index, { row: h.index, score: s, best: s, sum: s, reasons: [this.anchorReason(a)], anchor: a.row })
         else {
-          c.total += s
-          if (s > c.score) Object.assign(c, { score: s, anchor: a.row, reasons: [this.anchorReason(a), ...c.reasons] })
+          c.sum += s
+          if (s > c.best) Object.assign(c, { best: s, anchor: a.row, reasons: [this.anchorReason(a), ...c.reasons] })
           else c.reasons.push(this.anchorReason(a))
         }
-      }
+      })
     }
-    const out = [...best.values()].map((c) => ({ ...c, score: c.score + 0.25 * (c.total - c.score) - this.negativePull(p, c.row) }))
+    // Agreement between anchors only breaks near-ties, so two similar likes do not crowd out a third, different one.
+    const out = [...merged.values()].map((c) => ({
+      row: c.row,
+      reasons: c.reasons,
+      anchor: c.anchor,
+      score: (c.best + 0.05 * (c.sum - c.best)) * (1 - this.negativePull(p, c.row)),
+    }))
     return out.sort((x, y) => y.score - x.score || x.row - y.row)
   }
 
@@ -122,7 +131,7 @@ export class ForYou {
       reasonFor.set(name, { kind: 'collaborative', text: viaName ? `Listeners of ${viaName} also play ${name}` : `Listeners with your taste play ${name}` })
     }
     return picks
-      .map((t) => ({ row: this.view.rowOf.get(t.track.id)!, score: t.score - this.negativePull(p, this.view.rowOf.get(t.track.id)!), reasons: [reasonFor.get(t.artist)!] }))
+      .map((t) => ({ row: this.view.rowOf.get(t.track.id)!, score: t.score * (1 - this.negativePull(p, this.view.rowOf.get(t.track.id)!)), reasons: [reasonFor.get(t.artist)!] }))
       .filter((c) => isFresh(this.view, p, c.row))
       .map((c) => ({ ...c, anchor: this.closestPositive(p, c.row) }))
   }
@@ -139,11 +148,14 @@ export class ForYou {
     return out
   }
 
-  /** How close a row sounds to what the listener skipped or disliked (0 when nothing is near). */
+  /**
+   * How close a row sounds to what the listener skipped or disliked, in [0, 0.9]: 0 when nothing rejected is
+   * nearer than cosine 0.5; scores are multiplied by (1 - pull).
+   */
   private negativePull(p: Profile, row: number): number {
     let pull = 0
-    for (const neg of p.negatives) pull = Math.max(pull, neg.weight * Math.max(0, this.view.cosine(row, neg.row) - 0.5))
-    return pull
+    for (const neg of p.negatives) pull = Math.max(pull, neg.weight * Math.max(0, this.view.cosine(row, neg.row) - 0.5) * 1.8)
+    return Math.min(0.9, pull)
   }
 
   private closestPositive(p: Profile, row: number): number | undefined {

@@ -238,6 +238,18 @@ describe('listeners, feedback and recommendations', () => {
     for (const i of liked.body.items) assert.ok(i.because.length > 0, 'each item has a feature view')
   })
 
+  test('every seed gets its share of the list, even beside a like close to another seed', async () => {
+    const me = await api.listener()
+    const clair = (await api.get('/api/search?q=clair%20de%20lune%20debussy%20martin%20jones&limit=1')).body.items[0].id
+    const chasing = (await api.get('/api/search?q=chasing%20pavements%20adele&limit=1')).body.items[0].id
+    await api.post(`/api/listeners/${me.id}/feedback`, { trackId: chasing, kind: 'like' }, me.token)
+    for (const model of ['content', 'hybrid']) {
+      const r = await api.get(`/api/listeners/${me.id}/recommendations?n=10&model=${model}&seeds=${HELLO},${clair}`, me.token)
+      const fromClair = r.body.items.filter((i: { reasons: { trackId?: string }[] }) => i.reasons[0].trackId === clair)
+      assert.ok(fromClair.length >= 2, `${model}: ${fromClair.length} of 10 come from the second seed`)
+    }
+  })
+
   test('disliked and skipped tracks never come back, in any model', async () => {
     const me = await api.listener()
     await api.post(`/api/listeners/${me.id}/feedback`, { trackId: HELLO, kind: 'like' }, me.token)
