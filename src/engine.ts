@@ -228,7 +228,8 @@ export class Engine {
       cosine: (a, b) => cosineOf(vector(a), vector(b)),
       explain: (seed, track, top) => this.because(s, seed, track, top),
       nearest: async (query, k, makeAccept) =>
-        acceptedNeighbours(index, query, k, makeAccept, mode === 'ann' ? Math.min(s.tracks.length, ANN_MAX_FETCH) : undefined),
+        // Callers reject few rows (what a listener heard), so the first request asks for little more than k.
+        acceptedNeighbours(index, query, k, makeAccept, mode === 'ann' ? Math.min(s.tracks.length, ANN_MAX_FETCH) : undefined, k + 16),
       artists: s.artists,
     }
   }

@@ -83,6 +83,10 @@ export interface Explanation {
 export interface Explainable {
   explain(user: UserRef, item: number, top?: number): Explanation
 }
+/** explain() for many items of one user, sharing the per-user work. */
+export interface ExplainableMany {
+  explainMany(user: UserRef, items: readonly number[], top?: number): Explanation[]
+}
 export interface SimilarUsers {
   similarUsers(user: number, n?: number): Scored[]
 }
@@ -93,5 +97,6 @@ export interface RatingPredictor {
 
 export const isIncremental = (m: Recommender): m is Recommender & Incremental => typeof (m as Partial<Incremental>).partialFit === 'function'
 export const isExplainable = (m: Recommender): m is Recommender & Explainable => typeof (m as Partial<Explainable>).explain === 'function'
+export const canExplainMany = (m: Recommender): m is Recommender & ExplainableMany => typeof (m as Partial<ExplainableMany>).explainMany === 'function'
 export const hasSimilarUsers = (m: Recommender): m is Recommender & SimilarUsers => typeof (m as Partial<SimilarUsers>).similarUsers === 'function'
 export const isRatingPredictor = (m: Recommender): m is Recommender & RatingPredictor => typeof (m as Partial<RatingPredictor>).predict === 'function'

@@ -1,7 +1,7 @@
 import type { Track } from '../core/track.js'
 import { artistKey, linkArtists } from '../data/link-artists.js'
 import type { TrainedModel } from '../listening/trained.js'
-import { isExplainable, type Scored } from '../models/types.js'
+import { canExplainMany, isExplainable, type Scored } from '../models/types.js'
 
 /**
  * Joins catalogue tracks to a collaborative model trained on artist-level listening (HetRec Last.fm): a
@@ -55,12 +55,18 @@ export class ArtistBridge {
     return this.trained.model.recommend(ref, { n, excludeSeen: true, filter: { accept: linked } })
   }
 
-  /** The listener's artist that contributed most to an artist's score, when the model can say. */
-  strongestReason(history: ReadonlyMap<number, number>, item: number): number | undefined {
+  /**
+   * For each recommended artist, the listener's artist that contributed most to its score, where the model
+   * can say (absent otherwise).
+   */
+  strongestReasons(history: ReadonlyMap<number, number>, items: readonly number[]): Map<number, number> {
     const m = this.trained.model
-    if (!isExplainable(m) || history.size === 0) return undefined
     const ref = { history: [...history.keys()], weights: [...history.values()] }
-    return m.explain(ref, item, 1).because[0]?.item
+    const out = new Map<number, number>()
+    if (history.size === 0 || items.length === 0) return out
+    const explanations = canExplainMany(m) ? m.explainMany(ref, items, 1) : isExplainable(m) ? items.map((item) => m.explain(ref, item, 1)) : []
+    for (const e of explanations) if (e.because[0]) out.set(e.item, e.because[0].item)
+    return out
   }
 }
 

@@ -71,7 +71,7 @@ export class ForYou {
     let list: Candidate[]
     if (model === 'content') list = await this.content(p, n * 2)
     else if (model === 'collaborative') list = this.collaborative(p, n * 2)
-    else list = fuse(await this.content(p, n * 3), this.collaborative(p, n * 3))
+    else list = fuse(await this.content(p, n * 2), this.collaborative(p, n * 2))
     if (list.length < n) list = [...list, ...this.popular(p, n * 2)]
     return { model, coldStart: false, items: this.finish(list, p, n) }
   }
@@ -124,8 +124,9 @@ export class ForYou {
       { n: n * 2, perArtist: PER_ARTIST, exclude, profile: profileArtists },
     )
     const reasonFor = new Map<string, Reason>()
+    const strongest = this.bridge.strongestReasons(history, artists.map((a) => a.item))
     for (const a of artists) {
-      const via = this.bridge.strongestReason(history, a.item)
+      const via = strongest.get(a.item)
       const viaName = via === undefined ? undefined : this.bridge.artistName(via)
       const name = this.bridge.artistName(a.item)!
       reasonFor.set(name, { kind: 'collaborative', text: viaName ? `Listeners of ${viaName} also play ${name}` : `Listeners with your taste play ${name}` })

@@ -26,9 +26,16 @@ export interface ServiceOptions extends LongWorkOptions {
   listening?: string | null
   /** Collaborative model and parameters (default: ALS with its tuned defaults). */
   cfModel?: { name: string; params: Record<string, unknown> }
+  /**
+   * Catalogues at least this large are searched with the HNSW index (built on first start, then loaded).
+   * Default 20,000: a server answers many queries, so the one-off build pays for itself.
+   */
+  annThreshold?: number
   /** Where start-up notes go (first-run import, model fitted or loaded). */
   log?: (message: string) => void
 }
+
+const SERVER_ANN_THRESHOLD = 20_000
 
 /** The most feedback events folded into a profile: the newest ones. */
 const PROFILE_EVENTS = 500
@@ -57,7 +64,12 @@ export class SegueService {
    */
   static async start(opts: ServiceOptions = {}): Promise<SegueService> {
     const log = opts.log ?? (() => {})
-    const engine = await Engine.open({ home: opts.home, store: opts.store, onWarning: (m) => log(`warning: ${m}`) })
+    const engine = await Engine.open({
+      home: opts.home,
+      store: opts.store,
+      annThreshold: opts.annThreshold ?? SERVER_ANN_THRESHOLD,
+      onWarning: (m) => log(`warning: ${m}`),
+    })
     try {
       if (await engine.isEmpty()) {
         const file = opts.catalogue ?? bundledCatalogue()

@@ -51,8 +51,10 @@ export function acceptedNeighbours(
   k: number,
   makeAccept: () => (row: number) => boolean,
   maxFetch = index.size,
+  /** The first request's size: room for the rejects a caller expects (default 3k + 10). */
+  firstFetch = k * 3 + 10,
 ): Neighbour[] {
-  let fetch = Math.min(maxFetch, k * 3 + 10)
+  let fetch = Math.min(maxFetch, Math.max(k, firstFetch))
   for (;;) {
     const accept = makeAccept()
     const out: Neighbour[] = []

@@ -75,6 +75,21 @@ test('als: explain splits the folded-in score among history items', async () => 
   assert.deepEqual(why.because.map((b) => b.item).sort((a, b) => a - b), history)
 })
 
+test('als: explainMany gives what explain gives item by item', async () => {
+  const model = new AlsRecommender(small)
+  await model.fit(checkerboard(N), { seed: 1 })
+  const ref = { history: [2, 4, 6], weights: [1, 3, 2] }
+  const targets = model.recommend(ref, { n: 4 }).map((r) => r.item)
+  const many = model.explainMany(ref, targets, 2)
+  assert.deepEqual(many.map((e) => e.item), targets)
+  targets.forEach((item, i) => {
+    const one = model.explain(ref, item, 2)
+    assert.deepEqual(many[i].because.map((b) => b.item), one.because.map((b) => b.item))
+    many[i].because.forEach((b, j) => assert.ok(Math.abs(b.score - one.because[j].score) < 1e-6))
+  })
+  assert.throws(() => model.explainMany(ref, [N + 5]), { code: 'E_NOT_FOUND' })
+})
+
 test('als: partialFit gives a brand-new user factors from their plays and keeps the others', async () => {
   const data = checkerboard(N)
   const model = new AlsRecommender(small)

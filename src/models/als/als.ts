@@ -5,7 +5,7 @@ import type { Interactions } from '../../data/interactions.js'
 import { sharedF32, type SharedCsr } from '../../kernels/mf-pool.js'
 import type { Explainable, Explanation, FitOptions, FitReport, Incremental, ModelArtifact, UserRef } from '../types.js'
 import { yieldToEventLoop } from '../shared/fit-guard.js'
-import { explainScore } from './explain.js'
+import { explainScore, scoreExplainer } from './explain.js'
 import { checkFinite, factorArtifact, factorMeta, FactorModel, nextVersion, restoreState, shareCsr } from './factor-model.js'
 import { alsOptions, confidenceOf, type AlsOptions } from './options.js'
 import { alsLoss, mergeCsr, regularizedGram, solveRows, solveSide, type Runner } from './train.js'
@@ -118,6 +118,17 @@ export class AlsRecommender extends FactorModel implements Incremental, Explaina
     const conf = Float32Array.from(values, (r) => this.confidence(r))
     const score = this.hold(this.itemSide()).scores(vector, 1)[item]
     return { item, because: explainScore(this.foldInGram(), s.itemFactors, s.k, seen, conf, item, top, score) }
+  }
+
+  /** explain() for several items of one user at once: one fold-in, one scoring pass, one factorisation. */
+  explainMany(user: UserRef, items: readonly number[], top = 5): Explanation[] {
+    const s = this.fitted()
+    for (const item of items) this.checkItem(item)
+    const { vector, seen, values } = this.resolveUser(user)
+    const conf = Float32Array.from(values, (r) => this.confidence(r))
+    const scores = this.hold(this.itemSide()).scores(vector, 1)
+    const explain = scoreExplainer(this.foldInGram(), s.itemFactors, s.k, seen, conf)
+    return items.map((item) => ({ item, because: explain(item, top, scores[item]) }))
   }
 
   save(): ModelArtifact {

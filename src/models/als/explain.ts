@@ -11,19 +11,31 @@ import type { Scored } from '../types.js'
 export function explainScore(
   gram: Float32Array, y: Float32Array, k: number, items: Int32Array, conf: Float32Array, target: number, top: number, score: number,
 ): Scored[] {
+  return scoreExplainer(gram, y, k, items, conf)(target, top, score)
+}
+
+/**
+ * explainScore for many targets of one user: A is formed and factored once, and each target then costs one
+ * triangular solve pair and a dot product per history item.
+ */
+export function scoreExplainer(
+  gram: Float32Array, y: Float32Array, k: number, items: Int32Array, conf: Float32Array,
+): (target: number, top: number, score: number) => Scored[] {
   const a = Float64Array.from(gram)
   for (let e = 0; e < items.length; e++) addOuter(a, y, items[e] * k, conf[e] - 1, k)
   const chol = cholesky(a, k)
-  const w = cholSolve(chol, y.subarray(target * k, target * k + k), k)
-  const parts: Scored[] = Array.from(items, (item, e) => {
-    let s = 0
-    for (let d = 0; d < k; d++) s += w[d] * y[item * k + d]
-    return { item, score: conf[e] * s }
-  })
-  let shares = 0, weight = 0
-  parts.forEach((p, e) => ((shares += p.score), (weight += conf[e])))
-  if (weight > 0) parts.forEach((p, e) => (p.score += ((score - shares) * conf[e]) / weight))
-  return parts.sort((p, q) => q.score - p.score || p.item - q.item).slice(0, top)
+  return (target, top, score) => {
+    const w = cholSolve(chol, y.subarray(target * k, target * k + k), k)
+    const parts: Scored[] = Array.from(items, (item, e) => {
+      let s = 0
+      for (let d = 0; d < k; d++) s += w[d] * y[item * k + d]
+      return { item, score: conf[e] * s }
+    })
+    let shares = 0, weight = 0
+    parts.forEach((p, e) => ((shares += p.score), (weight += conf[e])))
+    if (weight > 0) parts.forEach((p, e) => (p.score += ((score - shares) * conf[e]) / weight))
+    return parts.sort((p, q) => q.score - p.score || p.item - q.item).slice(0, top)
+  }
 }
 
 function addOuter(a: Float64Array, y: Float32Array, o: number, c: number, k: number): void {
