@@ -27,11 +27,11 @@ export interface ExplainPair {
   vb: Float32Array
 }
 
-export function explainPair(fitted: FittedPipeline, factors: Float64Array, pair: ExplainPair, top: number): FeatureExplanation[] {
+export function explainPair(fitted: FittedPipeline, factors: Float64Array, pair: ExplainPair, top: number, terms = true): FeatureExplanation[] {
   const out: FeatureExplanation[] = []
   let offset = 0
   for (const slot of fitted.slots) {
-    out.push(...explainSlot(slot, offset, { fitted, pair, weighted: factors[offset] > 0 }))
+    if (terms || slot.kind !== 'terms') out.push(...explainSlot(slot, offset, { fitted, pair, weighted: factors[offset] > 0 }))
     offset += slotWidth(slot)
   }
   return out.sort((x, y) => x.contribution - y.contribution).slice(0, top)

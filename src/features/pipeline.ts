@@ -27,6 +27,13 @@ export interface PipelineColumn {
  * different genre weigh the same in squared euclidean distance, and weight 0 zeroes the block. Audio and era columns are centred by the scaler (except under 'minmax'); prefer 'standard' or
  * 'robust' when the index uses cosine, which measures angles from the origin.
  */
+export interface ExplainOptions {
+  /** The two tracks' transformed rows where the caller holds them (an engine's matrix): saves re-encoding. */
+  vectors?: { a: Float32Array; b: Float32Array }
+  /** Include shared genre and artist terms (default true); without them only numeric features are named. */
+  terms?: boolean
+}
+
 export class FeaturePipeline {
   readonly dims: number
   readonly config: PipelineConfig
@@ -96,9 +103,10 @@ export class FeaturePipeline {
    * Which features made two tracks close: each audio (and era) feature with both raw values in original units
    * and its share of the squared euclidean distance, plus the genres and artists they share; closest first.
    */
-  explain(a: Track, b: Track, top = Infinity): FeatureExplanation[] {
-    const pair = { a, b, va: this.transformOne(a), vb: this.transformOne(b) }
-    return explainPair(this.fitted, this.factors, pair, top)
+  explain(a: Track, b: Track, top = Infinity, opts: ExplainOptions = {}): FeatureExplanation[] {
+    const v = opts.vectors
+    const pair = { a, b, va: v?.a ?? this.transformOne(a), vb: v?.b ?? this.transformOne(b) }
+    return explainPair(this.fitted, this.factors, pair, top, opts.terms ?? true)
   }
 
   /** The artifact bytes (kind 'feature-pipeline', version 1); `key` names what the pipeline was fitted on. */

@@ -60,6 +60,8 @@ interface FeedbackRow { seq: number; listener_id: string; track_id: string; kind
  */
 export class SqliteStore implements Store {
   private readonly db: Database.Database
+  /** The statements of the per-request paths, prepared once. */
+  private readonly statements: Record<'allFeedback' | 'recentFeedback' | 'listener', Database.Statement>
 
   constructor(readonly location: string) {
     if (location !== ':memory:') mkdirSync(dirname(location), { recursive: true })
@@ -70,6 +72,11 @@ export class SqliteStore implements Store {
       this.db.pragma('foreign_keys = ON')
       this.db.pragma('busy_timeout = 5000')
       this.db.exec(SCHEMA)
+      this.statements = {
+        allFeedback: this.db.prepare('SELECT * FROM feedback WHERE listener_id = ? ORDER BY seq'),
+        recentFeedback: this.db.prepare('SELECT * FROM (SELECT * FROM feedback WHERE listener_id = ? ORDER BY seq DESC LIMIT ?) ORDER BY seq'),
+        listener: this.db.prepare('SELECT id, name, token_hash, created_at FROM listeners WHERE id = ?'),
+      }
     } catch (cause) {
       throw new SegueError('E_STORE', `cannot open the SQLite store at ${location}: ${(cause as Error).message}`, { cause })
     }
@@ -142,7 +149,7 @@ export class SqliteStore implements Store {
   }
 
   async getListener(id: string): Promise<ListenerRecord | null> {
-    const r = this.db.prepare('SELECT id, name, token_hash, created_at FROM listeners WHERE id = ?').get(id) as
+    const r = this.statements.listener.get(id) as
       | { id: string; name: string | null; token_hash: string; created_at: string }
       | undefined
     return r ? { id: r.id, name: r.name, tokenHash: r.token_hash, createdAt: r.created_at } : null
@@ -171,9 +178,7 @@ export class SqliteStore implements Store {
 
   async feedback(listenerId: string, opts: { limit?: number } = {}): Promise<FeedbackEvent[]> {
     const rows = (
-      opts.limit === undefined
-        ? this.db.prepare('SELECT * FROM feedback WHERE listener_id = ? ORDER BY seq').all(listenerId)
-        : this.db.prepare('SELECT * FROM (SELECT * FROM feedback WHERE listener_id = ? ORDER BY seq DESC LIMIT ?) ORDER BY seq').all(listenerId, opts.limit)
+      opts.limit === undefined ? this.statements.allFeedback.all(listenerId) : this.statements.recentFeedback.all(listenerId, opts.limit)
     ) as FeedbackRow[]
     return rows.map((r) => ({ seq: r.seq, listenerId: r.listener_id, trackId: r.track_id, kind: r.kind as FeedbackKind, at: r.at }))
   }

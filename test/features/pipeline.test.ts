@@ -221,6 +221,10 @@ test('explain ranks the closest feature first, in original units, with shared ge
   assert.ok(all.every((e, i) => i === 0 || all[i - 1].contribution <= e.contribution))
   assert.deepEqual(all.filter((e) => e.feature.startsWith('genre:')).map((e) => [e.feature, e.a, e.b]), [['genre:rock', 1, 1]])
   assert.equal(p.explain(a, b, 3).length, 3)
+  // Without terms only the numeric features are named; given the rows, the answer is the same as encoding afresh.
+  const rows = p.transform([a, b])
+  const numeric = p.explain(a, b, Infinity, { terms: false, vectors: { a: rows.subarray(0, p.dims), b: rows.subarray(p.dims) } })
+  assert.deepEqual(numeric, all.filter((e) => !e.feature.startsWith('genre:') && !e.feature.startsWith('artist:')))
 })
 
 test('explain contributions add up to the squared distance when the tracks share all their terms', () => {

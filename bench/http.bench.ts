@@ -1,0 +1,514 @@
+// The HTTP API under load: requests per second and latency of a few routes with 50 keep-alive connections on
+// loopback. The server is `segue serve` in a CHILD process on a fresh temporary home (its first start imports
+// the bundled catalogue, fits the models and builds the HNSW index, 15-40 s), so the load generator (autocannon, in this process) does
+// not share its event loop; on this 2-core machine each gets about one core, which is what the figures mean.
+//
+// Scenarios, each a warm-up run then a measured run of fixed duration:
+//   health       GET /api/health: a trivial route, the baseline every other route is compared with;
+//   similar      GET /api/tracks/:id/similar?n=10, the id rotating over ~500 real track ids (found via search);
+//   recs hybrid  GET /api/listeners/:id/recommendations?n=10&model=hybrid, rotating over listeners with a few
+//                likes and plays each, with their tokens;
+//   recs content the same with model=content;
+//   feedback     POST /api/listeners/:id/feedback {kind: play}: a fixed number of writes sized to stay inside the
+//                per-listener write limit (run once, at the end, after the read rounds); 429s are counted apart.
+// Read scenarios run in BENCH_ROUNDS interleaved rounds so drift in machine load hits them alike; the per-second
+// request counts and the latencies of all rounds are pooled before taking mean, median and percentiles.
+// Any non-2xx answer (but the feedback route's 429s), connection error or timeout fails the bench: every run
+// is still reported (table and JSON, with the failures listed), then the process exits non-zero.
+//
+// Environment: BENCH_ROUNDS (default 3), BENCH_DURATION (measured seconds, default 10), BENCH_WARMUP (seconds,
+// default 3), BENCH_CONNECTIONS (default 50), BENCH_CPU_PROF (a folder: the server runs with --cpu-prof and
+// writes its profile there on exit), BENCH_ONLY (comma-separated scenario names, e.g. "health,similar").
+// With BENCH_ONLY or BENCH_CPU_PROF the table is printed but bench/results/http.json is left as it was.
+import autocannon from 'autocannon'
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { cpus, loadavg, tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Rng } from '../src/core/rng.js'
+import { packageRoot } from '../src/core/paths.js'
+import { DEFAULT_RATE_LIMIT } from '../src/server/app.js'
+import { median, report, type Row } from './lib/report.js'
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
+const DURATION_S = Number(process.env.BENCH_DURATION ?? 10)
+const WARMUP_S = Number(process.env.BENCH_WARMUP ?? 3)
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50)
+const CPU_PROF_DIR = process.env.BENCH_CPU_PROF
+const ONLY = process.env.BENCH_ONLY?.split(',').filter((s) => s !== '')
+const SEED = 7
+
+/** Track ids the similar-tracks load rotates over. */
+const TRACK_POOL = 500
+/** Common title/artist words whose search hits supply the track pool (50 hits per word at most). */
+const SEARCH_WORDS = [
+  'love', 'you', 'me', 'night', 'heart', 'baby', 'time', 'day', 'girl', 'world', 'life', 'dance', 'dream', 'fire', 'rain',
+  'blue', 'light', 'home', 'song', 'man', 'star', 'sun', 'summer', 'money', 'party', 'city', 'girls', 'boy', 'moon', 'sky',
+]
+/**
+ * Listeners for the recommendation load: below the server's 30 creations per minute per client address
+ * (DEFAULT_RATE_LIMIT.creates), which `segue serve` offers no setting or environment variable to raise.
+ */
+const LISTENERS = Math.min(20, DEFAULT_RATE_LIMIT.creates)
+const LIKES_PER_LISTENER = 3
+const PLAYS_PER_LISTENER = 5
+/** Feedback writes per listener in the write scenario's warm-up and measured run. */
+const WRITE_WARMUP_PER_LISTENER = 5
+const WRITES_PER_LISTENER = 250
+/** How long the first start (import + model fits) may take before the bench gives up. */
+const READY_TIMEOUT_MS = 5 * 60_000
+/** How long the server gets to close cleanly (and write its CPU profile) after SIGTERM before SIGKILL. */
+const STOP_GRACE_MS = 15_000
+/** A health answer faster than this, several times in a row, means the server has drained earlier load. */
+const SETTLED_MS = 20
+const SETTLE_TIMEOUT_MS = 120_000
+
+const TARGET = { scenario: 'similar', minRps: 2000, maxP99Ms: 50 }
+
+interface Server {
+  url: string
+  readySeconds: number
+  /** The server's recent stderr lines, to show when it dies. */
+  log: string[]
+}
+
+interface Listener {
+  id: string
+  token: string
+}
+
+/** One autocannon request template; `next` gives each request its path, headers and body. */
+interface Scenario {
+  name: string
+  route: string
+  method: 'GET' | 'POST'
+  next: () => { path: string; headers?: Record<string, string>; body?: string }
+  /** Status codes expected besides 2xx and counted apart (the feedback route's rate limit). */
+  tolerated?: number[]
+}
+
+/** What one autocannon run observed, from its own events (sub-millisecond latencies, exact per-second counts). */
+interface Measurement {
+  perSecond: number[]
+  latenciesMs: number[]
+  /**
+   * Latencies of the answers after each connection's first. A saturated server takes on the connections that
+   * arrive while it is busy only about one per event-loop turn, so the first answer on a late connection can
+   * wait seconds: a real effect for new clients, but not the steady state of 50 open connections.
+   */
+  laterLatenciesMs: number[]
+  requests: number
+  non2xx: number
+  tolerated: number
+  errors: number
+  timeouts: number
+  statusCodes: Record<string, number>
+  firstError?: string
+}
+
+async function main(): Promise<void> {
+  const home = mkdtempSync(join(tmpdir(), 'segue-bench-http-'))
+  let child: ChildProcess | undefined
+  const stopOnSignal = () => {
+    void cleanup(child, home).finally(() => process.exit(130))
+  }
+  process.once('SIGINT', stopOnSignal)
+  process.once('SIGTERM', stopOnSignal)
+  try {
+    console.log(`starting the server on a fresh home ${home} (first start: import + model fits)...`)
+    child = spawnServer(home)
+    const server = await serverReady(child)
+    console.log(`server ready in ${server.readySeconds} s at ${server.url}`)
+    await runBench(server)
+  } finally {
+    await cleanup(child, home)
+  }
+}
+
+/** The bench proper, once the server answers: fixtures through the API, then the load runs and the report. */
+async function runBench(server: Server): Promise<void> {
+  const rng = new Rng(SEED)
+  const tracks = shuffled(await collectTrackIds(server.url), rng)
+  console.log(`${tracks.length} track ids from ${SEARCH_WORDS.length} searches`)
+  const listeners = await createListeners(server.url, tracks, rng)
+  console.log(`${listeners.length} listeners, each with ${LIKES_PER_LISTENER} likes and ${PLAYS_PER_LISTENER} plays`)
+  await sanityCheck(server.url, tracks[0], listeners[0])
+
+  const loadBefore = loadavg()
+  const reads = readScenarios(tracks, listeners).filter((s) => !ONLY || ONLY.includes(s.name))
+  const pooled = new Map<string, Measurement[]>()
+  for (let r = 0; r < ROUNDS; r++) {
+    for (const s of reads) {
+      await measure(server.url, s, { seconds: WARMUP_S }, `${s.name} warm-up (round ${r + 1}/${ROUNDS})`)
+      const m = await measure(server.url, s, { seconds: DURATION_S }, `${s.name} round ${r + 1}/${ROUNDS}`)
+      pooled.set(s.name, [...(pooled.get(s.name) ?? []), m])
+    }
+  }
+  const scenarios = [...reads]
+  if (!ONLY || ONLY.includes('feedback')) {
+    const w = writeScenario(tracks, listeners)
+    await measure(server.url, w, { amount: WRITE_WARMUP_PER_LISTENER * listeners.length }, 'feedback warm-up')
+    pooled.set(w.name, [await measure(server.url, w, { amount: WRITES_PER_LISTENER * listeners.length }, 'feedback')])
+    scenarios.push(w)
+  }
+
+  const rows = tableRows(scenarios, pooled)
+  if (ONLY || CPU_PROF_DIR) {
+    // A partial or profiled run is a diagnosis, not the figures: print it, keep bench/results/http.json as it was.
+    console.table(rows)
+  } else report('http', rows, { ...notes(server, tracks.length, listeners.length), loadAverage1mBeforeAfter: [loadBefore[0], loadavg()[0]].map(round2), failures })
+  printTargets(rows)
+  if (failures.length) {
+    console.error(`\nBENCH FAILED: ${failures.length} run(s) had errors, timeouts or unexpected statuses:\n${failures.map((f) => `  ${f}`).join('\n')}`)
+    process.exitCode = 1
+  }
+}
+
+/** `segue serve --port 0` in a child process (optionally under --cpu-prof); its stderr is piped to watch for readiness. */
+function spawnServer(home: string): ChildProcess {
+  const main = join(packageRoot(), 'dist', 'src', 'cli', 'main.js')
+  const nodeArgs = CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF_DIR}`] : []
+  return spawn(process.execPath, [...nodeArgs, main, '--home', home, '--no-progress', 'serve', '--port', '0'], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  })
+}
+
+/** Resolves once the server prints its ready line (echoing its log); rejects if it exits first or takes too long. */
+function serverReady(child: ChildProcess): Promise<Server> {
+  const log: string[] = []
+  return new Promise<Server>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server not ready after ${READY_TIMEOUT_MS / 1000} s:\n${log.join('\n')}`)), READY_TIMEOUT_MS)
+    let pending = ''
+    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+      pending += chunk
+      const lines = pending.split('\n')
+      pending = lines.pop()!
+      for (const line of lines) {
+        log.push(line)
+        if (log.length > 50) log.shift()
+        console.log(`  server: ${line}`)
+        const ready = /segue: ready in ([\d.]+) s: open (http:\/\/\S+)/.exec(line)
+        if (ready) {
+          clearTimeout(timer)
+          resolve({ url: ready[2].replace(/\/$/, ''), readySeconds: Number(ready[1]), log })
+        }
+      }
+    })
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer)
+      reject(new Error(`server exited (code ${code}, signal ${signal}) before it was ready:\n${log.join('\n')}`))
+    })
+  })
+}
+
+/** Stops the server (SIGTERM, then SIGKILL after a grace period) and removes the temporary home. */
+async function cleanup(child: ChildProcess | undefined, home: string): Promise<void> {
+  if (child) await stopServer(child)
+  rmSync(home, { recursive: true, force: true })
+}
+
+async function stopServer(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+  child.kill('SIGTERM')
+  const timer = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), STOP_GRACE_MS).unref())
+  if ((await Promise.race([exited, timer])) === 'timeout') {
+    console.error(`server did not exit ${STOP_GRACE_MS / 1000} s after SIGTERM: killing it`)
+    child.kill('SIGKILL')
+    await exited
+  }
+}
+
+/** A JSON request to the server; anything but `expect` is an error with the answer's body. */
+async function api<T>(url: string, method: string, path: string, opts: { body?: unknown; token?: string; expect?: number } = {}): Promise<T> {
+  const headers: Record<string, string> = {}
+  if (opts.body !== undefined) headers['content-type'] = 'application/json'
+  if (opts.token) headers.authorization = `Bearer ${opts.token}`
+  const res = await fetch(url + path, { method, headers, body: opts.body === undefined ? undefined : JSON.stringify(opts.body) })
+  const text = await res.text()
+  if (res.status !== (opts.expect ?? 200)) throw new Error(`${method} ${path}: HTTP ${res.status}: ${text}`)
+  return JSON.parse(text) as T
+}
+
+/** Real track ids, as a client would find them: the search hits for common words, until the pool is full. */
+async function collectTrackIds(url: string): Promise<string[]> {
+  const ids = new Set<string>()
+  for (const word of SEARCH_WORDS) {
+    const { items } = await api<{ items: { id: string }[] }>(url, 'GET', `/api/search?q=${encodeURIComponent(word)}&limit=50`)
+    for (const t of items) ids.add(t.id)
+    if (ids.size >= TRACK_POOL) break
+  }
+  if (ids.size < TRACK_POOL) throw new Error(`only ${ids.size} track ids found by search; need ${TRACK_POOL}`)
+  return [...ids].slice(0, TRACK_POOL)
+}
+
+/** Listeners with a few likes and plays each (seeded choice of tracks), so their profiles are not cold. */
+async function createListeners(url: string, tracks: string[], rng: Rng): Promise<Listener[]> {
+  const out: Listener[] = []
+  for (let i = 0; i < LISTENERS; i++) {
+    const { listener, token } = await api<{ listener: { id: string }; token: string }>(url, 'POST', '/api/listeners', { body: { name: `bench ${i}` }, expect: 201 })
+    const kinds = [...Array(LIKES_PER_LISTENER).fill('like'), ...Array(PLAYS_PER_LISTENER).fill('play')] as string[]
+    for (const kind of kinds) {
+      await api(url, 'POST', `/api/listeners/${listener.id}/feedback`, { body: { trackId: tracks[rng.int(tracks.length)], kind }, token, expect: 201 })
+    }
+    out.push({ id: listener.id, token })
+  }
+  return out
+}
+
+/** One request of each kind by hand first, so a broken route fails with its message rather than as a count. */
+async function sanityCheck(url: string, track: string, l: Listener): Promise<void> {
+  const similar = await api<{ items: unknown[] }>(url, 'GET', `/api/tracks/${encodeURIComponent(track)}/similar?n=10`)
+  if (similar.items.length !== 10) throw new Error(`similar tracks answered ${similar.items.length} items, not 10`)
+  for (const model of ['hybrid', 'content']) {
+    const recs = await api<{ items: unknown[]; coldStart: boolean }>(url, 'GET', `/api/listeners/${l.id}/recommendations?n=10&model=${model}`, { token: l.token })
+    if (recs.items.length !== 10 || recs.coldStart) throw new Error(`${model} recommendations: ${recs.items.length} items, coldStart ${recs.coldStart}`)
+  }
+}
+
+function readScenarios(tracks: string[], listeners: Listener[]): Scenario[] {
+  const nextTrack = rotation(tracks)
+  const recs = (model: string): Scenario => {
+    const nextListener = rotation(listeners)
+    return {
+      name: `recs ${model}`, route: `GET /api/listeners/:id/recommendations?n=10&model=${model}`, method: 'GET',
+      next: () => {
+        const l = nextListener()
+        return { path: `/api/listeners/${l.id}/recommendations?n=10&model=${model}`, headers: { authorization: `Bearer ${l.token}` } }
+      },
+    }
+  }
+  return [
+    { name: 'health', route: 'GET /api/health', method: 'GET', next: () => ({ path: '/api/health' }) },
+    {
+      name: 'similar', route: 'GET /api/tracks/:id/similar?n=10', method: 'GET',
+      next: () => ({ path: `/api/tracks/${encodeURIComponent(nextTrack())}/similar?n=10` }),
+    },
+    recs('hybrid'),
+    recs('content'),
+  ]
+}
+
+/** Plays rotating over listeners and tracks; a fixed count per listener keeps inside the write limit. */
+function writeScenario(tracks: string[], listeners: Listener[]): Scenario {
+  const nextListener = rotation(listeners)
+  const nextTrack = rotation(tracks)
+  return {
+    name: 'feedback', route: 'POST /api/listeners/:id/feedback {kind: play}', method: 'POST', tolerated: [429],
+    next: () => {
+      const l = nextListener()
+      return {
+        path: `/api/listeners/${l.id}/feedback`,
+        headers: { authorization: `Bearer ${l.token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ trackId: nextTrack(), kind: 'play' }),
+      }
+    },
+  }
+}
+
+/** Round-robin over `items`, shared by all connections, so every item gets an equal share of the load. */
+function rotation<T>(items: readonly T[]): () => T {
+  let i = 0
+  return () => items[i++ % items.length]
+}
+
+/**
+ * One autocannon run (for `seconds`, or until `amount` requests), observed through its `response` events:
+ * latencies at full precision (autocannon's histogram keeps whole milliseconds) and requests completed in each
+ * whole second since the start. Any unexpected status or connection error is recorded as a failure.
+ */
+async function measure(url: string, s: Scenario, length: { seconds: number } | { amount: number }, label: string): Promise<Measurement> {
+  await settle(url)
+  const m: Measurement = { perSecond: [], latenciesMs: [], laterLatenciesMs: [], requests: 0, non2xx: 0, tolerated: 0, errors: 0, timeouts: 0, statusCodes: {} }
+  const t0 = performance.now()
+  const result = await new Promise<autocannon.Result>((resolve, reject) => {
+    const instance = autocannon({
+      url,
+      connections: CONNECTIONS,
+      ...('seconds' in length ? { duration: length.seconds } : { amount: length.amount }),
+      requests: [{ method: s.method, setupRequest: (req) => withNext(req, s.next()) }],
+    }, (err, res) => (err ? reject(err) : resolve(res)))
+    const answered = new Set<autocannon.Client>()
+    instance.on('response', (client, status, _bytes, ms) => {
+      const second = Math.floor((performance.now() - t0) / 1000)
+      m.perSecond[second] = (m.perSecond[second] ?? 0) + 1
+      const first = !answered.has(client)
+      answered.add(client)
+      if (status >= 200 && status < 300) {
+        m.latenciesMs.push(ms)
+        if (!first) m.laterLatenciesMs.push(ms)
+      }
+      else if (s.tolerated?.includes(status)) m.tolerated++
+      m.statusCodes[status] = (m.statusCodes[status] ?? 0) + 1
+    })
+    instance.on('reqError', (err: Error) => {
+      m.firstError ??= String(err?.message ?? err)
+    })
+  })
+  const elapsed = (performance.now() - t0) / 1000
+  m.perSecond = wholeSeconds(m.perSecond, 'seconds' in length ? Math.min(elapsed, length.seconds) : elapsed)
+  m.requests = result.requests.total
+  m.non2xx = result.non2xx - m.tolerated
+  m.errors = result.errors
+  m.timeouts = result.timeouts
+  checkClean(s, m, label)
+  const lat = percentiles(m.latenciesMs)
+  console.log(`${label}: ${Math.round(m.requests / elapsed)} req/s, p50 ${lat.p50.toFixed(2)} ms, p99 ${lat.p99.toFixed(2)} ms${m.tolerated ? `, ${m.tolerated} x 429` : ''}`)
+  return m
+}
+
+/** The request autocannon is about to send, with this scenario's path, extra headers and body. */
+function withNext(req: autocannon.Request, next: ReturnType<Scenario['next']>): autocannon.Request {
+  return { ...req, path: next.path, headers: { ...req.headers, ...next.headers }, ...(next.body === undefined ? {} : { body: next.body }) }
+}
+
+/**
+ * Waits until the server has finished the requests still in flight when the previous run stopped (autocannon
+ * closes its sockets, but the server computes what it had accepted: 50 slow requests are seconds of work), so
+ * that backlog is not charged to the next scenario.
+ */
+async function settle(url: string): Promise<void> {
+  const t0 = performance.now()
+  for (let fast = 0; fast < 3; ) {
+    const t = performance.now()
+    await api(url, 'GET', '/api/health')
+    fast = performance.now() - t < SETTLED_MS ? fast + 1 : 0
+    if (performance.now() - t0 > SETTLE_TIMEOUT_MS) throw new Error(`server still busy ${SETTLE_TIMEOUT_MS / 1000} s after the previous run`)
+  }
+  const waited = (performance.now() - t0) / 1000
+  if (waited > 0.5) console.log(`  (waited ${waited.toFixed(1)} s for the server to drain the previous run)`)
+}
+
+/**
+ * Per-second counts of the seconds that ended before the run did (the last, partial one is dropped). A timed
+ * run is cut at its duration: autocannon stops sending then, and its callback may come a little later.
+ */
+function wholeSeconds(counts: (number | undefined)[], elapsedS: number): number[] {
+  const full = Math.max(1, Math.floor(elapsedS))
+  return Array.from({ length: Math.min(full, counts.length) }, (_, i) => counts[i] ?? 0)
+}
+
+/**
+ * Unexpected statuses, connection errors and timeouts are bench failures, never a footnote to a fast figure.
+ * They are collected rather than thrown at once, so the run still reports every scenario (the failures go in
+ * the JSON and the table's columns) and then exits non-zero.
+ */
+const failures: string[] = []
+
+function checkClean(s: Scenario, m: Measurement, label: string): void {
+  if (m.latenciesMs.length === 0) failures.push(`${label} (${s.route}): no successful answer at all; status codes ${JSON.stringify(m.statusCodes)}`)
+  if (m.non2xx === 0 && m.errors === 0 && m.timeouts === 0) return
+  const failure =
+    `${label} (${s.route}): ${m.non2xx} unexpected non-2xx answers, ${m.errors} errors (${m.timeouts} of them timeouts); ` +
+    `status codes ${JSON.stringify(m.statusCodes)}${m.firstError ? `; first error: ${m.firstError}` : ''}`
+  console.error(`FAILURE: ${failure}`)
+  failures.push(failure)
+}
+
+/** Nearest-rank percentiles of latencies in ms. */
+function percentiles(latencies: number[]): { p50: number; p90: number; p99: number; max: number } {
+  const s = Float64Array.from(latencies).sort()
+  const at = (p: number) => (s.length ? s[Math.min(s.length - 1, Math.ceil(p * s.length) - 1)] : NaN)
+  return { p50: at(0.5), p90: at(0.9), p99: at(0.99), max: s.length ? s[s.length - 1] : NaN }
+}
+
+/** One row per scenario over its pooled rounds; requests/s of each route relative to the health baseline. */
+function tableRows(scenarios: Scenario[], pooled: Map<string, Measurement[]>): Row[] {
+  const rps = (name: string) => mean((pooled.get(name) ?? []).flatMap((m) => m.perSecond))
+  const base = rps('health')
+  return scenarios.map((s) => {
+    const ms = pooled.get(s.name)!
+    const perSecond = ms.flatMap((m) => m.perSecond)
+    const lat = percentiles(ms.flatMap((m) => m.latenciesMs))
+    const later = percentiles(ms.flatMap((m) => m.laterLatenciesMs))
+    const sum = (f: (m: Measurement) => number) => ms.reduce((a, m) => a + f(m), 0)
+    return {
+      scenario: s.name,
+      route: s.route,
+      rpsMean: Math.round(mean(perSecond)),
+      rpsMedian: Math.round(median(perSecond)),
+      ratioVsHealth: Number.isFinite(base) ? +(mean(perSecond) / base).toFixed(3) : null,
+      p50Ms: round2(lat.p50),
+      p90Ms: round2(lat.p90),
+      p99Ms: round2(lat.p99),
+      maxMs: round2(lat.max),
+      p99LaterMs: round2(later.p99),
+      requests: sum((m) => m.requests),
+      non2xx: sum((m) => m.non2xx),
+      status429: sum((m) => m.tolerated),
+      errors: sum((m) => m.errors),
+      timeouts: sum((m) => m.timeouts),
+      seconds: perSecond.length,
+    }
+  })
+}
+
+/** The issue's target, stated against the measured figures: met or not, nothing in between. */
+function printTargets(rows: Row[]): void {
+  const row = rows.find((r) => r.scenario === TARGET.scenario)
+  if (!row) return
+  const rpsOk = (row.rpsMean as number) >= TARGET.minRps
+  const p99Ok = (row.p99Ms as number) < TARGET.maxP99Ms
+  console.log(`target ${TARGET.scenario} >= ${TARGET.minRps} req/s (mean of per-second samples): ${row.rpsMean} -> ${rpsOk ? 'MET' : 'NOT MET'}`)
+  console.log(`target ${TARGET.scenario} p99 < ${TARGET.maxP99Ms} ms: ${row.p99Ms} ms -> ${p99Ok ? 'MET' : 'NOT MET'}`)
+  console.log(`  (for information: p99 without each connection's first answer ${row.p99LaterMs} ms; the target is judged on all answers)`)
+}
+
+/**
+ * Everything needed to compare a later run: versions, machine, commit, load shape, fixtures, target. The load
+ * average (recorded beside) tells whether other work shared the two cores during the run.
+ */
+function notes(server: Server, tracks: number, listeners: number): Record<string, unknown> {
+  return {
+    node: process.version,
+    cpuCount: cpus().length,
+    date: new Date().toISOString(),
+    gitCommit: git(['rev-parse', 'HEAD']),
+    // Others may have uncommitted edits in the tree the server was built from: name the files.
+    gitDirtyFiles: (git(['status', '--porcelain', '--untracked-files=no']) ?? '').split('\n').filter((l) => l !== '').map((l) => l.slice(3)),
+    connections: CONNECTIONS,
+    durationSeconds: DURATION_S,
+    warmupSeconds: WARMUP_S,
+    rounds: ROUNDS,
+    seed: SEED,
+    serverReadySeconds: server.readySeconds,
+    setup: 'server: child process `segue serve --port 0` on a fresh temporary home; load: autocannon in the bench process, loopback',
+    trackPool: tracks,
+    listeners,
+    feedbackPerListener: { likes: LIKES_PER_LISTENER, plays: PLAYS_PER_LISTENER },
+    writeRun: { warmupPerListener: WRITE_WARMUP_PER_LISTENER, measuredPerListener: WRITES_PER_LISTENER, limitPerListenerPerMinute: DEFAULT_RATE_LIMIT.writes, runs: 'once, after the read rounds' },
+    rps: 'mean and median of requests completed in each whole second, pooled over rounds',
+    p99LaterMs: 'p99 without the first answer on each connection (connections opened while the server is saturated wait to be accepted)',
+    latency: 'ms, 2xx answers only, nearest-rank percentiles over all measured requests of all rounds; requests that time out (autocannon: 10 s) have no latency and count in errors (timeouts are part of errors)',
+    target: TARGET,
+    cpuProfile: CPU_PROF_DIR ?? null,
+  }
+}
+
+function git(args: string[]): string | null {
+  try {
+    return execFileSync('git', args, { cwd: packageRoot(), encoding: 'utf8' }).trim()
+  } catch {
+    return null
+  }
+}
+
+/** A seeded Fisher-Yates shuffle, so the rotation order is the same on every run. */
+function shuffled<T>(xs: T[], rng: Rng): T[] {
+  const out = [...xs]
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = rng.int(i + 1)
+    ;[out[i], out[j]] = [out[j], out[i]]
+  }
+  return out
+}
+
+function mean(xs: number[]): number {
+  return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN
+}
+
+function round2(x: number): number {
+  return Math.round(x * 100) / 100
+}
+
+await main()
