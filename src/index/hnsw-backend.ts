@@ -7,6 +7,13 @@ import type { Metric, Neighbour } from './types.js'
 export const HNSW_BACKENDS = ['usearch', 'hnswlib'] as const
 export type HnswBackend = (typeof HNSW_BACKENDS)[number]
 
+/**
+ * How usearch stores the vectors it compares: f32 as given, or f16 / i8 (a half / a quarter of the memory
+ * traffic per distance, a little less accurate). hnswlib-node only has f32.
+ */
+export const HNSW_QUANTIZATIONS = ['f32', 'f16', 'i8'] as const
+export type HnswQuantization = (typeof HNSW_QUANTIZATIONS)[number]
+
 /** Everything needed to rebuild or reopen an index; saved as the artifact's meta. */
 export interface HnswParams {
   backend: HnswBackend
@@ -21,6 +28,8 @@ export interface HnswParams {
   ef: number
   /** Seed of the level generator (hnswlib only: usearch's generator has a fixed internal seed). */
   seed: number
+  /** Stored vector precision; absent (artifacts from before it existed) means f32. */
+  quantization?: HnswQuantization
 }
 
 /**

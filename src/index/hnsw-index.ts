@@ -4,7 +4,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises'
 import { SegueError, assertUnreachable } from '../core/errors.js'
 import { type LongWorkOptions, throwIfAborted } from '../core/progress.js'
 import { METRICS, type Metric, type Neighbour, type VectorIndex } from './types.js'
-import { HNSW_BACKENDS, type HnswBackend, type HnswEngine, type HnswParams, withTempPath } from './hnsw-backend.js'
+import { HNSW_BACKENDS, HNSW_QUANTIZATIONS, type HnswBackend, type HnswEngine, type HnswParams, type HnswQuantization, withTempPath } from './hnsw-backend.js'
 import { HnswlibEngine } from './hnsw-hnswlib.js'
 import { UsearchEngine } from './hnsw-usearch.js'
 
@@ -22,6 +22,8 @@ export interface HnswOptions extends LongWorkOptions {
   threads?: number
   /** Seed of the level generator (hnswlib only). */
   seed?: number
+  /** Stored vector precision (usearch only; default f32). Pair i8 with exact re-ranking (see rerank.ts). */
+  quantization?: HnswQuantization
   /** Rows inserted between progress reports and abort checks. */
   chunkSize?: number
 }
@@ -38,6 +40,7 @@ export const HNSW_DEFAULTS = {
   threads: 1,
   seed: 100,
   chunkSize: 10_000,
+  quantization: 'f32',
 } as const satisfies ResolvedOptions
 
 type ResolvedOptions = Omit<Required<HnswOptions>, keyof LongWorkOptions | 'connectivity'> & LongWorkOptions
@@ -56,6 +59,7 @@ export async function createHnswIndex(data: Float32Array, dims: number, metric: 
   checkData(data, dims)
   const params: HnswParams = {
     backend: o.backend, metric, dims, size: data.length / dims, M: o.M, efConstruction: o.efConstruction, ef: o.ef, seed: o.seed,
+    quantization: o.quantization,
   }
   checkParams(params, (why) => new SegueError('E_BAD_ARGUMENT', `createHnswIndex: ${why}`))
   checkCount('threads', o.threads, 0)
@@ -204,6 +208,9 @@ export function checkParams(p: HnswParams, fail: (why: string) => Error): void {
     if (!Number.isInteger(p[name]) || p[name] < 1) throw fail(`${name} must be a positive integer, got ${p[name]}`)
   }
   if (!Number.isInteger(p.seed)) throw fail(`seed must be an integer, got ${p.seed}`)
+  const q = p.quantization ?? 'f32'
+  if (!HNSW_QUANTIZATIONS.includes(q)) throw fail(`quantization must be one of ${HNSW_QUANTIZATIONS.join(', ')}, got ${q}`)
+  if (q !== 'f32' && p.backend !== 'usearch') throw fail(`quantization '${q}' needs the usearch backend; ${p.backend} stores f32 only`)
 }
 
 function checkCount(name: string, value: number, min: number): void {

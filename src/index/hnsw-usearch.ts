@@ -1,9 +1,10 @@
 import { availableParallelism } from 'node:os'
 import { Index, MetricKind, ScalarKind } from 'usearch'
 import type { Neighbour } from './types.js'
-import { type HnswEngine, type HnswParams, type NativeMetric, withTempPath } from './hnsw-backend.js'
+import { type HnswEngine, type HnswParams, type HnswQuantization, type NativeMetric, withTempPath } from './hnsw-backend.js'
 
 const METRIC: Record<NativeMetric, MetricKind> = { cosine: MetricKind.Cos, euclidean: MetricKind.L2sq }
+const SCALAR: Record<HnswQuantization, ScalarKind> = { f32: ScalarKind.F32, f16: ScalarKind.F16, i8: ScalarKind.I8 }
 
 /**
  * HNSW on usearch: takes Float32Array rows as they are, builds and batch-searches on several threads.
@@ -78,7 +79,7 @@ function openNative(p: HnswParams, path?: string): Index {
   const index = new Index({
     dimensions: p.dims,
     metric: METRIC[p.metric as NativeMetric],
-    quantization: ScalarKind.F32,
+    quantization: SCALAR[p.quantization ?? 'f32'],
     connectivity: p.M,
     expansion_add: p.efConstruction,
     expansion_search: p.ef,

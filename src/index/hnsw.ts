@@ -21,4 +21,4 @@ export {
   loadHnswIndex,
 } from './hnsw-index.js'
 export { HNSW_ARTIFACT, loadHnswArtifact, saveHnswArtifact } from './hnsw-artifact.js'
-export { HNSW_BACKENDS, type HnswBackend, type HnswParams } from './hnsw-backend.js'
+export { HNSW_BACKENDS, HNSW_QUANTIZATIONS, type HnswBackend, type HnswParams, type HnswQuantization } from './hnsw-backend.js'

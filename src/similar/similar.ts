@@ -37,7 +37,15 @@ export function filteredNeighbours(
       seenKeys.add(key)
       return true
     }
-  }, maxFetch)
+  }, maxFetch, firstFetch(k, filters))
+}
+
+/**
+ * How many neighbours to ask for at first. Collapsing duplicates rejects only the seed and a few re-releases,
+ * so half again as many as wanted is plenty; artist and genre filters can reject most of a neighbourhood.
+ */
+function firstFetch(k: number, f: SimilarFilters): number {
+  return f.excludeSeedArtist || f.genres.length > 0 ? k * 3 + 10 : k + (k >> 1) + 6
 }
 
 /**
