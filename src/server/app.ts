@@ -8,7 +8,7 @@ import { z } from 'zod'
 import { join } from 'node:path'
 import { isSegueError, type ErrorCode } from '../core/errors.js'
 import { packageRoot } from '../core/paths.js'
-import type { SegueService } from '../service/service.js'
+import { hashToken, type SegueService } from '../service/service.js'
 import {
   ErrorBody, FeedbackBody, HistoryQuery, ListenerParams, NewListenerBody, PlaylistBody, RecommendationsQuery, Responses,
   SearchQuery, SimilarQuery, TrackParams, detail, summary,
@@ -75,7 +75,10 @@ export async function createApp(service: SegueService, opts: AppOptions = {}): P
   const auth = async (req: FastifyRequest<{ Params: { id: string } }>) => {
     await service.authenticate(req.params.id, bearer(req))
   }
-  const writeLimit = { rateLimit: { max: limits.writes, timeWindow: limits.windowMs, keyGenerator: (req: FastifyRequest) => `w:${(req.params as { id?: string }).id ?? req.ip}` } }
+  // Counted per listener and per credential: requests carrying someone else's (or no) token use their own
+  // budget, so nobody can exhaust a listener's writes without that listener's token.
+  const writeKey = (req: FastifyRequest) => `w:${(req.params as { id?: string }).id}:${hashToken(bearer(req) ?? `ip:${req.ip}`)}`
+  const writeLimit = { rateLimit: { max: limits.writes, timeWindow: limits.windowMs, keyGenerator: writeKey } }
   const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 429: ErrorBody }
   const secured = [{ listenerToken: [] }]
 

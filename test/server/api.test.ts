@@ -317,6 +317,9 @@ describe('rate limits', () => {
       for (let i = 0; i < 4; i++) statuses.push((await c.post(`/api/listeners/${a.id}/feedback`, { trackId: HELLO, kind: 'play' }, a.token)).status)
       assert.deepEqual(statuses, [201, 201, 201, 429])
       assert.equal((await c.post(`/api/listeners/${b.id}/feedback`, { trackId: HELLO, kind: 'play' }, b.token)).status, 201)
+      // Someone without b's token cannot use up b's budget: their refused attempts are counted apart.
+      for (let i = 0; i < 5; i++) assert.equal((await c.post(`/api/listeners/${b.id}/feedback`, { trackId: HELLO, kind: 'play' }, a.token)).status, i < 3 ? 403 : 429)
+      assert.equal((await c.post(`/api/listeners/${b.id}/feedback`, { trackId: HELLO, kind: 'play' }, b.token)).status, 201)
       assert.equal((await service.store.feedback(a.id)).length, 3, 'the refused write was not stored')
       assert.equal((await c.get(`/api/listeners/${a.id}/history`, a.token)).status, 200, 'reads are not write-limited')
     } finally {
