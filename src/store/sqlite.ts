@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3'
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
-import { SegueError } from '../core/errors.js'
+import { SegueError, isSegueError } from '../core/errors.js'
 import type { Track } from '../core/track.js'
 import type { CatalogueInfo, FeedbackEvent, FeedbackKind, ImportOutcome, ImportRecord, ListenerRecord, NewFeedback, Store } from './store.js'
 import { catalogueVersion, fromRow, toRow, type TrackRow } from './track-row.js'
@@ -116,27 +116,31 @@ export class SqliteStore implements Store {
   }
 
   async getTrack(id: string): Promise<Track | null> {
-    const row = this.db.prepare('SELECT * FROM tracks WHERE id = ?').get(id) as TrackRow | undefined
-    return row ? fromRow(row) : null
+    return this.guard('read a track', () => {
+      const row = this.db.prepare('SELECT * FROM tracks WHERE id = ?').get(id) as TrackRow | undefined
+      return row ? fromRow(row) : null
+    })
   }
 
   async allTracks(): Promise<Track[]> {
-    return (this.db.prepare('SELECT * FROM tracks ORDER BY id').all() as TrackRow[]).map(fromRow)
+    return this.guard('read the catalogue', () => (this.db.prepare('SELECT * FROM tracks ORDER BY id').all() as TrackRow[]).map(fromRow))
   }
 
   async countTracks(): Promise<number> {
-    return this.count()
+    return this.guard('count tracks', () => this.count())
   }
 
   async catalogueInfo(): Promise<CatalogueInfo | null> {
-    return this.info()
+    return this.guard('read the catalogue version', () => this.info())
   }
 
   async imports(): Promise<ImportRecord[]> {
-    const rows = this.db.prepare('SELECT source, layout, at, changed, report FROM imports ORDER BY seq').all() as {
-      source: string; layout: string; at: string; changed: number; report: string
-    }[]
-    return rows.map((r) => ({ ...r, changed: r.changed === 1, report: JSON.parse(r.report) }))
+    return this.guard('read the import log', () => {
+      const rows = this.db.prepare('SELECT source, layout, at, changed, report FROM imports ORDER BY seq').all() as {
+        source: string; layout: string; at: string; changed: number; report: string
+      }[]
+      return rows.map((r) => ({ ...r, changed: r.changed === 1, report: JSON.parse(r.report) }))
+    })
   }
 
   async createListener(l: ListenerRecord): Promise<void> {
@@ -144,47 +148,65 @@ export class SqliteStore implements Store {
       this.db.prepare('INSERT INTO listeners (id, name, token_hash, created_at) VALUES (?, ?, ?, ?)').run(l.id, l.name, l.tokenHash, l.createdAt)
     } catch (cause) {
       if ((cause as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') throw new SegueError('E_CONFLICT', `a listener with the id '${l.id}' already exists`)
-      throw storeError('create listener', cause)
+      throw storeError(`create a listener in ${this.location}`, cause)
     }
   }
 
   async getListener(id: string): Promise<ListenerRecord | null> {
-    const r = this.statements.listener.get(id) as
-      | { id: string; name: string | null; token_hash: string; created_at: string }
-      | undefined
-    return r ? { id: r.id, name: r.name, tokenHash: r.token_hash, createdAt: r.created_at } : null
+    return this.guard('read a listener', () => {
+      const r = this.statements.listener.get(id) as
+        | { id: string; name: string | null; token_hash: string; created_at: string }
+        | undefined
+      return r ? { id: r.id, name: r.name, tokenHash: r.token_hash, createdAt: r.created_at } : null
+    })
   }
 
   async deleteListener(id: string): Promise<boolean> {
-    return this.db.transaction(() => {
-      this.db.prepare('DELETE FROM feedback WHERE listener_id = ?').run(id)
-      return this.db.prepare('DELETE FROM listeners WHERE id = ?').run(id).changes > 0
-    })()
+    return this.guard('delete a listener', () => {
+      return this.db.transaction(() => {
+        this.db.prepare('DELETE FROM feedback WHERE listener_id = ?').run(id)
+        return this.db.prepare('DELETE FROM listeners WHERE id = ?').run(id).changes > 0
+      })()
+    })
   }
 
   async appendFeedback(listenerId: string, events: readonly NewFeedback[]): Promise<FeedbackEvent[]> {
-    const insert = this.db.prepare('INSERT INTO feedback (listener_id, track_id, kind, at) VALUES (?, ?, ?, ?)')
-    return this.db.transaction(() => {
-      if (!this.db.prepare('SELECT 1 FROM listeners WHERE id = ?').get(listenerId)) {
-        throw new SegueError('E_NOT_FOUND', `no listener has the id '${listenerId}'`)
-      }
-      return events.map((e) => {
-        const at = e.at ?? new Date().toISOString()
-        const seq = Number(insert.run(listenerId, e.trackId, e.kind, at).lastInsertRowid)
-        return { seq, listenerId, trackId: e.trackId, kind: e.kind, at }
-      })
-    })()
+    return this.guard('store feedback', () => {
+      const insert = this.db.prepare('INSERT INTO feedback (listener_id, track_id, kind, at) VALUES (?, ?, ?, ?)')
+      return this.db.transaction(() => {
+        if (!this.db.prepare('SELECT 1 FROM listeners WHERE id = ?').get(listenerId)) {
+          throw new SegueError('E_NOT_FOUND', `no listener has the id '${listenerId}'`)
+        }
+        return events.map((e) => {
+          const at = e.at ?? new Date().toISOString()
+          const seq = Number(insert.run(listenerId, e.trackId, e.kind, at).lastInsertRowid)
+          return { seq, listenerId, trackId: e.trackId, kind: e.kind, at }
+        })
+      })()
+    })
   }
 
   async feedback(listenerId: string, opts: { limit?: number } = {}): Promise<FeedbackEvent[]> {
-    const rows = (
-      opts.limit === undefined ? this.statements.allFeedback.all(listenerId) : this.statements.recentFeedback.all(listenerId, opts.limit)
-    ) as FeedbackRow[]
-    return rows.map((r) => ({ seq: r.seq, listenerId: r.listener_id, trackId: r.track_id, kind: r.kind as FeedbackKind, at: r.at }))
+    return this.guard('read feedback', () => {
+      const rows = (
+        opts.limit === undefined ? this.statements.allFeedback.all(listenerId) : this.statements.recentFeedback.all(listenerId, opts.limit)
+      ) as FeedbackRow[]
+      return rows.map((r) => ({ seq: r.seq, listenerId: r.listener_id, trackId: r.track_id, kind: r.kind as FeedbackKind, at: r.at }))
+    })
   }
 
   async close(): Promise<void> {
     this.db.close()
+  }
+
+  /** Runs a statement; a driver failure (disk full, store closed) becomes E_STORE naming what was being done. */
+  private guard<T>(what: string, fn: () => T): T {
+    try {
+      return fn()
+    } catch (cause) {
+      if (isSegueError(cause)) throw cause
+      throw storeError(`${what} in ${this.location}`, cause)
+    }
   }
 
   private count(): number {

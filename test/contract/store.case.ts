@@ -134,6 +134,13 @@ export function runStoreSuite(name: string, open: () => Promise<Store> | Store, 
     await store.close()
   })
 
+  test(`${name}: a closed store fails with E_STORE, not a driver error`, async () => {
+    const store = await open()
+    await store.close()
+    await assert.rejects(() => store.getListener('x'), (e: { code?: string; message: string }) => e.code === 'E_STORE' && /listener/.test(e.message))
+    await assert.rejects(() => store.feedback('x'), { code: 'E_STORE' })
+  })
+
   if (reopen) {
     test(`${name}: data survives closing and reopening`, async () => {
       const store = await open()

@@ -2,7 +2,11 @@ import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import type { FastifyInstance } from 'fastify'
 import { createApp, OPENAPI_PATH } from '../../src/server/app.js'
-import type { SegueService } from '../../src/service/service.js'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { SegueService } from '../../src/service/service.js'
+import { fixturesDir } from '../helpers/paths.js'
 import { client, startBundledService } from '../helpers/service.js'
 
 // Every route over the bundled real data, through app.inject() (no socket).
@@ -300,6 +304,29 @@ describe('listeners, feedback and recommendations', () => {
     const r = await api.get('/api/nothing-here')
     assert.equal(r.status, 404)
     assert.equal(r.body.error.code, 'E_NOT_FOUND')
+  })
+})
+
+describe('failures', () => {
+  test('a store that fails answers 503 JSON with E_STORE, never a stack trace', async () => {
+    const small = await SegueService.start({
+      home: mkdtempSync(join(tmpdir(), 'segue-failing-')),
+      catalogue: join(fixturesDir, 'engine', 'catalogue.csv'),
+      listening: null,
+    })
+    const failing = await createApp(small, { webRoot: null })
+    try {
+      const c = client(failing)
+      const me = await c.listener()
+      await small.store.close()
+      const r = await c.get(`/api/listeners/${me.id}`, me.token)
+      assert.equal(r.status, 503)
+      assert.equal(r.body.error.code, 'E_STORE')
+      assert.doesNotMatch(JSON.stringify(r.body), /\n\s+at /)
+    } finally {
+      await failing.close()
+      await small.close()
+    }
   })
 })
 
