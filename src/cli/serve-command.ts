@@ -1,4 +1,6 @@
 import { InvalidArgumentError, type Command } from 'commander'
+import { createServer } from 'node:net'
+import { SegueError } from '../core/errors.js'
 import { SegueService } from '../service/service.js'
 import { listen } from '../server/listen.js'
 import { ProgressView } from './progress.js'
@@ -11,6 +13,19 @@ interface ServeOptions {
   listening?: string
   collaborative: boolean
   log: boolean
+}
+
+/** E_BAD_ARGUMENT naming the address when something already listens there; port 0 is always free. */
+async function checkPortFree(host: string, port: number): Promise<void> {
+  if (port === 0) return
+  await new Promise<void>((resolve, reject) => {
+    const probe = createServer()
+    probe.once('error', (err: NodeJS.ErrnoException) => {
+      const why = err.code === 'EADDRINUSE' ? 'is already in use (another segue?)' : `cannot be listened on: ${err.message}`
+      reject(new SegueError('E_BAD_ARGUMENT', `${host}:${port} ${why}; choose another with --port or SEGUE_PORT`))
+    })
+    probe.listen(port, host, () => probe.close(() => resolve()))
+  })
 }
 
 function port(value: string): number {
@@ -37,6 +52,8 @@ export function registerServeCommand(program: Command, globals: () => { home?: s
     .option('--log', 'log every request (pino JSON lines on stdout)', false)
     .action(async (o: ServeOptions) => {
       const g = globals()
+      // Fail in a moment, not after loading the models, when the port is taken.
+      await checkPortFree(o.host, o.port)
       const progress = new ProgressView(g.progress)
       const startup = new AbortController()
       const stopStartup = () => {
