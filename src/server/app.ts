@@ -8,6 +8,7 @@ import { z } from 'zod'
 import { join } from 'node:path'
 import { isSegueError, type ErrorCode } from '../core/errors.js'
 import { packageRoot } from '../core/paths.js'
+import type { Playlist } from '../service/playlist.js'
 import { hashToken, type SegueService } from '../service/service.js'
 import {
   ErrorBody, FeedbackBody, HistoryQuery, ListenerParams, NewListenerBody, PlaylistBody, RecommendationsQuery, Responses,
@@ -106,10 +107,17 @@ export async function createApp(service: SegueService, opts: AppOptions = {}): P
     }
   })
 
-  app.post('/api/playlists', { schema: { summary: 'A playlist grown from 1 to 5 seed tracks', body: PlaylistBody, response: { 200: Responses.playlist, ...errors } } }, async (req) => {
-    const p = await service.playlist(req.body.seeds, req.body)
-    return { seeds: p.seeds.map(summary), items: p.items.map((i) => ({ track: summary(i.track), seedId: i.seedId, score: i.score, because: i.because })) }
+  const playlistBody = (p: Playlist) => ({
+    seeds: p.seeds.map(summary),
+    items: p.items.map((i) => ({ track: summary(i.track), seedId: i.seedId, score: i.score, because: i.because })),
   })
+  app.post('/api/playlists', { schema: { summary: 'A playlist grown from 1 to 5 seed tracks', body: PlaylistBody, response: { 200: Responses.playlist, ...errors } } }, async (req) =>
+    playlistBody(await service.playlist(req.body.seeds, req.body)))
+
+  app.post('/api/listeners/:id/playlists', {
+    schema: { summary: 'A playlist for a listener: as /api/playlists, leaving out what they skipped or disliked', params: ListenerParams, body: PlaylistBody, security: secured, response: { 200: Responses.playlist, ...errors } },
+    preHandler: auth,
+  }, async (req) => playlistBody(await service.playlist(req.body.seeds, { ...req.body, exclude: await service.rejectedRows(req.params.id) })))
 
   app.get('/api/models', { schema: { summary: 'The recommendation models this server offers', response: { 200: Responses.models } } }, async () => service.models())
 

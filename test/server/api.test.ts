@@ -39,7 +39,8 @@ describe('catalogue routes', () => {
     assert.equal(doc.status, 200)
     assert.match(doc.body.openapi, /^3\./)
     for (const p of ['/api/search', '/api/tracks/{id}', '/api/tracks/{id}/similar', '/api/playlists', '/api/models', '/api/listeners',
-      '/api/listeners/{id}', '/api/listeners/{id}/feedback', '/api/listeners/{id}/history', '/api/listeners/{id}/recommendations']) {
+      '/api/listeners/{id}', '/api/listeners/{id}/feedback', '/api/listeners/{id}/history', '/api/listeners/{id}/recommendations',
+      '/api/listeners/{id}/playlists']) {
       assert.ok(doc.body.paths[p], `OpenAPI lacks ${p}`)
     }
     assert.ok(doc.body.paths['/api/playlists'].post.requestBody, 'the playlist body schema is documented')
@@ -271,8 +272,23 @@ describe('listeners, feedback and recommendations', () => {
       assert.equal(next.status, 200)
       assert.deepEqual(ids(next.body.items).filter((id) => rejected.has(id)), [], model)
     }
-    const playlist = await api.post('/api/playlists', { seeds: [HELLO], perSeed: 20 })
-    assert.equal(playlist.status, 200, 'playlists stay available')
+  })
+
+  test("a listener's playlist leaves out what they skipped or disliked; the anonymous one does not", async () => {
+    const me = await api.listener()
+    const first = await api.post(`/api/listeners/${me.id}/playlists`, { seeds: [HELLO], perSeed: 8 }, me.token)
+    assert.equal(first.status, 200)
+    const [a, b] = ids(first.body.items)
+    await api.post(`/api/listeners/${me.id}/feedback`, { trackId: a, kind: 'dislike' }, me.token)
+    await api.post(`/api/listeners/${me.id}/feedback`, { trackId: b, kind: 'skip' }, me.token)
+    const mine = await api.post(`/api/listeners/${me.id}/playlists`, { seeds: [HELLO], perSeed: 8 }, me.token)
+    assert.equal(mine.body.items.length, 8, 'still 8: others take their places')
+    assert.deepEqual(ids(mine.body.items).filter((id) => id === a || id === b), [])
+    const anonymous = await api.post('/api/playlists', { seeds: [HELLO], perSeed: 8 })
+    assert.ok(ids(anonymous.body.items).includes(a))
+    const other = await api.listener()
+    assert.equal((await api.post(`/api/listeners/${me.id}/playlists`, { seeds: [HELLO] }, other.token)).status, 403)
+    assert.equal((await api.post(`/api/listeners/${me.id}/playlists`, { seeds: [] }, me.token)).body.error.path, 'body.seeds')
   })
 
   test('recommendation queries are validated', async () => {

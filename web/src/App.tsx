@@ -67,6 +67,10 @@ export function App() {
   // ---- listener ------------------------------------------------------------------------------
   const { session, status, withListener, forget, retry, bumpCount } = useListenerSession(showError);
   const listenerId = session?.id ?? null;
+  const makePlaylist = useCallback(
+    (body: { seeds: string[]; perSeed?: number; total?: number }) => withListener((c) => api.listenerPlaylist(c, body)),
+    [withListener],
+  );
 
   // Once connected again, connection-failure toasts are old news.
   useEffect(() => {
@@ -377,7 +381,7 @@ export function App() {
               }}
             />
             <div className="columns">
-              <PlaylistPanel key={epoch} seeds={seeds} onError={showError} />
+              <PlaylistPanel key={epoch} seeds={seeds} makePlaylist={makePlaylist} onError={showError} />
               <ForYouPanel
                 recs={recs}
                 models={models}

@@ -221,6 +221,10 @@ export const api = {
   playlist: (body: { seeds: string[]; perSeed?: number; total?: number }, signal?: AbortSignal) =>
     request<Playlist>('POST', '/playlists', { body, signal }),
 
+  /** The listener's playlist: the same, but never a track they skipped or disliked. */
+  listenerPlaylist: (auth: Credentials, body: { seeds: string[]; perSeed?: number; total?: number }, signal?: AbortSignal) =>
+    request<Playlist>('POST', `/listeners/${enc(auth.id)}/playlists`, { auth, body, signal }),
+
   models: (signal?: AbortSignal) => request<ModelList>('GET', '/models', { signal }),
 
   createListener: (name?: string) =>

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { FormEvent } from 'react';
-import { api, type Playlist, type TrackSummary } from '../api';
+import type { Playlist, TrackSummary } from '../api';
 import { useTrackActions, visible } from '../actions';
 import { formatDuration, SEED_COLOURS } from '../format';
 import { BecauseBars } from './FeatureBars';
@@ -9,6 +9,8 @@ import { ListIcon } from './Icons';
 
 interface PlaylistPanelProps {
   seeds: TrackSummary[];
+  /** Makes the playlist (for the current listener, so their skips and dislikes stay out). */
+  makePlaylist: (body: { seeds: string[]; perSeed?: number; total?: number }) => Promise<Playlist>;
   onError: (err: unknown) => void;
 }
 
@@ -20,7 +22,7 @@ function parseField(text: string): number | undefined {
   return Number.isFinite(n) ? n : undefined;
 }
 
-export function PlaylistPanel({ seeds, onError }: PlaylistPanelProps) {
+export function PlaylistPanel({ seeds, makePlaylist, onError }: PlaylistPanelProps) {
   const { dismissed } = useTrackActions();
   const [perSeed, setPerSeed] = useState('5');
   const [total, setTotal] = useState('');
@@ -37,7 +39,7 @@ export function PlaylistPanel({ seeds, onError }: PlaylistPanelProps) {
       const tt = parseField(total);
       if (ps !== undefined) body.perSeed = ps;
       if (tt !== undefined) body.total = tt;
-      setPlaylist(await api.playlist(body));
+      setPlaylist(await makePlaylist(body));
     } catch (err) {
       onError(err);
     } finally {
