@@ -8,6 +8,8 @@ export type {
   SimilarItem,
   SimilarResult,
   CatalogueStats,
+  CatalogueView,
+  FeatureMatch,
 } from './engine.js'
 
 export { SegueError, ERROR_CODES, isSegueError } from './core/errors.js'
@@ -32,8 +34,23 @@ export type { HnswIndex, HnswOptions } from './index/hnsw.js'
 export { TrackSearch } from './search/track-search.js'
 export type { SearchHit, SearchOptions } from './search/track-search.js'
 
-export type { Store, CatalogueInfo, ImportOutcome, ImportRecord } from './store/store.js'
+export type { Store, CatalogueInfo, ImportOutcome, ImportRecord, ListenerRecord, FeedbackEvent, FeedbackKind, NewFeedback } from './store/store.js'
+export { FEEDBACK_KINDS } from './store/store.js'
 export { SqliteStore } from './store/sqlite.js'
+export { PostgresStore } from './store/postgres.js'
+export { openStore, isPostgresUrl } from './store/open.js'
+
+export { SegueService } from './service/service.js'
+export type { ServiceOptions } from './service/service.js'
+export { FOR_YOU_MODELS } from './service/for-you.js'
+export type { ForYouModel, ForYouItem, ForYouResult, Reason } from './service/for-you.js'
+export { buildPlaylist, MAX_SEEDS } from './service/playlist.js'
+export type { Playlist, PlaylistItem, PlaylistOptions } from './service/playlist.js'
+export { createApp, OPENAPI_PATH, DEFAULT_RATE_LIMIT } from './server/app.js'
+export type { AppOptions } from './server/app.js'
+export { listen } from './server/listen.js'
+export type { ListenOptions } from './server/listen.js'
+export { RerankedIndex } from './index/rerank.js'
 
 export { IdMap } from './core/ids.js'
 export type { Csr } from './core/csr.js'
@@ -49,10 +66,10 @@ export { loadListening } from './listening/source.js'
 export type { ListeningData, ListeningFormat } from './listening/source.js'
 
 export { createModel, modelNames, SAVED_MODEL_LOADERS } from './models/registry.js'
-export { isIncremental, isExplainable, hasSimilarUsers, isRatingPredictor } from './models/types.js'
+export { isIncremental, isExplainable, canExplainMany, hasSimilarUsers, isRatingPredictor } from './models/types.js'
 export type {
   Recommender, Scored, UserRef, ItemFilter, RecommendOptions, FitOptions, FitProgress, FitReport, ModelArtifact,
-  Incremental, Explainable, Explanation, SimilarUsers, RatingPredictor,
+  Incremental, Explainable, ExplainableMany, Explanation, SimilarUsers, RatingPredictor,
 } from './models/types.js'
 export { ArtistCatalogue } from './models/hybrid/artist-tracks.js'
 export type { ArtistTaste, ArtistTrack } from './models/hybrid/artist-tracks.js'
