@@ -182,8 +182,12 @@ async function serveWebApp(app: FastifyInstance, root: string | null): Promise<v
   const hasApp = root !== null && existsSync(join(root, 'index.html'))
   if (hasApp) await app.register(fastifyStatic, { root, wildcard: false, index: 'index.html' })
   app.setNotFoundHandler((req, reply) => {
-    if (req.url.startsWith('/api/') || req.method !== 'GET' || !hasApp) {
+    if (req.url.startsWith('/api/') || req.method !== 'GET') {
       return reply.code(404).send({ error: { code: 'E_NOT_FOUND', message: `no route ${req.method} ${req.url.split('?')[0]}` } })
+    }
+    if (!hasApp) {
+      const message = `the web app is not built (npm run build:web); the API is under /api, described at ${OPENAPI_PATH}`
+      return reply.code(404).send({ error: { code: 'E_NOT_FOUND', message } })
     }
     return reply.sendFile('index.html')
   })

@@ -316,10 +316,13 @@ describe('listeners, feedback and recommendations', () => {
     assert.equal((await api.post(`/api/listeners/${me.id}/feedback`, { trackId: HELLO, kind: 'like' }, me.token)).status, 404)
   })
 
-  test('unknown API routes answer JSON 404s', async () => {
+  test('unknown API routes answer JSON 404s; without a built web app / says how to build it', async () => {
     const r = await api.get('/api/nothing-here')
     assert.equal(r.status, 404)
     assert.equal(r.body.error.code, 'E_NOT_FOUND')
+    const root = await api.get('/')
+    assert.equal(root.status, 404)
+    assert.match(root.body.error.message, /npm run build:web.*\/api\/openapi\.json/)
   })
 })
 
