@@ -72,7 +72,12 @@ export class ForYou {
     if (model === 'content') list = await this.content(p, n * 2)
     else if (model === 'collaborative') list = this.collaborative(p, n * 2)
     else list = fuse(await this.content(p, n * 2), this.collaborative(p, n * 2))
-    if (list.length < n) list = [...list, ...this.popular(p, n * 2)]
+    if (list.length < n) {
+      // Too few personal picks (the listener's artists are unknown to the listening data, say): popular tracks
+      // fill the rest, scored below every personal pick so they come after them.
+      const floor = Math.min(...list.map((c) => c.score))
+      list = [...list, ...this.popular(p, n * 2).map((c) => ({ ...c, score: Number.isFinite(floor) ? floor * 0.5 * c.score : c.score }))]
+    }
     return { model, coldStart: false, items: this.finish(list, p, n) }
   }
 
