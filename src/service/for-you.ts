@@ -128,18 +128,32 @@ export class ForYou {
       artists.map((a, i) => ({ artist: this.bridge!.artistName(a.item)!, weight: artists.length - i })),
       { n: n * 2, perArtist: PER_ARTIST, exclude, profile: profileArtists },
     )
-    const reasonFor = new Map<string, Reason>()
+    // Each recommended artist is explained by the listener's artist that drove its score, and through that
+    // artist by the listener's heaviest track of theirs: the liked (or picked, or played) track it came from.
+    const trackOfItem = new Map<number, number>()
+    for (const pos of p.positives) for (const item of this.bridge.itemsOf(this.view.tracks[pos.row])) if (!trackOfItem.has(item)) trackOfItem.set(item, pos.row)
     const strongest = this.bridge.strongestReasons(history, artists.map((a) => a.item))
+    const why = new Map<string, { reason: Reason; anchor?: number }>()
     for (const a of artists) {
-      const via = strongest.get(a.item)
-      const viaName = via === undefined ? undefined : this.bridge.artistName(via)
       const name = this.bridge.artistName(a.item)!
-      reasonFor.set(name, { kind: 'collaborative', text: viaName ? `Listeners of ${viaName} also play ${name}` : `Listeners with your taste play ${name}` })
+      const via = strongest.get(a.item)
+      const anchor = via === undefined ? undefined : trackOfItem.get(via)
+      if (via === undefined || anchor === undefined) {
+        why.set(name, { reason: { kind: 'collaborative', text: `Listeners with your taste play ${name}` } })
+        continue
+      }
+      const t = this.view.tracks[anchor]
+      const verb = { seed: 'picked', like: 'liked', play: 'played' }[p.positives.find((x) => x.row === anchor)!.kind]
+      const text = `Listeners of ${this.bridge.artistName(via)} also play ${name}; you ${verb} “${t.name}”`
+      why.set(name, { reason: { kind: 'collaborative', trackId: t.id, text }, anchor })
     }
     return picks
-      .map((t) => ({ row: this.view.rowOf.get(t.track.id)!, score: t.score * (1 - this.negativePull(p, this.view.rowOf.get(t.track.id)!)), reasons: [reasonFor.get(t.artist)!] }))
+      .map((t) => {
+        const row = this.view.rowOf.get(t.track.id)!
+        const w = why.get(t.artist)!
+        return { row, score: t.score * (1 - this.negativePull(p, row)), reasons: [w.reason], anchor: w.anchor ?? this.closestPositive(p, row) }
+      })
       .filter((c) => isFresh(this.view, p, c.row))
-      .map((c) => ({ ...c, anchor: this.closestPositive(p, c.row) }))
   }
 
   /** Popular tracks, taken across genres in turn so one genre does not fill the list. */

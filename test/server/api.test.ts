@@ -239,7 +239,9 @@ describe('listeners, feedback and recommendations', () => {
     assert.ok(!ids(liked.body.items).includes(HELLO), 'a liked track is not offered as new')
     const texts = liked.body.items.flatMap((i: { reasons: { text: string }[] }) => i.reasons.map((r) => r.text))
     assert.ok(texts.some((t: string) => /Because you liked “Hello” by Adele/.test(t)))
-    assert.ok(texts.some((t: string) => /Listeners of Adele also play/.test(t)), 'the hybrid carries collaborative reasons')
+    assert.ok(texts.some((t: string) => /Listeners of Adele also play .+; you liked “Hello”/.test(t)), 'the hybrid carries collaborative reasons, naming the liked track')
+    const cf = liked.body.items.flatMap((i: { reasons: { kind: string; trackId?: string }[] }) => i.reasons).filter((r: { kind: string }) => r.kind === 'collaborative')
+    assert.ok(cf.length > 0 && cf.every((r: { trackId?: string }) => r.trackId === HELLO), 'a collaborative reason points at the track it came from')
     for (const i of liked.body.items) assert.ok(i.because.length > 0, 'each item has a feature view')
   })
 
