@@ -9,6 +9,7 @@ import { join } from 'node:path'
 import { isSegueError, type ErrorCode } from '../core/errors.js'
 import { packageRoot } from '../core/paths.js'
 import type { Playlist } from '../service/playlist.js'
+import type { ListenerRecord } from '../store/store.js'
 import { hashToken, type SegueService } from '../service/service.js'
 import {
   ErrorBody, FeedbackBody, HistoryQuery, ListenerParams, NewListenerBody, PlaylistBody, RecommendationsQuery, Responses,
@@ -73,8 +74,10 @@ export async function createApp(service: SegueService, opts: AppOptions = {}): P
     }),
   })
 
+  // The listener record the token unlocked, kept for the handler so it is read from the store once.
+  const authenticated = new WeakMap<FastifyRequest, ListenerRecord>()
   const auth = async (req: FastifyRequest<{ Params: { id: string } }>) => {
-    await service.authenticate(req.params.id, bearer(req))
+    authenticated.set(req, await service.authenticate(req.params.id, bearer(req)))
   }
   // Counted per listener and per credential: requests carrying someone else's (or no) token use their own
   // budget, so nobody can exhaust a listener's writes without that listener's token.
@@ -130,7 +133,7 @@ export async function createApp(service: SegueService, opts: AppOptions = {}): P
   })
 
   app.get('/api/listeners/:id', { schema: { summary: 'A listener and their feedback counts', params: ListenerParams, security: secured, response: { 200: Responses.listener, ...errors } }, preHandler: auth }, async (req) => {
-    const listener = await service.authenticate(req.params.id, bearer(req))
+    const listener = authenticated.get(req)!
     return { listener: publicListener(listener), counts: await service.counts(listener.id) }
   })
 
