@@ -1,7 +1,9 @@
 import pg from 'pg'
 import { SegueError } from '../core/errors.js'
+import { redactor } from './redact.js'
 import type { Track } from '../core/track.js'
-import type { CatalogueInfo, FeedbackEvent, FeedbackKind, ImportOutcome, ImportRecord, ListenerRecord, NewFeedback, Store } from './store.js'
+import type { CatalogueInfo, FeedbackEvent, FeedbackKind, FeedbackTail, ImportOutcome, ImportRecord, ListenerRecord, NewFeedback, Store } from './store.js'
+import { FEEDBACK_AFTER } from './feedback-tail.js'
 import { catalogueVersion, fromRow, toRow, type TrackRow } from './track-row.js'
 
 const { Pool } = pg
@@ -100,19 +102,19 @@ export class PostgresStore implements Store {
     readonly location: string,
   ) {}
 
-  /** Connects and creates any missing table. E_STORE, naming the URL without its password, when that fails. */
+  /** Connects and creates any missing table. E_STORE when that fails; no message names the URL or any part of it. */
   static async connect(url: string): Promise<PostgresStore> {
     const location = maskPassword(url)
     const pool = new Pool({ connectionString: url, application_name: 'segue', connectionTimeoutMillis: CONNECT_TIMEOUT_MS })
     // An idle connection that breaks (a server restart) is dropped by the pool and the next query reconnects;
     // without a listener the error would crash the process, so it is reported as a warning instead.
-    pool.on('error', (err) => process.emitWarning(`an idle connection to PostgreSQL at ${location} failed: ${err.message}`))
+    pool.on('error', (err) => process.emitWarning(`an idle connection to PostgreSQL failed: ${redactor(url)(err.message)}`))
     const store = new PostgresStore(pool, location)
     try {
       await store.transaction(createSchema)
     } catch (cause) {
       await pool.end()
-      throw new SegueError('E_STORE', `cannot connect to PostgreSQL at ${location}: ${(cause as Error).message}`, { cause })
+      throw new SegueError('E_STORE', `cannot connect to PostgreSQL: ${redactor(url)((cause as Error).message)}`, { cause })
     }
     return store
   }
@@ -121,7 +123,7 @@ export class PostgresStore implements Store {
     try {
       return await this.transaction((client) => importTracks(client, tracks, opts))
     } catch (cause) {
-      throw new SegueError('E_STORE', `import into ${this.location} failed, the catalogue is unchanged: ${(cause as Error).message}`, { cause })
+      throw new SegueError('E_STORE', `import failed, the catalogue is unchanged: ${redactor(this.location)((cause as Error).message)}`, { cause })
     }
   }
 
@@ -193,6 +195,18 @@ export class PostgresStore implements Store {
     return rows.map((r) => ({ seq: Number(r.seq), listenerId: r.listener_id, trackId: r.track_id, kind: r.kind as FeedbackKind, at: r.at }))
   }
 
+  async feedbackAfter(listenerId: string, afterSeq: number): Promise<FeedbackTail> {
+    const { rows } = await this.query<Omit<FeedbackRow, 'listener_id'> & { first: string | null }>(
+      'read feedback',
+      { name: 'segue-feedback-after', text: FEEDBACK_AFTER },
+      [listenerId, afterSeq],
+    )
+    const events = rows
+      .filter((r) => r.seq !== null)
+      .map((r) => ({ seq: Number(r.seq), listenerId, trackId: r.track_id, kind: r.kind as FeedbackKind, at: r.at }))
+    return { first: rows[0]?.first == null ? null : Number(rows[0].first), events }
+  }
+
   async close(): Promise<void> {
     await this.pool.end()
   }
@@ -218,8 +232,8 @@ export class PostgresStore implements Store {
     }
   }
 
-  private query<R extends pg.QueryResultRow>(what: string, sql: string, params: unknown[] = []): Promise<pg.QueryResult<R>> {
-    return this.guard(what, () => this.pool.query<R>(sql, params))
+  private query<R extends pg.QueryResultRow>(what: string, sql: string | pg.QueryConfig, params: unknown[] = []): Promise<pg.QueryResult<R>> {
+    return this.guard(what, () => (typeof sql === 'string' ? this.pool.query<R>(sql, params) : this.pool.query<R>({ ...sql, values: params })))
   }
 
   /** Turns driver failures into E_STORE, which shells know; segue's own errors (E_NOT_FOUND...) pass through. */
@@ -343,8 +357,9 @@ async function insertFeedback(client: pg.PoolClient, listenerId: string, events:
   return stored.map((e, i) => ({ seq: seqs[i], ...e }))
 }
 
+/** E_STORE saying what was being done; the driver's message loses every part of the connection URL. */
 function storeError(what: string, location: string, cause: unknown): SegueError {
-  return new SegueError('E_STORE', `${what} in ${location} failed: ${(cause as Error).message}`, { cause })
+  return new SegueError('E_STORE', `${what} failed: ${redactor(location)((cause as Error).message)}`, { cause })
 }
 
 /** The URL for messages: a password in the user part or in a `password` query parameter becomes ***. */

@@ -2,8 +2,10 @@ import Database from 'better-sqlite3'
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { SegueError, isSegueError } from '../core/errors.js'
+import { redactor } from './redact.js'
 import type { Track } from '../core/track.js'
-import type { CatalogueInfo, FeedbackEvent, FeedbackKind, ImportOutcome, ImportRecord, ListenerRecord, NewFeedback, Store } from './store.js'
+import type { CatalogueInfo, FeedbackEvent, FeedbackKind, FeedbackTail, ImportOutcome, ImportRecord, ListenerRecord, NewFeedback, Store } from './store.js'
+import { FEEDBACK_AFTER } from './feedback-tail.js'
 import { catalogueVersion, fromRow, toRow, type TrackRow } from './track-row.js'
 
 const SCHEMA = `
@@ -54,6 +56,7 @@ const COLUMNS = [
 
 interface FeedbackRow { seq: number; listener_id: string; track_id: string; kind: string; at: string }
 
+
 /**
  * The embedded store: one SQLite file in WAL mode with full sync, so a committed write (an acknowledged
  * feedback event) survives the process being killed. Calls run synchronously under promise-returning methods.
@@ -61,7 +64,7 @@ interface FeedbackRow { seq: number; listener_id: string; track_id: string; kind
 export class SqliteStore implements Store {
   private readonly db: Database.Database
   /** The statements of the per-request paths, prepared once. */
-  private readonly statements: Record<'allFeedback' | 'recentFeedback' | 'listener', Database.Statement>
+  private readonly statements: Record<'allFeedback' | 'recentFeedback' | 'feedbackAfter' | 'listener', Database.Statement>
 
   constructor(readonly location: string) {
     if (location !== ':memory:') mkdirSync(dirname(location), { recursive: true })
@@ -75,6 +78,7 @@ export class SqliteStore implements Store {
       this.statements = {
         allFeedback: this.db.prepare('SELECT * FROM feedback WHERE listener_id = ? ORDER BY seq'),
         recentFeedback: this.db.prepare('SELECT * FROM (SELECT * FROM feedback WHERE listener_id = ? ORDER BY seq DESC LIMIT ?) ORDER BY seq'),
+        feedbackAfter: this.db.prepare(FEEDBACK_AFTER.replaceAll('$1', '@id').replaceAll('$2', '@after')),
         listener: this.db.prepare('SELECT id, name, token_hash, created_at FROM listeners WHERE id = ?'),
       }
     } catch (cause) {
@@ -148,7 +152,7 @@ export class SqliteStore implements Store {
       this.db.prepare('INSERT INTO listeners (id, name, token_hash, created_at) VALUES (?, ?, ?, ?)').run(l.id, l.name, l.tokenHash, l.createdAt)
     } catch (cause) {
       if ((cause as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') throw new SegueError('E_CONFLICT', `a listener with the id '${l.id}' already exists`)
-      throw storeError(`create a listener in ${this.location}`, cause)
+      throw storeError('create a listener', this.location, cause)
     }
   }
 
@@ -195,6 +199,16 @@ export class SqliteStore implements Store {
     })
   }
 
+  async feedbackAfter(listenerId: string, afterSeq: number): Promise<FeedbackTail> {
+    return this.guard('read feedback', () => {
+      const rows = this.statements.feedbackAfter.all({ id: listenerId, after: afterSeq }) as (Omit<FeedbackRow, 'listener_id'> & { first: number | null })[]
+      const events = rows
+        .filter((r) => r.seq !== null)
+        .map((r) => ({ seq: r.seq, listenerId, trackId: r.track_id, kind: r.kind as FeedbackKind, at: r.at }))
+      return { first: rows[0]?.first ?? null, events }
+    })
+  }
+
   async close(): Promise<void> {
     this.db.close()
   }
@@ -205,7 +219,7 @@ export class SqliteStore implements Store {
       return fn()
     } catch (cause) {
       if (isSegueError(cause)) throw cause
-      throw storeError(`${what} in ${this.location}`, cause)
+      throw storeError(what, this.location, cause)
     }
   }
 
@@ -241,6 +255,7 @@ export class SqliteStore implements Store {
   }
 }
 
-function storeError(what: string, cause: unknown): SegueError {
-  return new SegueError('E_STORE', `${what} failed: ${(cause as Error).message}`, { cause })
+/** E_STORE saying what was being done, without the file's path: these messages reach HTTP clients (503). */
+function storeError(what: string, location: string, cause: unknown): SegueError {
+  return new SegueError('E_STORE', `${what} failed: ${redactor(location)((cause as Error).message)}`, { cause })
 }

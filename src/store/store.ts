@@ -53,6 +53,14 @@ export interface FeedbackEvent {
   at: string
 }
 
+/** The answer of Store.feedbackAfter. */
+export interface FeedbackTail {
+  /** seq of the listener's oldest stored event; null when they have none. */
+  first: number | null
+  /** Their events with a seq above the one asked for, oldest first. */
+  events: FeedbackEvent[]
+}
+
 /**
  * Where segue keeps the catalogue, the import log, listeners and their feedback. SQLite is the embedded
  * default; PostgreSQL stands behind the same interface so several server instances can share one database.
@@ -83,6 +91,13 @@ export interface Store {
   appendFeedback(listenerId: string, events: readonly NewFeedback[]): Promise<FeedbackEvent[]>
   /** A listener's events, oldest first; with `limit`, only the most recent ones. */
   feedback(listenerId: string, opts?: { limit?: number }): Promise<FeedbackEvent[]>
+  /**
+   * A listener's events after `afterSeq`, oldest first, with the seq of their first event ever (null when they
+   * have none): what a cache of the listener's folded history needs to catch up exactly. Events are only ever
+   * removed all together (deleteListener), so an unchanged `first` means the cached events are all still there.
+   * Served by the (listener_id, seq) index: the cost depends on the new events, not on the whole history.
+   */
+  feedbackAfter(listenerId: string, afterSeq: number): Promise<FeedbackTail>
 
   close(): Promise<void>
 }

@@ -110,6 +110,29 @@ export function runStoreSuite(name: string, open: () => Promise<Store> | Store, 
     await store.close()
   })
 
+  test(`${name}: feedbackAfter gives the events after a seq and the listener's first seq`, async () => {
+    const store = await open()
+    await store.createListener(listener('l1'))
+    await store.createListener(listener('l2'))
+    assert.deepEqual(await store.feedbackAfter('l1', 0), { first: null, events: [] })
+    const a = await store.appendFeedback('l1', [{ trackId: 'a', kind: 'like' }, { trackId: 'b', kind: 'skip' }])
+    await store.appendFeedback('l2', [{ trackId: 'x', kind: 'dislike' }])
+    const c = await store.appendFeedback('l1', [{ trackId: 'c', kind: 'play' }])
+    assert.deepEqual(await store.feedbackAfter('l1', 0), { first: a[0].seq, events: [...a, ...c] })
+    assert.deepEqual(await store.feedbackAfter('l1', a[0].seq), { first: a[0].seq, events: [a[1], c[0]] })
+    // Nothing newer: the first seq still comes back, so a cache can tell "no news" from "history replaced".
+    assert.deepEqual(await store.feedbackAfter('l1', c[0].seq), { first: a[0].seq, events: [] })
+    assert.deepEqual(await store.feedbackAfter('ghost', 0), { first: null, events: [] })
+    // Deleted and created again: a new first seq, after every seq of the old history.
+    await store.deleteListener('l1')
+    assert.deepEqual(await store.feedbackAfter('l1', c[0].seq), { first: null, events: [] })
+    await store.createListener(listener('l1'))
+    const d = await store.appendFeedback('l1', [{ trackId: 'd', kind: 'like' }])
+    assert.ok(d[0].seq > c[0].seq)
+    assert.deepEqual(await store.feedbackAfter('l1', c[0].seq), { first: d[0].seq, events: d })
+    await store.close()
+  })
+
   test(`${name}: feedback for an unknown listener is refused and nothing is stored`, async () => {
     const store = await open()
     await assert.rejects(() => store.appendFeedback('ghost', [{ trackId: 'a', kind: 'like' }]), { code: 'E_NOT_FOUND' })
@@ -139,6 +162,7 @@ export function runStoreSuite(name: string, open: () => Promise<Store> | Store, 
     await store.close()
     await assert.rejects(() => store.getListener('x'), (e: { code?: string; message: string }) => e.code === 'E_STORE' && /listener/.test(e.message))
     await assert.rejects(() => store.feedback('x'), { code: 'E_STORE' })
+    await assert.rejects(() => store.feedbackAfter('x', 0), { code: 'E_STORE' })
   })
 
   if (reopen) {
