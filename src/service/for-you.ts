@@ -1,3 +1,4 @@
+import { genreDisplayName } from '../core/genre-names.js'
 import type { Track } from '../core/track.js'
 import type { CatalogueView, FeatureMatch } from '../engine.js'
 import type { ArtistBridge } from './artist-bridge.js'
@@ -162,7 +163,7 @@ export class ForYou {
     for (const row of this.popularRows) {
       if (!isFresh(this.view, p, row) || this.negativePull(p, row) > 0.3) continue
       const t = this.view.tracks[row]
-      out.push({ row, score: (t.popularity ?? 0) / 100, reasons: [{ kind: 'popular', text: `Popular in ${t.genres[0] ?? 'the catalogue'}` }] })
+      out.push({ row, score: (t.popularity ?? 0) / 100, reasons: [{ kind: 'popular', text: `Popular in ${t.genres[0] ? genreDisplayName(t.genres[0]) : 'the catalogue'}` }] })
       if (out.length >= n) break
     }
     return out
