@@ -63,7 +63,8 @@ export function buildProgram(): Command {
     .option('--home <dir>', 'folder for the store and saved indexes (default: $SEGUE_HOME or ./.segue)')
     .option('--json', 'print machine-readable JSON')
     .option('--no-progress', 'hide progress bars')
-    .showHelpAfterError()
+    // Refused options and arguments are one line, like every other error (`--help` shows the usage).
+    .configureOutput({ outputError: (text, write) => write(`segue: ${text.replace(/^error: /, '')}`) })
   const globals = () => program.opts<GlobalOptions>()
 
   program
