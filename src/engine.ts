@@ -13,7 +13,8 @@ import type { Metric, Neighbour, VectorIndex } from './index/types.js'
 import { RerankedIndex } from './index/rerank.js'
 import { TrackSearch, type SearchHit } from './search/track-search.js'
 import { ArtistCatalogue, type ArtistTaste, type ArtistTrack } from './models/hybrid/artist-tracks.js'
-import { collapseDuplicates, duplicateKey } from './similar/dedupe.js'
+import { collapseDuplicates } from './similar/dedupe.js'
+import { recordingKeys } from './rerank/recording.js'
 import { acceptedNeighbours, filteredNeighbours, type SimilarFilters } from './similar/similar.js'
 import { openStore } from './store/open.js'
 import type { ImportOutcome, Store } from './store/store.js'
@@ -78,7 +79,7 @@ export interface FeatureMatch {
 export interface CatalogueView {
   readonly tracks: readonly Track[]
   readonly rowOf: ReadonlyMap<string, number>
-  /** duplicateKey of each row: the same recording on another release shares it. */
+  /** recordingKeys of the rows: releases of one recording share a key, the id of its most popular release. */
   readonly dupKeys: readonly string[]
   readonly dims: number
   vector(row: number): Float32Array
@@ -333,7 +334,7 @@ export class Engine {
     return {
       tracks,
       rowOf: new Map(tracks.map((t, i) => [t.id, i])),
-      dupKeys: tracks.map(duplicateKey),
+      dupKeys: recordingKeys(tracks),
       genreSet: new Set(tracks.flatMap((t) => t.genres)),
       pipeline,
       matrix: pipeline.transform(tracks),

@@ -1,6 +1,7 @@
 import { genreDisplayName } from '../core/genre-names.js'
 import type { Track } from '../core/track.js'
 import type { CatalogueView, FeatureMatch } from '../engine.js'
+import type { Neighbour } from '../index/types.js'
 import type { ArtistBridge } from './artist-bridge.js'
 import { isFresh, type Positive, type Profile } from './profile.js'
 
@@ -43,6 +44,13 @@ const CF_WEIGHT = { seed: 200, like: 200, play: 60 }
 /** Reciprocal-rank fusion: the constant damps the head; content leads slightly since it sees every track. */
 const RRF_K = 20
 const HYBRID_WEIGHTS = { content: 0.55, collaborative: 0.45 }
+/**
+ * Neighbours kept per anchor track: enough for a list of 20 after leaving out what a listener heard. They do not
+ * depend on the listener, so every listener with that anchor shares them.
+ */
+const ANCHOR_NEIGHBOURS = 64
+/** Anchor tracks whose neighbour lists are kept (64 ints and floats each); the least recently used go first. */
+const ANCHORS_KEPT = 20_000
 
 interface Candidate {
   row: number
@@ -58,6 +66,7 @@ interface Candidate {
  */
 export class ForYou {
   private readonly popularRows: number[]
+  private readonly anchorNeighbours = new Map<number, Promise<Neighbour[]>>()
 
   constructor(private readonly view: CatalogueView, private readonly bridge: ArtistBridge | null) {
     this.popularRows = popularAcrossGenres(view.tracks, 400)
@@ -91,7 +100,7 @@ export class ForYou {
     const top = anchors[0].weight
     const merged = new Map<number, Candidate & { best: number; sum: number }>()
     for (const a of anchors) {
-      const hits = await this.view.nearest(this.view.vector(a.row), n + 10, () => (row) => isFresh(this.view, p, row))
+      const hits = await this.freshNeighbours(a.row, n + 10, p)
       hits.forEach((h, rank) => {
         const s = a.weight / top / (RRF_K + rank + 1)
         const c = merged.get(h.index)
@@ -111,6 +120,29 @@ export class ForYou {
       score: (c.best + 0.05 * (c.sum - c.best)) * (1 - this.negativePull(p, c.row)),
     }))
     return out.sort((x, y) => y.score - x.score || x.row - y.row)
+  }
+
+  /**
+   * The k nearest tracks to an anchor that the listener has not heard: from the anchor's shared neighbour list,
+   * or, when the listener heard too many of those, from a search that leaves out what they heard.
+   */
+  private async freshNeighbours(anchor: number, k: number, p: Profile): Promise<Neighbour[]> {
+    const shared = await this.neighboursOf(anchor)
+    const fresh = shared.filter((h) => isFresh(this.view, p, h.index))
+    if (fresh.length >= k || shared.length < ANCHOR_NEIGHBOURS) return fresh.slice(0, k)
+    return this.view.nearest(this.view.vector(anchor), k, () => (row) => isFresh(this.view, p, row))
+  }
+
+  private neighboursOf(anchor: number): Promise<Neighbour[]> {
+    let hits = this.anchorNeighbours.get(anchor)
+    if (hits) this.anchorNeighbours.delete(anchor)
+    else {
+      hits = this.view.nearest(this.view.vector(anchor), ANCHOR_NEIGHBOURS, () => (row) => row !== anchor)
+      hits.catch(() => this.anchorNeighbours.delete(anchor))
+    }
+    this.anchorNeighbours.set(anchor, hits)
+    if (this.anchorNeighbours.size > ANCHORS_KEPT) this.anchorNeighbours.delete(this.anchorNeighbours.keys().next().value!)
+    return hits
   }
 
   /** The listener's artists folded into the collaborative model; its artists become their closest-sounding tracks. */
@@ -203,8 +235,9 @@ export class ForYou {
     const perArtist = new Map<string, number>()
     const sorted = [...list].sort((a, b) => b.score - a.score || a.row - b.row)
     for (const c of sorted) {
-      const t = this.view.tracks[c.row]
       const key = this.view.dupKeys[c.row]
+      // A recording's key is the id of its most popular release: that is the one shown.
+      const t = this.view.tracks[this.view.rowOf.get(key) ?? c.row]
       if (keys.has(key) || t.artists.some((a) => (perArtist.get(a) ?? 0) >= PER_ARTIST)) continue
       keys.add(key)
       for (const a of t.artists) perArtist.set(a, (perArtist.get(a) ?? 0) + 1)

@@ -1,6 +1,7 @@
 import { SegueError } from '../core/errors.js'
 import type { Track } from '../core/track.js'
 import type { CatalogueView, FeatureMatch } from '../engine.js'
+import { representativeRows } from '../rerank/recording.js'
 
 export const MAX_SEEDS = 5
 
@@ -11,7 +12,7 @@ export interface PlaylistOptions {
   total?: number
   /** At most this many tracks by one artist (default 2). */
   maxPerArtist?: number
-  /** Track rows never to include (a listener's skips and dislikes). */
+  /** Track rows never to include (a listener's skips and dislikes), nor any other release of their recordings. */
   exclude?: ReadonlySet<number>
 }
 
@@ -31,27 +32,28 @@ export interface Playlist {
 
 /**
  * A playlist grown from up to five seeds: each seed's nearest tracks, taken a seed at a time in turn so the
- * seeds share the list evenly; no track (or other release of one) twice, none of the seeds themselves, and at
- * most `maxPerArtist` tracks per artist. A seed whose neighbourhood runs dry asks for more neighbours.
+ * seeds share the list evenly; no recording twice (each shown as its most popular release), no release of a
+ * seed or of an excluded track, and at most `maxPerArtist` tracks per artist. A seed whose neighbourhood runs
+ * dry asks for more neighbours.
  */
 export async function buildPlaylist(view: CatalogueView, seedIds: readonly string[], opts: PlaylistOptions = {}): Promise<Playlist> {
   const rows = checkSeeds(view, seedIds)
   const perSeed = opts.perSeed ?? 5
   const total = opts.total ?? rows.length * perSeed
   const maxPerArtist = opts.maxPerArtist ?? 2
-  const seedKeys = new Set(rows.map((r) => view.dupKeys[r]))
-  const takenKeys = new Set<string>()
+  // Keys of recordings that may not appear: the seeds', the excluded ones' and, as the list grows, those taken.
+  const takenKeys = new Set([...rows, ...(opts.exclude ?? [])].map((r) => view.dupKeys[r]))
+  const reps = representativeRows(view.tracks, view.dupKeys)
   const perArtist = new Map<string, number>()
   const usable = (row: number) =>
-    !seedKeys.has(view.dupKeys[row]) && !takenKeys.has(view.dupKeys[row]) && !opts.exclude?.has(row) &&
-    view.tracks[row].artists.every((a) => (perArtist.get(a) ?? 0) < maxPerArtist)
+    !takenKeys.has(view.dupKeys[row]) && view.tracks[reps[row]].artists.every((a) => (perArtist.get(a) ?? 0) < maxPerArtist)
   const queues = rows.map((row) => new SeedQueue(view, row, perSeed * 3 + 10))
   const items: PlaylistItem[] = []
   while (items.length < total && queues.some((q) => !q.exhausted)) {
     for (let s = 0; s < queues.length && items.length < total; s++) {
       const hit = await queues[s].next(usable)
       if (!hit) continue
-      const t = view.tracks[hit.row]
+      const t = view.tracks[reps[hit.row]]
       takenKeys.add(view.dupKeys[hit.row])
       for (const a of t.artists) perArtist.set(a, (perArtist.get(a) ?? 0) + 1)
       const seed = view.tracks[rows[s]]

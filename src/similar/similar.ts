@@ -1,10 +1,14 @@
 import type { Track } from '../core/track.js'
 import type { Neighbour, VectorIndex } from '../index/types.js'
+import { representativeRows } from '../rerank/recording.js'
 
 export interface SimilarFilters {
   /** Leave out tracks sharing an artist with the seed. */
   excludeSeedArtist: boolean
-  /** Keep one of each group of same-title, same-artists tracks, and none of the seed's own duplicates. */
+  /**
+   * One entry per recording (rerank/recording.ts), shown as its most popular release, and none of the seed's
+   * own releases.
+   */
   collapseDuplicates: boolean
   /** When non-empty, only tracks listed under at least one of these genres. */
   genres: readonly string[]
@@ -13,12 +17,14 @@ export interface SimilarFilters {
 /**
  * The k nearest tracks to a seed that pass the filters. Indexes know nothing of filters, so this asks
  * for more neighbours than needed and widens the request until k pass or the catalogue is exhausted:
- * filters never make the answer shorter than k while enough tracks qualify.
+ * filters never make the answer shorter than k while enough tracks qualify. When releases are collapsed, a
+ * recording ranks by its nearest release and is shown as its representative (most popular) release, unless
+ * that one fails the filters; its distance is the nearest release's.
  */
 export function filteredNeighbours(
   index: VectorIndex,
   tracks: readonly Track[],
-  /** duplicateKey of each track, computed once per catalogue. */
+  /** recordingKeys of the catalogue: rows sharing a key are releases of one recording. */
   dupKeys: readonly string[],
   seedRow: number,
   query: Float32Array,
@@ -27,7 +33,7 @@ export function filteredNeighbours(
   maxFetch = index.size,
 ): Neighbour[] {
   const keep = makePredicate(tracks, dupKeys, seedRow, filters)
-  return acceptedNeighbours(index, query, k, () => {
+  const hits = acceptedNeighbours(index, query, k, () => {
     const seenKeys = new Set<string>()
     return (row) => {
       if (row === seedRow || !keep(row)) return false
@@ -38,6 +44,9 @@ export function filteredNeighbours(
       return true
     }
   }, maxFetch, firstFetch(k, filters))
+  if (!filters.collapseDuplicates) return hits
+  const reps = representativeRows(tracks, dupKeys)
+  return hits.map((h) => (reps[h.index] === h.index || !keep(reps[h.index]) ? h : { index: reps[h.index], distance: h.distance }))
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { Track } from '../../core/track.js'
 import { artistKey } from '../../data/link-artists.js'
+import { recordingKeys, representativeRows } from '../../rerank/recording.js'
 
 /** How much a listener likes an artist, by the artist's name as the catalogue writes it. */
 export interface ArtistTaste {
@@ -11,7 +12,7 @@ export interface ArtistTracksOptions {
   n?: number
   /** At most this many tracks per artist, so one favourite does not fill the list (default 2). */
   perArtist?: number
-  /** Track ids to leave out (already heard, disliked). */
+  /** Track ids to leave out (already heard, disliked), with every other release of their recordings. */
   exclude?: ReadonlySet<string>
   /**
    * The artists whose tracks define the listener's sound (typically what they play most). Default: the
@@ -30,12 +31,15 @@ export interface ArtistTrack {
 /** The catalogue seen by artist: each normalised artist name with its tracks' rows. */
 export class ArtistCatalogue {
   private readonly rowsByArtist = new Map<string, number[]>()
+  private recordings?: { keys: readonly string[]; reps: Int32Array; rowOfId: Map<string, number> }
 
   constructor(
     readonly tracks: readonly Track[],
     /** Feature vectors of the tracks, row-major, from the fitted pipeline. */
     readonly matrix: Float32Array,
     readonly dims: number,
+    /** The catalogue's recordingKeys, where already at hand; computed on first use otherwise. */
+    private readonly keys?: readonly string[],
   ) {
     tracks.forEach((t, row) => {
       for (const a of t.artists) {
@@ -55,7 +59,9 @@ export class ArtistCatalogue {
    * Turns artist-level taste into track recommendations. The listener's sound is the weighted mean of the
    * feature vectors of the tracks of their profile artists (by default the taste); each candidate track (by a liked artist) scores
    * (artist weight / top weight) x (1 + cosine(track, sound)) / 2, so the most played artists lead and,
-   * within an artist, the tracks closest to what the listener plays overall come first.
+   * within an artist, the tracks closest to what the listener plays overall come first. Each recording
+   * appears once (releases on compilations and remasters are one, rerank/recording.ts), scored by its best
+   * release and shown as its most popular one.
    */
   recommend(taste: readonly ArtistTaste[], opts: ArtistTracksOptions = {}): ArtistTrack[] {
     const n = opts.n ?? 10
@@ -64,19 +70,44 @@ export class ArtistCatalogue {
     const known = (opts.profile ?? liked).filter((t) => t.weight > 0 && this.rowsOf(t.artist).length > 0)
     const sound = this.profile(known.length > 0 ? known : liked)
     const top = Math.max(...liked.map((t) => t.weight))
-    const candidates: ArtistTrack[] = []
+    const { keys, reps } = this.recordingIndex()
+    const excluded = this.excludedKeys(opts.exclude)
+    const candidates: (ArtistTrack & { key: string })[] = []
     for (const t of liked) {
+      const taken = new Set<string>()
       const scored = this.rowsOf(t.artist)
-        .filter((row) => !opts.exclude?.has(this.tracks[row].id))
-        .map((row) => ({ track: this.tracks[row], artist: t.artist, score: (t.weight / top) * (1 + this.cosine(row, sound)) / 2 }))
-        .sort((a, b) => b.score - a.score || a.track.id.localeCompare(b.track.id))
-      candidates.push(...scored.slice(0, opts.perArtist ?? 2))
+        .filter((row) => !excluded.has(keys[row]))
+        .map((row) => ({ row, key: keys[row], score: (t.weight / top) * (1 + this.cosine(row, sound)) / 2 }))
+        .sort((a, b) => b.score - a.score || this.tracks[a.row].id.localeCompare(this.tracks[b.row].id))
+        .filter((c) => !taken.has(c.key) && taken.add(c.key) !== undefined)
+      const picks = scored.slice(0, opts.perArtist ?? 2)
+      candidates.push(...picks.map((c) => ({ track: this.tracks[reps[c.row]], artist: t.artist, score: c.score, key: c.key })))
     }
     const seen = new Set<string>()
     return candidates
       .sort((a, b) => b.score - a.score || a.track.id.localeCompare(b.track.id))
-      .filter((c) => !seen.has(c.track.id) && seen.add(c.track.id) !== undefined)
+      .filter((c) => !seen.has(c.key) && seen.add(c.key) !== undefined)
       .slice(0, n)
+      .map(({ track, artist, score }) => ({ track, artist, score }))
+  }
+
+  private recordingIndex(): { keys: readonly string[]; reps: Int32Array; rowOfId: Map<string, number> } {
+    if (!this.recordings) {
+      const keys = this.keys ?? recordingKeys(this.tracks)
+      this.recordings = { keys, reps: representativeRows(this.tracks, keys), rowOfId: new Map(this.tracks.map((t, row) => [t.id, row])) }
+    }
+    return this.recordings
+  }
+
+  /** Recording keys of the excluded track ids (ids the catalogue lacks are ignored). */
+  private excludedKeys(ids: ReadonlySet<string> | undefined): Set<string> {
+    const { keys, rowOfId } = this.recordingIndex()
+    const out = new Set<string>()
+    for (const id of ids ?? []) {
+      const row = rowOfId.get(id)
+      if (row !== undefined) out.add(keys[row])
+    }
+    return out
   }
 
   private profile(liked: readonly ArtistTaste[]): Float64Array {
