@@ -1,7 +1,10 @@
 import { nnz, rowData, rowIndices } from '../core/csr.js'
 import { SegueError } from '../core/errors.js'
 import type { Interactions } from '../data/interactions.js'
-import { isRatingPredictor, type FitOptions, type FitReport, type Recommender } from '../models/types.js'
+import type { ProgressFn } from '../core/progress.js'
+import { yieldToEventLoop } from '../models/shared/fit-guard.js'
+import { canScoreAll, isRatingPredictor, type FitOptions, type FitReport, type Recommender, type Scored } from '../models/types.js'
+import { selectTopN } from '../rerank/select.js'
 import { ALL_METRICS, isMetricName, type MetricName, type PerUserMetric } from './metric-names.js'
 import * as m from './metrics.js'
 import type { Split } from './partition.js'
@@ -32,12 +35,15 @@ export interface EvaluateOptions {
   /** Test entries with a value below this are not relevant (e.g. 4 for 1-5 star ratings). Default: all are. */
   relevantFrom?: number
   /**
-   * How deep a ranking AUC reads (default: the whole catalogue, which gives exact AUC but asks the model for
-   * every item). Smaller depths treat unlisted items as tied last; see aucOf.
+   * How deep a ranking AUC reads (default: the whole catalogue, which gives exact AUC; read from the model's
+   * score vectors when it has them, else from lists of every item). Smaller depths treat unlisted items as
+   * tied last; see aucOf.
    */
   aucDepth?: number
   /** Passed to model.fit (seed, signal, onProgress). */
   fit?: FitOptions
+  /** Called after each batch of test users is scored (phase 'score users', done of total users). */
+  onProgress?: ProgressFn
 }
 
 /** Metric means for one group of test users. */
@@ -56,11 +62,11 @@ export interface EvaluationResult {
   seconds: number
 }
 
-/** One test user's case: the top-k list, the deeper list for AUC, relevant items, and candidate count. */
+/** One test user's case: the top-k list, AUC (NaN when not asked), relevant items, and candidate count. */
 interface UserCase {
   user: number
   top: readonly number[]
-  deep: readonly number[]
+  auc: number
   relevant: ReadonlySet<number>
   candidates: number
 }
@@ -82,7 +88,7 @@ const PER_USER: Record<PerUserMetric, (c: UserCase, x: Context) => number> = {
   map: (c, x) => m.averagePrecisionAt(c.top, c.relevant, x.k),
   mrr: (c, x) => m.reciprocalRankAt(c.top, c.relevant, x.k),
   hitRate: (c, x) => m.hitAt(c.top, c.relevant, x.k),
-  auc: (c) => m.aucOf(c.deep, c.relevant, c.candidates),
+  auc: (c) => c.auc,
   ils: (c, x) => m.intraListSimilarity(c.top, x.similarity!),
   genreDiversity: (c, x) => m.labelDiversity(c.top, x.info.genres!),
   artistDiversity: (c, x) => m.labelDiversity(c.top, x.info.artists!),
@@ -154,18 +160,60 @@ export function popularityOf(train: Interactions): m.Popularity {
   return { counts, users: train.matrix.rows }
 }
 
-/** Test users with relevant items, and the model's lists for them. */
+/**
+ * Test users with relevant items, and what the metrics need of them, a batch of users at a time. AUC reads
+ * each user's whole ranking from the model's score vector (ScoresAll) when it has one, so no list of every
+ * item is built; other models list `aucDepth` items per user instead. Only a number per user is kept.
+ */
 async function buildCases(model: Recommender, split: Split, opts: EvaluateOptions, withAuc: boolean): Promise<UserCase[]> {
   const relevant = relevantByUser(split.test, opts.relevantFrom)
   const users = [...relevant.keys()]
-  const itemCount = split.train.matrix.cols
-  const depth = withAuc ? Math.max(opts.k, Math.min(itemCount, opts.aucDepth ?? itemCount)) : opts.k
-  const lists = await recommendInBatches(model, users, depth)
-  return users.map((user, i) => {
-    const deep = lists[i].map((s) => s.item)
-    const seen = split.train.matrix.indptr[user + 1] - split.train.matrix.indptr[user]
-    return { user, top: deep.slice(0, opts.k), deep, relevant: relevant.get(user)!, candidates: itemCount - seen }
-  })
+  const plan = listPlan(model, split.train.matrix.cols, opts, withAuc)
+  const cases: UserCase[] = []
+  for (let i = 0; i < users.length; i += plan.batch) {
+    const batch = users.slice(i, i + plan.batch)
+    const lists = await model.recommendMany(batch, { n: plan.depth, excludeSeen: true })
+    batch.forEach((user, b) => cases.push(userCase(model, split.train, user, lists[b], relevant.get(user)!, opts, plan)))
+    opts.onProgress?.({ phase: 'score users', done: i + batch.length, total: users.length })
+    await yieldToEventLoop()
+  }
+  return cases
+}
+
+/** Users asked per recommendMany call: the progress step, small enough that a bar moves, large enough to batch. */
+const USERS_PER_BATCH = 128
+/** Listed items held at once when AUC needs deep lists (a model without ScoresAll): bounds memory. */
+const LISTED_PER_BATCH = 1_000_000
+
+interface ListPlan {
+  /** List length asked of recommendMany. */
+  depth: number
+  /** How deep AUC reads the ranking (the catalogue size for exact AUC); 0 without AUC. */
+  aucDepth: number
+  batch: number
+}
+
+function listPlan(model: Recommender, itemCount: number, opts: EvaluateOptions, withAuc: boolean): ListPlan {
+  const aucDepth = withAuc ? Math.max(opts.k, Math.min(itemCount, opts.aucDepth ?? itemCount)) : 0
+  const depth = withAuc && !canScoreAll(model) ? aucDepth : opts.k
+  return { depth, aucDepth, batch: Math.max(1, Math.min(USERS_PER_BATCH, Math.floor(LISTED_PER_BATCH / depth))) }
+}
+
+function userCase(model: Recommender, train: Interactions, user: number, list: Scored[], relevant: Set<number>, opts: EvaluateOptions, plan: ListPlan): UserCase {
+  const ranked = list.map((s) => s.item)
+  const seen = rowIndices(train.matrix, user)
+  const candidates = train.matrix.cols - seen.length
+  const auc = plan.aucDepth === 0 ? NaN : userAuc(model, user, ranked, seen, relevant, candidates, plan.aucDepth)
+  return { user, top: ranked.slice(0, opts.k), auc, relevant, candidates }
+}
+
+/** AUC from the score vector when the model has one (a list of aucDepth only when AUC is truncated), else from the deep list. */
+function userAuc(model: Recommender, user: number, ranked: number[], seen: ArrayLike<number>, relevant: Set<number>, candidates: number, depth: number): number {
+  if (!canScoreAll(model)) return m.aucOf(ranked, relevant, candidates)
+  const v = model.scoreAll(user)
+  if (depth >= candidates) return m.aucOfScores(v, seen, relevant, candidates)
+  const head = selectTopN(v.scores, { n: depth, exclude: seen, backfill: v.backfill })
+  return m.aucOf(head.map((s) => s.item), relevant, candidates)
 }
 
 /** Each test user's relevant items (value >= threshold when given), users without any left out. */
@@ -179,16 +227,6 @@ function relevantByUser(test: Interactions, from: number | undefined): Map<numbe
       if (from === undefined || values[i] >= from) rel.add(item)
     })
     if (rel.size > 0) out.set(u, rel)
-  }
-  return out
-}
-
-/** Asks for lists in batches so that a deep ranking (for AUC) never holds every user's list at once twice. */
-async function recommendInBatches(model: Recommender, users: readonly number[], depth: number) {
-  const batch = Math.max(1, Math.min(1024, Math.floor(1_000_000 / depth)))
-  const out = []
-  for (let i = 0; i < users.length; i += batch) {
-    out.push(...(await model.recommendMany(users.slice(i, i + batch), { n: depth, excludeSeen: true })))
   }
   return out
 }

@@ -4,6 +4,8 @@
  * A list shorter than k is scored as if padded with irrelevant items.
  */
 
+import type { ScoreVector } from '../models/types.js'
+
 export type Relevant = ReadonlySet<number>
 
 function hitsAt(ranked: ArrayLike<number>, relevant: Relevant, k: number): number {
@@ -96,6 +98,93 @@ export function aucOf(ranked: ArrayLike<number>, relevant: Relevant, candidates:
   // Each unlisted relevant item is beaten by every listed negative and tied with every unlisted one.
   correct += (relevant.size - relevantListed) * 0.5 * (negatives - negAbove)
   return correct / (relevant.size * negatives)
+}
+
+/**
+ * The same AUC as aucOf over the user's full ranking, read from a score vector instead of a listed ranking (no
+ * list of every item is built). The ranking is the one a ScoreVector defines (src/models/types.ts): finite
+ * scores first, higher first; then non-finite scores by a finite backfill, higher first; ties by the lower item
+ * id, as selectTopN breaks them; items with neither are unlisted. `seen` items are left out of the ranking and
+ * `candidates` counts as in aucOf, so a relevant item that was seen counts as unlisted, as it does there.
+ */
+export function aucOfScores(v: ScoreVector, seen: ArrayLike<number>, relevant: Relevant, candidates: number): number {
+  const negatives = candidates - relevant.size
+  if (relevant.size === 0 || negatives <= 0) return NaN
+  const key = rankKeys(v)
+  const mark = new Uint8Array(v.scores.length)
+  for (let i = 0; i < seen.length; i++) mark[seen[i]] = SEEN
+  const listed: number[] = []
+  for (const r of relevant) {
+    if (mark[r] !== SEEN && key.tier[r] !== UNLISTED) listed.push(r)
+    mark[r] |= RELEVANT
+  }
+  listed.sort((a, b) => (ahead(key, a, b) ? -1 : 1))
+  // below[p]: listed negatives with exactly p listed relevant items ranked ahead of them.
+  const below = new Float64Array(listed.length + 1)
+  let negListed = 0
+  const { tier, value } = key
+  const last = listed.length - 1
+  // Most items rank behind every relevant one: one comparison with the last settles them.
+  const w = last < 0 ? -1 : listed[last]
+  const wt = w < 0 ? -1 : tier[w]
+  const wv = w < 0 ? 0 : value[w]
+  for (let i = 0; i < tier.length; i++) {
+    const t = tier[i]
+    if (mark[i] !== 0 || t === UNLISTED) continue
+    negListed++
+    if (t > wt || (t === wt && (value[i] < wv || (value[i] === wv && i > w)))) below[last + 1]++
+    else below[relevantAhead(key, listed, i)]++
+  }
+  let correct = 0
+  let negAbove = 0
+  for (let j = 0; j < listed.length; j++) {
+    negAbove += below[j]
+    correct += negatives - negAbove
+  }
+  correct += (relevant.size - listed.length) * 0.5 * (negatives - negListed)
+  return correct / (relevant.size * negatives)
+}
+
+const SEEN = 1
+const RELEVANT = 2
+/** Tier of an item with neither a finite score nor a finite backfill: never listed. */
+const UNLISTED = 2
+
+/** A ScoreVector's ranking as a tier (0 scored, 1 backfilled, 2 unlisted) and a value per item. */
+interface RankKeys {
+  tier: Uint8Array
+  value: Float32Array
+}
+
+function rankKeys(v: ScoreVector): RankKeys {
+  const n = v.scores.length
+  const tier = new Uint8Array(n)
+  const value = new Float32Array(n)
+  for (let i = 0; i < n; i++) {
+    const s = v.scores[i]
+    const b = v.backfill ? v.backfill[i] : NaN
+    tier[i] = Number.isFinite(s) ? 0 : Number.isFinite(b) ? 1 : UNLISTED
+    value[i] = tier[i] === 0 ? s : b
+  }
+  return { tier, value }
+}
+
+/** Whether listed item a ranks strictly ahead of listed item b. */
+function ahead(k: RankKeys, a: number, b: number): boolean {
+  if (k.tier[a] !== k.tier[b]) return k.tier[a] < k.tier[b]
+  return k.value[a] > k.value[b] || (k.value[a] === k.value[b] && a < b)
+}
+
+/** How many of `listed` (best first) rank ahead of `item`: a binary search. */
+function relevantAhead(k: RankKeys, listed: readonly number[], item: number): number {
+  let lo = 0
+  let hi = listed.length
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1
+    if (ahead(k, listed[mid], item)) lo = mid + 1
+    else hi = mid
+  }
+  return lo
 }
 
 /** Catalogue coverage: distinct items recommended across all lists / number of items in the catalogue. */

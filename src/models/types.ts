@@ -90,6 +90,23 @@ export interface ExplainableMany {
 export interface SimilarUsers {
   similarUsers(user: number, n?: number): Scored[]
 }
+/**
+ * Every item's score for one user, enough to rebuild that user's whole recommend() ranking without listing it:
+ * items with a finite score come first, higher first; then items with a non-finite score but a finite
+ * `backfill`, higher backfill first; ties broken by the lower item id; items with neither are never listed.
+ * The user's seen items are in the vector; leaving them out is the caller's job.
+ */
+export interface ScoreVector {
+  scores: Float32Array
+  backfill?: Float32Array
+}
+/**
+ * Scores for every item without selecting a list, e.g. for AUC over the whole catalogue. For a known user,
+ * `selectTopN(v.scores, { n, exclude: seen, backfill: v.backfill })` gives what recommend() gives.
+ */
+export interface ScoresAll {
+  scoreAll(user: number): ScoreVector
+}
 export interface RatingPredictor {
   /** Predicted rating; falls back to a global or user/item baseline for unknown ids (never throws). */
   predict(user: number | undefined, item: number | undefined): number
@@ -99,4 +116,5 @@ export const isIncremental = (m: Recommender): m is Recommender & Incremental =>
 export const isExplainable = (m: Recommender): m is Recommender & Explainable => typeof (m as Partial<Explainable>).explain === 'function'
 export const canExplainMany = (m: Recommender): m is Recommender & ExplainableMany => typeof (m as Partial<ExplainableMany>).explainMany === 'function'
 export const hasSimilarUsers = (m: Recommender): m is Recommender & SimilarUsers => typeof (m as Partial<SimilarUsers>).similarUsers === 'function'
+export const canScoreAll = (m: Recommender): m is Recommender & ScoresAll => typeof (m as Partial<ScoresAll>).scoreAll === 'function'
 export const isRatingPredictor = (m: Recommender): m is Recommender & RatingPredictor => typeof (m as Partial<RatingPredictor>).predict === 'function'

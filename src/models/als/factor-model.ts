@@ -6,7 +6,7 @@ import type { MfKernel, TopBlock } from '../../kernels/mf-kernel.js'
 import { MfPool, sharedF32, sharedI32, type ServingOrder, type SharedCsr, type SharedFixed } from '../../kernels/mf-pool.js'
 import { gatherRows, gatherSeen } from '../../kernels/mf-gather.js'
 import type { Csr } from '../../core/csr.js'
-import type { FitReport, ModelArtifact, RecommendOptions, Recommender, Scored, UserRef, FitOptions } from '../types.js'
+import type { FitReport, ModelArtifact, RecommendOptions, Recommender, Scored, ScoresAll, ScoreVector, UserRef, FitOptions } from '../types.js'
 import type { Interactions } from '../../data/interactions.js'
 import { FitGuard } from '../shared/fit-guard.js'
 
@@ -36,7 +36,7 @@ export interface FactorState {
  * What ALS and BPR share: users and items as rows of two factor matrices, scored by dot product. Serving
  * (recommend, recommendMany, similarItems, fold-in of a new listener) lives here; the subclasses learn.
  */
-export abstract class FactorModel implements Recommender {
+export abstract class FactorModel implements Recommender, ScoresAll {
   abstract readonly name: string
   protected state: FactorState | null = null
   protected threads: number
@@ -94,6 +94,11 @@ export abstract class FactorModel implements Recommender {
     const { vector, seen } = this.resolveUser(user)
     const scores = this.hold(this.itemSide()).scores(vector, 1)
     return selectTopN(scores, { n: opts.n ?? 10, exclude: opts.excludeSeen === false ? undefined : seen, filter: opts.filter })
+  }
+
+  /** The dot-product scores recommend() ranks a known user by (a fresh array). */
+  scoreAll(user: number): ScoreVector {
+    return { scores: this.hold(this.itemSide()).scores(this.resolveUser({ user }).vector, 1) }
   }
 
   /**

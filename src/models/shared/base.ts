@@ -2,7 +2,7 @@ import type { Blob } from '../../core/artifact.js'
 import { SegueError } from '../../core/errors.js'
 import type { Interactions } from '../../data/interactions.js'
 import { selectTopN } from '../../rerank/select.js'
-import type { FitOptions, FitReport, ModelArtifact, RecommendOptions, Recommender, Scored, UserRef } from '../types.js'
+import type { FitOptions, FitReport, ModelArtifact, RecommendOptions, Recommender, Scored, ScoresAll, ScoreVector, UserRef } from '../types.js'
 import { FitGuard, yieldToEventLoop } from './fit-guard.js'
 import { assertScores } from './finite.js'
 import { mergeInteractions } from './merge.js'
@@ -28,7 +28,7 @@ export interface TrainResult<S> {
  * scores. State is built aside and swapped in when complete, so recommendations during a refit use the old
  * model and a failed fit leaves the old one in place.
  */
-export abstract class BaseRecommender<S extends FittedBase> implements Recommender {
+export abstract class BaseRecommender<S extends FittedBase> implements Recommender, ScoresAll {
   abstract readonly name: string
   protected state?: S
   private readonly guard = new FitGuard()
@@ -74,6 +74,14 @@ export abstract class BaseRecommender<S extends FittedBase> implements Recommend
       filter: opts.filter,
       backfill: state.popularity,
     })
+  }
+
+  /** The scores recommend() ranks a known user by, with its popularity backfill; may be the model's own array: read only. */
+  scoreAll(user: number): ScoreVector {
+    const state = this.fitted()
+    const scores = this.scoreProfile(state, this.profile(state, { user }))
+    assertScores(scores, this.name)
+    return { scores, backfill: state.popularity }
   }
 
   async recommendMany(users: readonly number[], opts: RecommendOptions = {}): Promise<Scored[][]> {
