@@ -1,16 +1,20 @@
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
+import fastifyHelmet from '@fastify/helmet'
 import fastifyRateLimit from '@fastify/rate-limit'
 import fastifyStatic from '@fastify/static'
 import fastifySwagger from '@fastify/swagger'
-import { hasZodFastifySchemaValidationErrors, jsonSchemaTransform, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod'
+import { jsonSchemaTransform, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod'
 import { existsSync } from 'node:fs'
 import { z } from 'zod'
 import { join } from 'node:path'
-import { isSegueError, type ErrorCode } from '../core/errors.js'
 import { packageRoot } from '../core/paths.js'
 import type { Playlist } from '../service/playlist.js'
 import type { ListenerRecord } from '../store/store.js'
-import { hashToken, type SegueService } from '../service/service.js'
+import type { SegueService } from '../service/service.js'
+import { clientErrorHandler, errorHandler, frameworkErrorHandler } from './errors.js'
+import { authenticator } from './auth.js'
+import { WindowCounter, addressKey, rateLimited } from './limits.js'
+import { HELMET_OPTIONS, isPrivateRoute } from './security.js'
 import {
   ErrorBody, FeedbackBody, HistoryQuery, ListenerParams, NewListenerBody, PlaylistBody, RecommendationsQuery, Responses,
   SearchQuery, SimilarQuery, TrackParams, detail, summary,
@@ -19,40 +23,37 @@ import {
 export interface AppOptions {
   /** Largest accepted request body in bytes (default 16 KiB: the biggest valid body is well under 1 KiB). */
   bodyLimit?: number
-  /** Writes per listener (feedback, delete) per window, and listener creations per client address. */
-  rateLimit?: { writes: number; creates: number; windowMs: number }
+  /**
+   * Per window: writes (feedback, delete) per authenticated listener, listener creations per client address,
+   * and failed authentications per client address (after which that address is refused until the window turns).
+   */
+  rateLimit?: Partial<RateLimits>
   /** The built web app (default dist/web in the package); absent: the API alone is served. */
   webRoot?: string | null
   /** Fastify's logger (pino) settings; default off. */
   logger?: boolean | { level: string }
 }
 
-export const DEFAULT_RATE_LIMIT = { writes: 300, creates: 30, windowMs: 60_000 }
+export interface RateLimits { writes: number; creates: number; authFailures: number; windowMs: number }
+
+/** authFailures: a listener with a stale token fails once or twice; 30 a minute stops guessing tokens or ids. */
+export const DEFAULT_RATE_LIMIT: RateLimits = { writes: 300, creates: 30, authFailures: 30, windowMs: 60_000 }
 
 /** The OpenAPI document's stable path. */
 export const OPENAPI_PATH = '/api/openapi.json'
-
-const STATUS: Partial<Record<ErrorCode, number>> = {
-  E_NOT_FOUND: 404,
-  E_BAD_ARGUMENT: 400,
-  E_VALIDATION: 400,
-  E_CONFLICT: 409,
-  E_UNAUTHORIZED: 401,
-  E_FORBIDDEN: 403,
-  E_RATE_LIMITED: 429,
-  E_TOO_LARGE: 413,
-  E_EMPTY_CATALOGUE: 503,
-  E_NOT_READY: 503,
-  E_STORE: 503,
-}
 
 /**
  * The HTTP API and web app over a started service. Nothing here listens: `listen.ts` does, and tests call
  * `app.inject()`. Every error is JSON `{ error: { code, message, path? } }`, never a stack trace.
  */
 export async function createApp(service: SegueService, opts: AppOptions = {}): Promise<FastifyInstance> {
-  const limits = opts.rateLimit ?? DEFAULT_RATE_LIMIT
-  const app = Fastify({ bodyLimit: opts.bodyLimit ?? 16 * 1024, logger: opts.logger ?? false }).withTypeProvider<ZodTypeProvider>()
+  const limits = { ...DEFAULT_RATE_LIMIT, ...opts.rateLimit }
+  const app = Fastify({
+    bodyLimit: opts.bodyLimit ?? 16 * 1024,
+    logger: opts.logger ?? false,
+    frameworkErrors: frameworkErrorHandler,
+    clientErrorHandler,
+  }).withTypeProvider<ZodTypeProvider>()
   app.setValidatorCompiler(validatorCompiler)
   // Requests are validated against their zod schemas. Responses are not re-validated at run time: the type
   // provider already checks each handler's return type against its response schema at compile time, and
@@ -66,8 +67,13 @@ export async function createApp(service: SegueService, opts: AppOptions = {}): P
     },
     transform: jsonSchemaTransform,
   })
+  await app.register(fastifyHelmet, HELMET_OPTIONS)
+  app.addHook('onRequest', async (req, reply) => {
+    if (isPrivateRoute(req.routeOptions.url)) reply.header('cache-control', 'no-store')
+  })
   await app.register(fastifyRateLimit, {
     global: false,
+    keyGenerator: (req) => addressKey(req.ip),
     errorResponseBuilder: (_req, ctx) => ({
       statusCode: 429,
       error: { code: 'E_RATE_LIMITED', message: `too many requests: at most ${ctx.max} per ${ctx.after}; try again later` },
@@ -76,13 +82,17 @@ export async function createApp(service: SegueService, opts: AppOptions = {}): P
 
   // The listener record the token unlocked, kept for the handler so it is read from the store once.
   const authenticated = new WeakMap<FastifyRequest, ListenerRecord>()
-  const auth = async (req: FastifyRequest<{ Params: { id: string } }>) => {
-    authenticated.set(req, await service.authenticate(req.params.id, bearer(req)))
+  const auth = authenticator(service, limits, authenticated)
+  // Writes are counted per authenticated listener only: a request that fails authentication never reaches a
+  // listener's budget (it counts against its address instead), so nobody can use up or reset it without the token.
+  const writes = new WindowCounter(limits.windowMs)
+  const writeAuth = async (req: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply) => {
+    await auth(req, reply)
+    if (writes.hit(authenticated.get(req)!.id) > limits.writes) {
+      reply.header('retry-after', writes.secondsLeft())
+      throw rateLimited('writes for this listener', limits.writes, limits.windowMs)
+    }
   }
-  // Counted per listener and per credential: requests carrying someone else's (or no) token use their own
-  // budget, so nobody can exhaust a listener's writes without that listener's token.
-  const writeKey = (req: FastifyRequest) => `w:${(req.params as { id?: string }).id}:${hashToken(bearer(req) ?? `ip:${req.ip}`)}`
-  const writeLimit = { rateLimit: { max: limits.writes, timeWindow: limits.windowMs, keyGenerator: writeKey } }
   const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 429: ErrorBody }
   const secured = [{ listenerToken: [] }]
 
@@ -137,15 +147,14 @@ export async function createApp(service: SegueService, opts: AppOptions = {}): P
     return { listener: publicListener(listener), counts: await service.counts(listener.id) }
   })
 
-  app.delete('/api/listeners/:id', { schema: { summary: 'Delete a listener and every trace of them', params: ListenerParams, security: secured, response: { 204: z.null().describe('Deleted'), ...errors } }, preHandler: auth, config: writeLimit }, async (req, reply) => {
+  app.delete('/api/listeners/:id', { schema: { summary: 'Delete a listener and every trace of them', params: ListenerParams, security: secured, response: { 204: z.null().describe('Deleted'), ...errors } }, preHandler: writeAuth }, async (req, reply) => {
     await service.deleteListener(req.params.id)
     return reply.code(204).send(null)
   })
 
   app.post('/api/listeners/:id/feedback', {
     schema: { summary: 'Record a play, like, skip or dislike; acknowledged once durable', params: ListenerParams, body: FeedbackBody, security: secured, response: { 201: Responses.event, ...errors } },
-    preHandler: auth,
-    config: writeLimit,
+    preHandler: writeAuth,
   }, async (req, reply) => {
     const e = await service.feedback(req.params.id, req.body.trackId, req.body.kind)
     return reply.code(201).send({ event: { seq: e.seq, trackId: e.trackId, kind: e.kind, at: e.at } })
@@ -170,12 +179,6 @@ export async function createApp(service: SegueService, opts: AppOptions = {}): P
   return app
 }
 
-function bearer(req: FastifyRequest): string | undefined {
-  const h = req.headers.authorization
-  const m = h ? /^Bearer\s+(\S+)$/i.exec(h) : null
-  return m?.[1]
-}
-
 function publicListener(l: { id: string; name: string | null; createdAt: string }) {
   return { id: l.id, name: l.name, createdAt: l.createdAt }
 }
@@ -194,25 +197,4 @@ async function serveWebApp(app: FastifyInstance, root: string | null): Promise<v
     }
     return reply.sendFile('index.html')
   })
-}
-
-function errorHandler(err: FastifyError, req: FastifyRequest, reply: FastifyReply) {
-  if (hasZodFastifySchemaValidationErrors(err)) {
-    const issue = err.validation[0]
-    const path = [err.validationContext, ...issue.instancePath.split('/').filter((p) => p !== '')].join('.')
-    return reply.code(400).send({ error: { code: 'E_VALIDATION', message: `${path}: ${issue.message}`, path } })
-  }
-  if (isSegueError(err)) {
-    return reply.code(STATUS[err.code] ?? 500).send({ error: { code: err.code, message: err.message } })
-  }
-  if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-    return reply.code(413).send({ error: { code: 'E_TOO_LARGE', message: 'the request body is larger than accepted' } })
-  }
-  if (err.statusCode === 429) return reply.code(429).send(err)
-  if (err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500) {
-    // Fastify's own refusals: malformed JSON, wrong content type, empty body with a JSON content type.
-    return reply.code(err.statusCode).send({ error: { code: 'E_VALIDATION', message: err.message, path: 'body' } })
-  }
-  req.log.error(err)
-  return reply.code(500).send({ error: { code: 'E_INTERNAL', message: 'an unexpected error occurred; it has been logged' } })
 }

@@ -7,8 +7,15 @@ import { MAX_SEEDS } from '../service/playlist.js'
 /** The largest list any route returns: more is refused rather than slowly served. */
 export const MAX_N = 100
 
-const trackId = z.string().min(1).max(64).describe('A track id from the catalogue')
-const listenerId = z.string().min(1).max(64)
+/**
+ * Control characters (NUL, the rest of C0, DEL, C1) belong in no id, name or query; PostgreSQL cannot even store
+ * NUL. Every string a request carries goes through `text()`, so they are refused here as 400, before any store.
+ */
+const NO_CONTROL_CHARACTERS = /^[^\u0000-\u001f\u007f-\u009f]*$/
+export const text = () => z.string().regex(NO_CONTROL_CHARACTERS, 'must not contain control characters')
+
+const trackId = text().min(1).max(64).describe('A track id from the catalogue')
+const listenerId = text().min(1).max(64)
 
 export const TrackSummary = z.object({
   id: z.string(),
@@ -31,7 +38,7 @@ export const ErrorBody = z.object({
 })
 
 export const SearchQuery = z.object({
-  q: z.string().trim().min(1).max(200),
+  q: text().trim().min(1).max(200),
   limit: z.coerce.number().int().min(1).max(50).default(10),
 })
 export const TrackParams = z.object({ id: trackId })
@@ -45,15 +52,14 @@ export const PlaylistBody = z.object({
   total: z.number().int().min(1).max(MAX_N).optional(),
   maxPerArtist: z.number().int().min(1).max(10).default(2),
 }).strict()
-export const NewListenerBody = z.object({ name: z.string().trim().min(1).max(80).optional() }).strict()
+export const NewListenerBody = z.object({ name: text().trim().min(1).max(80).optional() }).strict()
 export const ListenerParams = z.object({ id: listenerId })
 export const FeedbackBody = z.object({ trackId, kind: z.enum(FEEDBACK_KINDS) }).strict()
 export const HistoryQuery = z.object({ limit: z.coerce.number().int().min(1).max(1000).default(100) })
 export const RecommendationsQuery = z.object({
   n: z.coerce.number().int().min(1).max(MAX_N).default(10),
   model: z.enum(FOR_YOU_MODELS).optional(),
-  seeds: z
-    .string()
+  seeds: text()
     .max(5 * 65)
     .optional()
     .transform((s) => (s ? s.split(',').filter((x) => x !== '') : []))

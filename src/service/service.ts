@@ -125,16 +125,16 @@ export class SegueService {
   }
 
   /**
-   * The listener when `token` is theirs. No token: E_UNAUTHORIZED; unknown listener: E_NOT_FOUND; another
-   * listener's (or a wrong) token: E_FORBIDDEN. Tokens are compared in constant time.
+   * The listener when `token` is theirs. No token: E_UNAUTHORIZED. An unknown listener and another listener's
+   * (or a wrong) token get the same E_FORBIDDEN, so a token cannot be used to find out which ids exist. Tokens
+   * are compared in constant time, against a stand-in hash when there is no such listener.
    */
   async authenticate(id: string, token: string | undefined): Promise<ListenerRecord> {
     if (!token) throw new SegueError('E_UNAUTHORIZED', 'this request needs the listener\'s token: Authorization: Bearer <token>')
     const listener = await this.store.getListener(id)
-    if (!listener) throw new SegueError('E_NOT_FOUND', `no listener has the id '${id}'`)
     const given = Buffer.from(hashToken(token), 'hex')
-    const expected = Buffer.from(listener.tokenHash, 'hex')
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+    const expected = Buffer.from(listener?.tokenHash ?? NO_LISTENER_HASH, 'hex')
+    if (!listener || given.length !== expected.length || !timingSafeEqual(given, expected)) {
       throw new SegueError('E_FORBIDDEN', `the token does not grant access to listener '${id}'`)
     }
     return listener
@@ -177,6 +177,9 @@ export class SegueService {
     return new Set(profile.negatives.map((n) => n.row))
   }
 }
+
+/** Compared against when no listener has the id, so that case costs the same as a wrong token. */
+const NO_LISTENER_HASH = '0'.repeat(64)
 
 export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex')

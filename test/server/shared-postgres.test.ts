@@ -38,7 +38,7 @@ if ('skip' in cluster) {
       assert.equal(warm.body.coldStart, false, 'the like acknowledged by one server shapes the next answer of the other')
       assert.ok(warm.body.items[0].reasons.some((r: { trackId?: string }) => r.trackId === SEED))
       assert.equal((await b.del(`/api/listeners/${me.id}`, me.token)).status, 204)
-      assert.equal((await a.get(`/api/listeners/${me.id}`, me.token)).status, 404)
+      assert.equal((await a.get(`/api/listeners/${me.id}`, me.token)).status, 403, 'a deleted listener\'s token grants nothing')
     } finally {
       await appA.close()
       await appB.close()

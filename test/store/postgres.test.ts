@@ -96,12 +96,12 @@ if ('skip' in cluster) {
     await store.close()
   })
 
-  test('postgres: an unreachable server is E_STORE, naming the URL without its password', async () => {
+  test('postgres: an unreachable server is E_STORE, naming no part of the URL', async () => {
     const url = 'postgres://segue:s3cret@127.0.0.1:1/nowhere'
     await assert.rejects(() => PostgresStore.connect(url), (e: Error & { code?: string }) => {
       assert.equal(e.code, 'E_STORE')
-      assert.match(e.message, /cannot connect to PostgreSQL at postgres:\/\/segue:\*\*\*@127\.0\.0\.1:1\/nowhere/)
-      assert.doesNotMatch(e.message, /s3cret/)
+      assert.match(e.message, /^cannot connect to PostgreSQL: /)
+      assert.doesNotMatch(e.message, /s3cret|segue|127\.0\.0\.1|postgres:/)
       return true
     })
     assert.equal(maskPassword('postgresql://u@db.example/segue?sslmode=require&password=hunter2'), 'postgresql://u@db.example/segue?sslmode=require&password=***')

@@ -1,0 +1,43 @@
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import { isSegueError, type ErrorCode } from '../core/errors.js'
+import type { SegueService } from '../service/service.js'
+import type { ListenerRecord } from '../store/store.js'
+import { WindowCounter, addressKey, rateLimited } from './limits.js'
+
+/** The answers that mean a request did not prove it is the listener: these count against its address. */
+const AUTH_FAILURES = new Set<ErrorCode>(['E_UNAUTHORIZED', 'E_FORBIDDEN', 'E_NOT_FOUND'])
+
+export type ListenerRequest = FastifyRequest<{ Params: { id: string } }>
+
+/**
+ * The preHandler of listener routes: checks the bearer token against the listener in the path and keeps the
+ * record in `into` for the handler. Failed attempts are counted per client address; past `maxFailures` in a
+ * window the address gets 429 before any token is looked at, so tokens and ids cannot be guessed in bulk.
+ */
+export function authenticator(
+  service: SegueService,
+  limits: { authFailures: number; windowMs: number },
+  into: WeakMap<FastifyRequest, ListenerRecord>,
+): (req: ListenerRequest, reply: FastifyReply) => Promise<void> {
+  const failures = new WindowCounter(limits.windowMs)
+  return async (req, reply) => {
+    const address = addressKey(req.ip)
+    if (failures.count(address) >= limits.authFailures) {
+      reply.header('retry-after', failures.secondsLeft())
+      throw rateLimited('failed authentications from this address', limits.authFailures, limits.windowMs)
+    }
+    try {
+      into.set(req, await service.authenticate(req.params.id, bearer(req)))
+    } catch (err) {
+      if (isSegueError(err) && AUTH_FAILURES.has(err.code)) failures.hit(address)
+      throw err
+    }
+  }
+}
+
+/** The token of an `Authorization: Bearer <token>` header. */
+export function bearer(req: FastifyRequest): string | undefined {
+  const h = req.headers.authorization
+  const m = h ? /^Bearer\s+(\S+)$/i.exec(h) : null
+  return m?.[1]
+}
