@@ -134,9 +134,13 @@ export function registerListeningCommands(program: Command, globals: () => Globa
       o.models.forEach((m) => createModel(m))
       await withEngine(g, async (e, progress) => {
         const listening = await loadListening(o.listens, { onProgress: progress.update })
+        // One bar for each model's fit, then one that moves per batch of test users scored.
+        let phase = ''
         const results = await compareModels(listening.data, o.models.map((name) => ({ name })), { kind: o.split, fraction: o.fraction, folds: o.folds, seed: o.seed }, {
-          k: o.k, metrics, aucDepth: o.aucDepth, segments: o.segments ? 'cold-active' : undefined, fit: { seed: o.seed },
-          onModel: (name, fold, folds) => progress.update({ phase: `evaluate ${name}`, done: fold - 1, total: folds }),
+          k: o.k, metrics, aucDepth: o.aucDepth, segments: o.segments ? 'cold-active' : undefined,
+          fit: { seed: o.seed, onProgress: (p) => progress.update({ phase: `${phase}: fit`, done: p.iteration, total: p.total }) },
+          onModel: (name, fold, folds) => (phase = folds > 1 ? `evaluate ${name} fold ${fold}/${folds}` : `evaluate ${name}`),
+          onProgress: (p) => progress.update({ phase, done: p.done, total: p.total }),
         })
         progress.stop()
         const out = o.out ?? join(e.home, 'reports', 'evaluate.json')

@@ -1,0 +1,23 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { repoRoot } from '../helpers/paths.js'
+
+const CLI = join(repoRoot, 'dist', 'src', 'cli', 'main.js')
+
+// Off a terminal the progress view prints a line per quarter on stderr; before, evaluate printed
+// "evaluate popularity: 0%" and nothing more until the table.
+test('segue evaluate: progress moves while test users are scored, AUC included', { timeout: 300_000 }, () => {
+  const home = mkdtempSync(join(tmpdir(), 'segue-eval-cli-'))
+  const r = spawnSync(process.execPath, [CLI, '--home', home, 'evaluate', '--models', 'popularity', '--metrics', 'auc', 'precision', '--out', join(home, 'r.json')], {
+    encoding: 'utf8',
+  })
+  assert.equal(r.status, 0, r.stderr)
+  const lines = r.stderr.split('\n').filter((l) => /^evaluate popularity: \d+%$/.test(l))
+  assert.deepEqual(lines, ['evaluate popularity: 0%', 'evaluate popularity: 25%', 'evaluate popularity: 50%', 'evaluate popularity: 75%', 'evaluate popularity: 100%'])
+  const [result] = JSON.parse(readFileSync(join(home, 'r.json'), 'utf8')).results as { overall: { metrics: { auc: number } } }[]
+  assert.ok(result.overall.metrics.auc > 0.8 && result.overall.metrics.auc < 0.85, `auc ${result.overall.metrics.auc}`)
+})
