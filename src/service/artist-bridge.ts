@@ -12,6 +12,8 @@ export class ArtistBridge {
   private readonly itemByKey = new Map<string, number>()
   /** dense item id -> the catalogue's spelling of the artist. */
   private readonly nameByItem = new Map<number, string>()
+  /** itemsOf, per catalogue track: the artist names need normalising only once. */
+  private readonly itemsByTrack = new WeakMap<Track, number[]>()
   /** Linked items by total plays, most played first: what a listener with no taste yet is offered. */
   readonly popular: readonly Scored[]
 
@@ -31,13 +33,16 @@ export class ArtistBridge {
     return this.nameByItem.size
   }
 
-  /** The model's items for a track's artists (those the listening data knows). */
-  itemsOf(track: Track): number[] {
-    const out: number[] = []
+  /** The model's items for a track's artists (those the listening data knows); worked out once per track. */
+  itemsOf(track: Track): readonly number[] {
+    let out = this.itemsByTrack.get(track)
+    if (out) return out
+    out = []
     for (const a of track.artists) {
       const item = this.itemByKey.get(artistKey(a))
       if (item !== undefined) out.push(item)
     }
+    this.itemsByTrack.set(track, out)
     return out
   }
 

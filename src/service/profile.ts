@@ -1,5 +1,5 @@
 import type { CatalogueView } from '../engine.js'
-import type { FeedbackEvent } from '../store/store.js'
+import type { FeedbackEvent, FeedbackKind, Store } from '../store/store.js'
 
 /** Why a track is in a listener's profile: a seed they picked for this request, or their own feedback. */
 export type PositiveKind = 'seed' | 'like' | 'play'
@@ -13,60 +13,176 @@ export interface Positive {
 
 /** What segue knows of a listener's taste, on catalogue rows. */
 export interface Profile {
-  /** Tracks the listener likes, played or picked as seeds, heaviest first. */
+  /** Tracks the listener likes, played or picked as seeds, heaviest first (the newest POSITIVES_KEPT of each kind). */
   positives: Positive[]
-  /** Tracks skipped (weight 0.5) or disliked (weight 1): never offered again, and their sound counts against. */
+  /** Tracks skipped (weight 0.5) or disliked (weight 1), newest NEGATIVES_KEPT: their sound counts against. */
   negatives: { row: number; weight: number }[]
-  /** Every track the listener has given feedback on or picked: not offered as something new. */
-  heard: Set<number>
+  /** Every track the listener has ever given feedback on or picked: not offered as something new. */
+  heard: RowSet
   /** duplicateKeys of heard tracks, so another release of the same recording is not offered either. */
-  heardKeys: Set<string>
+  heardKeys: KeySet
 }
 
+export interface RowSet { has(row: number): boolean }
+export interface KeySet { has(key: string): boolean }
+
 const KIND_WEIGHT: Record<PositiveKind, number> = { seed: 1, like: 1, play: 0.35 }
+const NEGATIVE_WEIGHT = { skip: 0.5, dislike: 1 }
 /** Each older event counts this much less than the next one, down to RECENCY_FLOOR. */
 const RECENCY_DECAY = 0.93
 const RECENCY_FLOOR = 0.25
+/**
+ * Likes (and plays) whose taste a request reads: the newest of each kind. Older ones all weigh the floor, so the
+ * newest of them stand for them; this bounds a request's work whatever the history's length. Exclusion is not
+ * bounded: every heard or rejected track stays in `heard` forever.
+ */
+const POSITIVES_KEPT = 100
+/** Rejected tracks whose sound counts against candidates: the newest ones (all stay excluded). */
+const NEGATIVES_KEPT = 50
+
+type Verdict = { kind: FeedbackKind; ord: number }
 
 /**
- * Folds a listener's events (oldest first) and this request's seeds into a profile. For each track the last
- * like, skip or dislike decides whether it is a positive or a negative; plays add weight to tracks that are
- * not negative. Seeds always count fully. Tracks the catalogue no longer holds are ignored.
+ * A listener's whole history folded into what recommendations need, kept between requests and caught up with
+ * the events stored after it (`fold`). For each track the last like, skip or dislike decides whether it is a
+ * positive or a negative; plays add weight to tracks that are not negative; weight decays with the number of
+ * events since (`ord` counts every event, tracks outside the catalogue too). Folding event by event gives the
+ * same profile as folding the whole history at once.
+ */
+export class ListenerHistory {
+  /** seq of the listener's first event when it was folded (null: none yet): a changed one means a new history. */
+  first: number | null = null
+  /** seq of the newest event folded. */
+  lastSeq = 0
+  /** Events folded. */
+  count = 0
+  private readonly verdicts = new Map<number, Verdict>()
+  private readonly heardKeys = new Set<string>()
+  /** Every skipped or disliked track, forever. */
+  readonly rejected = new Set<number>()
+  /** Newest positives and negatives by kind, oldest first (a Map keeps insertion order; re-set moves to the end). */
+  private readonly recent = { like: new Map<number, number>(), play: new Map<number, number>(), negative: new Map<number, number>() }
+
+  constructor(private readonly view: CatalogueView) {}
+
+  /** Folds events newer than the last one folded, oldest first. */
+  fold(events: readonly FeedbackEvent[]): void {
+    for (const e of events) {
+      if (e.seq <= this.lastSeq) continue
+      this.lastSeq = e.seq
+      const ord = this.count++
+      const row = this.view.rowOf.get(e.trackId)
+      if (row !== undefined) this.apply(row, e.kind, ord)
+    }
+  }
+
+  private apply(row: number, kind: FeedbackKind, ord: number): void {
+    const prior = this.verdicts.get(row)
+    if (kind === 'play' && prior && (prior.kind === 'skip' || prior.kind === 'dislike')) return
+    const verdict: Verdict = { kind: kind === 'play' && prior?.kind === 'like' ? 'like' : kind, ord }
+    this.verdicts.set(row, verdict)
+    this.heardKeys.add(this.view.dupKeys[row])
+    for (const list of Object.values(this.recent)) list.delete(row)
+    if (verdict.kind === 'skip' || verdict.kind === 'dislike') {
+      this.rejected.add(row)
+      keepNewest(this.recent.negative, row, ord, NEGATIVES_KEPT)
+    } else {
+      this.rejected.delete(row)
+      keepNewest(this.recent[verdict.kind], row, ord, POSITIVES_KEPT)
+    }
+  }
+
+  /** The profile for one request: this history plus the request's seeds (which count fully unless rejected). */
+  profile(seeds: readonly string[] = []): Profile {
+    const age = (ord: number) => Math.max(RECENCY_FLOOR, RECENCY_DECAY ** (this.count - 1 - ord))
+    const positives: Positive[] = []
+    for (const kind of ['like', 'play'] as const) {
+      for (const [row, ord] of this.recent[kind]) positives.push({ row, kind, weight: KIND_WEIGHT[kind] * age(ord) })
+    }
+    const negatives = [...this.recent.negative.keys()].map((row) => ({ row, weight: NEGATIVE_WEIGHT[this.verdicts.get(row)!.kind as 'skip' | 'dislike'] }))
+    const seedRows = new Set<number>()
+    for (const id of seeds) {
+      const row = this.view.rowOf.get(id)
+      if (row === undefined || this.rejected.has(row)) continue
+      const at = positives.findIndex((p) => p.row === row)
+      if (at >= 0) positives.splice(at, 1)
+      positives.push({ row, kind: 'seed', weight: KIND_WEIGHT.seed })
+      seedRows.add(row)
+    }
+    positives.sort((a, b) => b.weight - a.weight || a.row - b.row)
+    const seedKeys = new Set([...seedRows].map((row) => this.view.dupKeys[row]))
+    return {
+      positives,
+      negatives,
+      heard: { has: (row) => this.verdicts.has(row) || seedRows.has(row) },
+      heardKeys: { has: (key) => this.heardKeys.has(key) || seedKeys.has(key) },
+    }
+  }
+}
+
+/** Puts `row` last in an oldest-first map, dropping the oldest entry beyond `cap`. */
+function keepNewest(list: Map<number, number>, row: number, ord: number, cap: number): void {
+  list.set(row, ord)
+  if (list.size > cap) list.delete(list.keys().next().value!)
+}
+
+/**
+ * Folds a listener's events (oldest first) and this request's seeds into a profile, in one go. See
+ * ListenerHistory, which keeps the fold between requests.
  */
 export function buildProfile(view: CatalogueView, events: readonly FeedbackEvent[], seeds: readonly string[] = []): Profile {
-  const verdict = new Map<number, { kind: 'like' | 'skip' | 'dislike' | 'play'; weight: number }>()
-  const age = (i: number) => Math.max(RECENCY_FLOOR, RECENCY_DECAY ** (events.length - 1 - i))
-  events.forEach((e, i) => {
-    const row = view.rowOf.get(e.trackId)
-    if (row === undefined) return
-    const prior = verdict.get(row)
-    if (e.kind === 'play') {
-      if (!prior) verdict.set(row, { kind: 'play', weight: KIND_WEIGHT.play * age(i) })
-      else if (prior.kind === 'play' || prior.kind === 'like') prior.weight = Math.max(prior.weight, KIND_WEIGHT[prior.kind] * age(i))
-      return
-    }
-    verdict.set(row, { kind: e.kind, weight: e.kind === 'like' ? KIND_WEIGHT.like * age(i) : e.kind === 'dislike' ? 1 : 0.5 })
-  })
-  const positives: Positive[] = []
-  const negatives: { row: number; weight: number }[] = []
-  for (const [row, v] of verdict) {
-    if (v.kind === 'skip' || v.kind === 'dislike') negatives.push({ row, weight: v.weight })
-    else positives.push({ row, kind: v.kind, weight: v.weight })
-  }
-  for (const id of seeds) {
-    const row = view.rowOf.get(id)
-    if (row === undefined || verdict.get(row)?.kind === 'dislike' || verdict.get(row)?.kind === 'skip') continue
-    const at = positives.findIndex((p) => p.row === row)
-    if (at >= 0) positives.splice(at, 1)
-    positives.push({ row, kind: 'seed', weight: KIND_WEIGHT.seed })
-  }
-  positives.sort((a, b) => b.weight - a.weight || a.row - b.row)
-  const heard = new Set<number>([...verdict.keys(), ...positives.map((p) => p.row)])
-  const heardKeys = new Set([...heard].map((row) => view.dupKeys[row]))
-  return { positives, negatives, heard, heardKeys }
+  const history = new ListenerHistory(view)
+  history.fold(events.map((e, i) => ({ ...e, seq: i + 1 })))
+  return history.profile(seeds)
 }
 
 /** True when a row may be offered to the listener: not heard, and not another release of a heard track. */
 export function isFresh(view: CatalogueView, p: Profile, row: number): boolean {
   return !p.heard.has(row) && !p.heardKeys.has(view.dupKeys[row])
+}
+
+/** Listeners whose folded history a server keeps in memory; the least recently asked for goes first. */
+const HISTORIES_KEPT = 5_000
+
+/**
+ * The folded histories of recently active listeners, each caught up with the store on every use: one indexed
+ * query for the events after the newest folded one (usually none), so a request's cost does not grow with the
+ * history, and an event stored by any server (several may share one PostgreSQL) is seen at once. A history
+ * whose first event changed (the listener was deleted, and the id taken again) is folded afresh.
+ */
+export class ListenerHistories {
+  private readonly entries = new Map<string, { history: ListenerHistory; sync: Promise<unknown> }>()
+
+  constructor(private readonly view: CatalogueView, private readonly store: Store) {}
+
+  /**
+   * The listener's history with every event stored before the call. Catch-ups of one listener run one after
+   * another, so two concurrent requests never fold the same events twice.
+   */
+  async get(listenerId: string): Promise<ListenerHistory> {
+    let entry = this.entries.get(listenerId)
+    if (entry) this.entries.delete(listenerId)
+    entry ??= { history: new ListenerHistory(this.view), sync: Promise.resolve() }
+    this.entries.set(listenerId, entry)
+    if (this.entries.size > HISTORIES_KEPT) this.entries.delete(this.entries.keys().next().value!)
+    const e = entry
+    const done = e.sync.catch(() => {}).then(() => this.catchUp(listenerId, e))
+    e.sync = done
+    await done
+    return e.history
+  }
+
+  forget(listenerId: string): void {
+    this.entries.delete(listenerId)
+  }
+
+  private async catchUp(listenerId: string, entry: { history: ListenerHistory }): Promise<void> {
+    let tail = await this.store.feedbackAfter(listenerId, entry.history.lastSeq)
+    if (entry.history.count > 0 && tail.first !== entry.history.first) {
+      entry.history = new ListenerHistory(this.view)
+      tail = await this.store.feedbackAfter(listenerId, 0)
+    }
+    entry.history.first = tail.first
+    entry.history.fold(tail.events)
+  }
 }

@@ -13,7 +13,7 @@ import type { FeedbackEvent, FeedbackKind, ListenerRecord, Store } from '../stor
 import { ArtistBridge } from './artist-bridge.js'
 import { FOR_YOU_MODELS, ForYou, MODEL_INFO, type ForYouModel, type ForYouResult } from './for-you.js'
 import { buildPlaylist, type Playlist, type PlaylistOptions } from './playlist.js'
-import { buildProfile } from './profile.js'
+import { ListenerHistories, type ListenerHistory } from './profile.js'
 
 export interface ServiceOptions extends LongWorkOptions {
   /** Folder for the SQLite store, saved models and artifacts (default SEGUE_HOME or ./.segue). */
@@ -37,22 +37,33 @@ export interface ServiceOptions extends LongWorkOptions {
 
 const SERVER_ANN_THRESHOLD = 20_000
 
-/** The most feedback events folded into a profile: the newest ones. */
-const PROFILE_EVENTS = 500
+/** Recommendation answers kept for repeated requests (a few KB each); the least recently asked for go first. */
+const RESULTS_KEPT = 2_000
 
 /**
  * What the HTTP API (and any other shell) serves: the engine's catalogue, listeners and their feedback in
- * the store, the content/collaborative/hybrid "for you" recommender, and playlists. Stateless apart from the
- * loaded models: every request reads the listener's events from the store, so several instances can share a
- * PostgreSQL database and each sees every acknowledged event at once.
+ * the store, the content/collaborative/hybrid "for you" recommender, and playlists. Holds the loaded models and
+ * each listener's folded history, which every request first catches up with the events stored since
+ * (ListenerHistories), so several instances can share a PostgreSQL database and each sees every acknowledged
+ * event at once.
  */
 export class SegueService {
+  private readonly histories: ListenerHistories
+  /**
+   * Recent answers, valid while the listener's folded history is the one they came from and has no newer event
+   * (any event, from any server, changes lastSeq). A repeated request is then free; a listener who just gave
+   * feedback, or asks with other seeds, gets a fresh list.
+   */
+  private readonly results = new Map<string, { history: ListenerHistory; seq: number; result: ForYouResult }>()
+
   private constructor(
     readonly engine: Engine,
     readonly view: CatalogueView,
     private readonly forYou: ForYou,
     readonly collaborative: TrainedModel | null,
-  ) {}
+  ) {
+    this.histories = new ListenerHistories(view, engine.store)
+  }
 
   get store(): Store {
     return this.engine.store
@@ -78,6 +89,8 @@ export class SegueService {
         log(`imported ${outcome.info.tracks} tracks`)
       }
       const view = await engine.catalogue({ onProgress: opts.onProgress, signal: opts.signal })
+      // Searches then run on their own thread, so no query holds the request thread.
+      await engine.prepareSearch()
       const cf = opts.listening === null ? null : await startCollaborative(engine, opts, log)
       const bridge = cf ? new ArtistBridge(cf, view.tracks) : null
       if (bridge) log(`collaborative model ${cf!.name} ${cf!.origin}; ${bridge.linkedArtists} of its artists are in the catalogue`)
@@ -157,24 +170,31 @@ export class SegueService {
     return event
   }
 
-  deleteListener(id: string): Promise<boolean> {
+  async deleteListener(id: string): Promise<boolean> {
+    this.histories.forget(id)
     return this.store.deleteListener(id)
   }
 
-  /** "For you": the listener's newest events and this request's seeds folded into a profile at once. */
+  /** "For you": the listener's whole history and this request's seeds folded into a profile at once. */
   async recommendations(id: string, opts: { model: ForYouModel; n: number; seeds: readonly string[] }): Promise<ForYouResult> {
     for (const s of opts.seeds) this.track(s)
     if (opts.model !== 'content' && !this.forYou.hasCollaborative) {
       throw new SegueError('E_BAD_ARGUMENT', `the ${opts.model} model needs listening data, and this server runs without it`)
     }
-    const events = await this.store.feedback(id, { limit: PROFILE_EVENTS })
-    return this.forYou.recommend(buildProfile(this.view, events, opts.seeds), opts.model, opts.n)
+    const history = await this.histories.get(id)
+    const key = JSON.stringify([id, opts.model, opts.n, opts.seeds])
+    const cached = this.results.get(key)
+    if (cached && cached.history === history && cached.seq === history.lastSeq) return cached.result
+    const result = await this.forYou.recommend(history.profile(opts.seeds), opts.model, opts.n)
+    this.results.delete(key)
+    this.results.set(key, { history, seq: history.lastSeq, result })
+    if (this.results.size > RESULTS_KEPT) this.results.delete(this.results.keys().next().value!)
+    return result
   }
 
-  /** Rows a listener skipped or disliked, to keep out of their playlists. */
-  async rejectedRows(id: string): Promise<Set<number>> {
-    const profile = buildProfile(this.view, await this.store.feedback(id, { limit: PROFILE_EVENTS }))
-    return new Set(profile.negatives.map((n) => n.row))
+  /** Rows a listener ever skipped or disliked, to keep out of their playlists. */
+  async rejectedRows(id: string): Promise<ReadonlySet<number>> {
+    return (await this.histories.get(id)).rejected
   }
 }
 

@@ -31,6 +31,9 @@ export interface ArtistTrack {
 /** The catalogue seen by artist: each normalised artist name with its tracks' rows. */
 export class ArtistCatalogue {
   private readonly rowsByArtist = new Map<string, number[]>()
+  private readonly means = new Map<string, Float64Array>()
+  /** rowsOf by the name as given, so a name is normalised (artistKey) once, not on every request. */
+  private readonly rowsByName = new Map<string, readonly number[]>()
   private recordings?: { keys: readonly string[]; reps: Int32Array; rowOfId: Map<string, number> }
 
   constructor(
@@ -52,7 +55,9 @@ export class ArtistCatalogue {
   }
 
   rowsOf(artist: string): readonly number[] {
-    return this.rowsByArtist.get(artistKey(artist)) ?? []
+    let rows = this.rowsByName.get(artist)
+    if (!rows) this.rowsByName.set(artist, (rows = this.rowsByArtist.get(artistKey(artist)) ?? []))
+    return rows
   }
 
   /**
@@ -113,12 +118,23 @@ export class ArtistCatalogue {
   private profile(liked: readonly ArtistTaste[]): Float64Array {
     const sound = new Float64Array(this.dims)
     for (const t of liked) {
-      const rows = this.rowsOf(t.artist)
-      for (const row of rows) {
-        for (let j = 0; j < this.dims; j++) sound[j] += (t.weight / rows.length) * this.matrix[row * this.dims + j]
-      }
+      const mean = this.meanOf(t.artist)
+      for (let j = 0; j < this.dims; j++) sound[j] += t.weight * mean[j]
     }
     return sound
+  }
+
+  /** The mean feature vector of an artist's tracks, computed once per artist (it does not depend on the listener). */
+  private meanOf(artist: string): Float64Array {
+    let mean = this.means.get(artist)
+    if (mean) return mean
+    mean = new Float64Array(this.dims)
+    const rows = this.rowsOf(artist)
+    for (const row of rows) {
+      for (let j = 0; j < this.dims; j++) mean[j] += this.matrix[row * this.dims + j] / rows.length
+    }
+    this.means.set(artist, mean)
+    return mean
   }
 
   private cosine(row: number, v: Float64Array): number {
