@@ -6,9 +6,13 @@
 // Scenarios, each a warm-up run then a measured run of fixed duration:
 //   health       GET /api/health: a trivial route, the baseline every other route is compared with;
 //   similar      GET /api/tracks/:id/similar?n=10, the id rotating over ~500 real track ids (found via search);
-//   recs hybrid  GET /api/listeners/:id/recommendations?n=10&model=hybrid, rotating over listeners with a few
-//                likes and plays each, with their tokens;
-//   recs content the same with model=content;
+//   recs <model> <size>  GET /api/listeners/:id/recommendations?n=10&model=<model> for every model (content,
+//                collaborative, hybrid), rotating over listeners of one size with their tokens: "8ev" listeners
+//                have 3 likes and 5 plays (through the API), "2000ev" listeners 2,000 events (likes, plays, skips,
+//                dislikes) written straight into the server's SQLite file by this process, as another server
+//                sharing the store would;
+//   recs <model> <size> fresh  the same, but each request names a different seed track (&seeds=), so no answer
+//                can come from the server's result cache: the figure for work actually done per request;
 //   feedback     POST /api/listeners/:id/feedback {kind: play}: a fixed number of writes sized to stay inside the
 //                per-listener write limit (run once, at the end, after the read rounds); 429s are counted apart.
 // Read scenarios run in BENCH_ROUNDS interleaved rounds so drift in machine load hits them alike; the per-second
@@ -19,7 +23,8 @@
 // Environment: BENCH_ROUNDS (default 3), BENCH_DURATION (measured seconds, default 10), BENCH_WARMUP (seconds,
 // default 3), BENCH_CONNECTIONS (default 50), BENCH_CPU_PROF (a folder: the server runs with --cpu-prof and
 // writes its profile there on exit), BENCH_ONLY (comma-separated scenario names, e.g. "health,similar").
-// With BENCH_ONLY or BENCH_CPU_PROF the table is printed but bench/results/http.json is left as it was.
+// BENCH_SERVER (the server's main.js, default dist/src/cli/main.js) measures another build under the same load.
+// With BENCH_ONLY, BENCH_CPU_PROF or BENCH_SERVER the table is printed but bench/results/http.json is left as it was.
 import autocannon from 'autocannon'
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -28,6 +33,8 @@ import { join } from 'node:path'
 import { Rng } from '../src/core/rng.js'
 import { packageRoot } from '../src/core/paths.js'
 import { DEFAULT_RATE_LIMIT } from '../src/server/app.js'
+import { SqliteStore } from '../src/store/sqlite.js'
+import type { FeedbackKind, NewFeedback } from '../src/store/store.js'
 import { median, report, type Row } from './lib/report.js'
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
@@ -49,7 +56,14 @@ const SEARCH_WORDS = [
  * Listeners for the recommendation load: below the server's 30 creations per minute per client address
  * (DEFAULT_RATE_LIMIT.creates), which `segue serve` offers no setting or environment variable to raise.
  */
-const LISTENERS = Math.min(20, DEFAULT_RATE_LIMIT.creates)
+const LONG_LISTENERS = 8
+const LISTENERS = Math.min(20, DEFAULT_RATE_LIMIT.creates - LONG_LISTENERS)
+/** Events of each long-history listener: past the 500 the server once read, like a listener of some months. */
+const LONG_EVENTS = 2000
+/** The mix of a long history, one kind per slot: 10% likes, 80% plays, 7% skips, 3% dislikes. */
+const LONG_KINDS: FeedbackKind[] = [...Array(10).fill('like'), ...Array(80).fill('play'), ...Array(7).fill('skip'), ...Array(3).fill('dislike')]
+/** Models the recommendation rounds cover. */
+const MODELS = ['content', 'collaborative', 'hybrid'] as const
 const LIKES_PER_LISTENER = 3
 const PLAYS_PER_LISTENER = 5
 /** Feedback writes per listener in the write scenario's warm-up and measured run. */
@@ -64,6 +78,8 @@ const SETTLED_MS = 20
 const SETTLE_TIMEOUT_MS = 120_000
 
 const TARGET = { scenario: 'similar', minRps: 2000, maxP99Ms: 50 }
+/** Issue 8 §5: every recommendation round, each model and listener size. */
+const RECS_TARGET = { minRps: 1500, maxP99Ms: 100 }
 
 interface Server {
   url: string
@@ -119,23 +135,26 @@ async function main(): Promise<void> {
     child = spawnServer(home)
     const server = await serverReady(child)
     console.log(`server ready in ${server.readySeconds} s at ${server.url}`)
-    await runBench(server)
+    await runBench(server, home)
   } finally {
     await cleanup(child, home)
   }
 }
 
 /** The bench proper, once the server answers: fixtures through the API, then the load runs and the report. */
-async function runBench(server: Server): Promise<void> {
+async function runBench(server: Server, home: string): Promise<void> {
   const rng = new Rng(SEED)
   const tracks = shuffled(await collectTrackIds(server.url), rng)
   console.log(`${tracks.length} track ids from ${SEARCH_WORDS.length} searches`)
   const listeners = await createListeners(server.url, tracks, rng)
   console.log(`${listeners.length} listeners, each with ${LIKES_PER_LISTENER} likes and ${PLAYS_PER_LISTENER} plays`)
+  const long = await createLongListeners(server.url, home, tracks, rng)
+  console.log(`${long.length} listeners with ${LONG_EVENTS} events each, written into the store by this process`)
   await sanityCheck(server.url, tracks[0], listeners[0])
+  await sanityCheck(server.url, tracks[0], long[0])
 
   const loadBefore = loadavg()
-  const reads = readScenarios(tracks, listeners).filter((s) => !ONLY || ONLY.includes(s.name))
+  const reads = readScenarios(tracks, listeners, long).filter((s) => !ONLY || ONLY.includes(s.name))
   const pooled = new Map<string, Measurement[]>()
   for (let r = 0; r < ROUNDS; r++) {
     for (const s of reads) {
@@ -153,7 +172,7 @@ async function runBench(server: Server): Promise<void> {
   }
 
   const rows = tableRows(scenarios, pooled)
-  if (ONLY || CPU_PROF_DIR) {
+  if (ONLY || CPU_PROF_DIR || process.env.BENCH_SERVER) {
     // A partial or profiled run is a diagnosis, not the figures: print it, keep bench/results/http.json as it was.
     console.table(rows)
   } else report('http', rows, { ...notes(server, tracks.length, listeners.length), loadAverage1mBeforeAfter: [loadBefore[0], loadavg()[0]].map(round2), failures })
@@ -166,7 +185,8 @@ async function runBench(server: Server): Promise<void> {
 
 /** `segue serve --port 0` in a child process (optionally under --cpu-prof); its stderr is piped to watch for readiness. */
 function spawnServer(home: string): ChildProcess {
-  const main = join(packageRoot(), 'dist', 'src', 'cli', 'main.js')
+  // BENCH_SERVER: another build's main.js, to measure an older tree against the same load (A/B).
+  const main = process.env.BENCH_SERVER ?? join(packageRoot(), 'dist', 'src', 'cli', 'main.js')
   const nodeArgs = CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF_DIR}`] : []
   return spawn(process.execPath, [...nodeArgs, main, '--home', home, '--no-progress', 'serve', '--port', '0'], {
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -256,36 +276,66 @@ async function createListeners(url: string, tracks: string[], rng: Rng): Promise
   return out
 }
 
+/**
+ * Listeners with a long history: created through the API, their events appended to the server's SQLite file
+ * from this process (the API's write limit would take hours), as another server sharing the store would. The
+ * server must see them at once: sanityCheck asks for their recommendations next.
+ */
+async function createLongListeners(url: string, home: string, tracks: string[], rng: Rng): Promise<Listener[]> {
+  const out: Listener[] = []
+  const store = new SqliteStore(join(home, 'segue.db'))
+  try {
+    for (let i = 0; i < LONG_LISTENERS; i++) {
+      const { listener, token } = await api<{ listener: { id: string }; token: string }>(url, 'POST', '/api/listeners', { body: { name: `bench long ${i}` }, expect: 201 })
+      const events: NewFeedback[] = Array.from({ length: LONG_EVENTS }, () => ({ trackId: tracks[rng.int(tracks.length)], kind: LONG_KINDS[rng.int(LONG_KINDS.length)] }))
+      await store.appendFeedback(listener.id, events)
+      out.push({ id: listener.id, token })
+    }
+  } finally {
+    await store.close()
+  }
+  return out
+}
+
 /** One request of each kind by hand first, so a broken route fails with its message rather than as a count. */
 async function sanityCheck(url: string, track: string, l: Listener): Promise<void> {
   const similar = await api<{ items: unknown[] }>(url, 'GET', `/api/tracks/${encodeURIComponent(track)}/similar?n=10`)
   if (similar.items.length !== 10) throw new Error(`similar tracks answered ${similar.items.length} items, not 10`)
-  for (const model of ['hybrid', 'content']) {
+  for (const model of MODELS) {
     const recs = await api<{ items: unknown[]; coldStart: boolean }>(url, 'GET', `/api/listeners/${l.id}/recommendations?n=10&model=${model}`, { token: l.token })
     if (recs.items.length !== 10 || recs.coldStart) throw new Error(`${model} recommendations: ${recs.items.length} items, coldStart ${recs.coldStart}`)
   }
 }
 
-function readScenarios(tracks: string[], listeners: Listener[]): Scenario[] {
+function readScenarios(tracks: string[], listeners: Listener[], long: Listener[]): Scenario[] {
   const nextTrack = rotation(tracks)
-  const recs = (model: string): Scenario => {
-    const nextListener = rotation(listeners)
+  const recs = (model: string, size: string, group: Listener[], fresh: boolean): Scenario => {
+    const nextListener = rotation(group)
+    // The seed advances once per full turn of the listeners, so a (listener, seed) pair recurs only after
+    // listeners x tracks requests (10,000 and more): more than the server's result cache holds.
+    let turn = 0
+    const seedOf = () => tracks[Math.floor(turn++ / group.length) % tracks.length]
+    const query = `n=10&model=${model}`
     return {
-      name: `recs ${model}`, route: `GET /api/listeners/:id/recommendations?n=10&model=${model}`, method: 'GET',
+      name: `recs ${model} ${size}${fresh ? ' fresh' : ''}`,
+      route: `GET /api/listeners/:id/recommendations?${query}${fresh ? '&seeds=<a new track each time>' : ''}`,
+      method: 'GET',
       next: () => {
         const l = nextListener()
-        return { path: `/api/listeners/${l.id}/recommendations?n=10&model=${model}`, headers: { authorization: `Bearer ${l.token}` } }
+        const seeds = fresh ? `&seeds=${encodeURIComponent(seedOf())}` : ''
+        return { path: `/api/listeners/${l.id}/recommendations?${query}${seeds}`, headers: { authorization: `Bearer ${l.token}` } }
       },
     }
   }
+  const sizes = [['8ev', listeners], [`${LONG_EVENTS}ev`, long]] as const
+  const recsRounds = MODELS.flatMap((m) => sizes.flatMap(([size, group]) => [recs(m, size, group, false), recs(m, size, group, true)]))
   return [
     { name: 'health', route: 'GET /api/health', method: 'GET', next: () => ({ path: '/api/health' }) },
     {
       name: 'similar', route: 'GET /api/tracks/:id/similar?n=10', method: 'GET',
       next: () => ({ path: `/api/tracks/${encodeURIComponent(nextTrack())}/similar?n=10` }),
     },
-    recs('hybrid'),
-    recs('content'),
+    ...recsRounds,
   ]
 }
 
@@ -445,6 +495,10 @@ function tableRows(scenarios: Scenario[], pooled: Map<string, Measurement[]>): R
 
 /** The issue's target, stated against the measured figures: met or not, nothing in between. */
 function printTargets(rows: Row[]): void {
+  for (const r of rows.filter((x) => String(x.scenario).startsWith('recs '))) {
+    const ok = (r.rpsMean as number) >= RECS_TARGET.minRps && (r.p99Ms as number) < RECS_TARGET.maxP99Ms
+    console.log(`target ${r.scenario} >= ${RECS_TARGET.minRps} req/s, p99 < ${RECS_TARGET.maxP99Ms} ms: ${r.rpsMean} req/s, p99 ${r.p99Ms} ms -> ${ok ? 'MET' : 'NOT MET'}`)
+  }
   const row = rows.find((r) => r.scenario === TARGET.scenario)
   if (!row) return
   const rpsOk = (row.rpsMean as number) >= TARGET.minRps
@@ -476,11 +530,13 @@ function notes(server: Server, tracks: number, listeners: number): Record<string
     trackPool: tracks,
     listeners,
     feedbackPerListener: { likes: LIKES_PER_LISTENER, plays: PLAYS_PER_LISTENER },
+    longListeners: { count: LONG_LISTENERS, events: LONG_EVENTS, kinds: 'likes 10%, plays 80%, skips 7%, dislikes 3% over the track pool; written into the store directly' },
     writeRun: { warmupPerListener: WRITE_WARMUP_PER_LISTENER, measuredPerListener: WRITES_PER_LISTENER, limitPerListenerPerMinute: DEFAULT_RATE_LIMIT.writes, runs: 'once, after the read rounds' },
     rps: 'mean and median of requests completed in each whole second, pooled over rounds',
     p99LaterMs: 'p99 without the first answer on each connection (connections opened while the server is saturated wait to be accepted)',
     latency: 'ms, 2xx answers only, nearest-rank percentiles over all measured requests of all rounds; requests that time out (autocannon: 10 s) have no latency and count in errors (timeouts are part of errors)',
     target: TARGET,
+    recsTarget: RECS_TARGET,
     cpuProfile: CPU_PROF_DIR ?? null,
   }
 }
