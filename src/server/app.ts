@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify'
 import fastifyHelmet from '@fastify/helmet'
 import fastifyRateLimit from '@fastify/rate-limit'
 import fastifyStatic from '@fastify/static'
@@ -12,8 +12,8 @@ import type { Playlist } from '../service/playlist.js'
 import type { ListenerRecord } from '../store/store.js'
 import type { SegueService } from '../service/service.js'
 import { clientErrorHandler, errorHandler, frameworkErrorHandler } from './errors.js'
-import { authenticator } from './auth.js'
-import { WindowCounter, addressKey, rateLimited } from './limits.js'
+import { authenticator, withWriteLimit } from './auth.js'
+import { addressKey } from './limits.js'
 import { HELMET_OPTIONS, isPrivateRoute } from './security.js'
 import {
   ErrorBody, FeedbackBody, HistoryQuery, ListenerParams, NewListenerBody, PlaylistBody, RecommendationsQuery, Responses,
@@ -68,8 +68,9 @@ export async function createApp(service: SegueService, opts: AppOptions = {}): P
     transform: jsonSchemaTransform,
   })
   await app.register(fastifyHelmet, HELMET_OPTIONS)
-  app.addHook('onRequest', async (req, reply) => {
+  app.addHook('onRequest', (req, reply, done) => {
     if (isPrivateRoute(req.routeOptions.url)) reply.header('cache-control', 'no-store')
+    done()
   })
   await app.register(fastifyRateLimit, {
     global: false,
@@ -83,16 +84,7 @@ export async function createApp(service: SegueService, opts: AppOptions = {}): P
   // The listener record the token unlocked, kept for the handler so it is read from the store once.
   const authenticated = new WeakMap<FastifyRequest, ListenerRecord>()
   const auth = authenticator(service, limits, authenticated)
-  // Writes are counted per authenticated listener only: a request that fails authentication never reaches a
-  // listener's budget (it counts against its address instead), so nobody can use up or reset it without the token.
-  const writes = new WindowCounter(limits.windowMs)
-  const writeAuth = async (req: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply) => {
-    await auth(req, reply)
-    if (writes.hit(authenticated.get(req)!.id) > limits.writes) {
-      reply.header('retry-after', writes.secondsLeft())
-      throw rateLimited('writes for this listener', limits.writes, limits.windowMs)
-    }
-  }
+  const writeAuth = withWriteLimit(auth, limits, authenticated)
   const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 429: ErrorBody }
   const secured = [{ listenerToken: [] }]
 

@@ -35,6 +35,26 @@ export function authenticator(
   }
 }
 
+/**
+ * `auth`, then one write counted for the listener it let in; past `writes` in a window, 429. Only authenticated
+ * listeners have a budget: a request that fails authentication never reaches one (it counts against its address
+ * instead), so nobody can use up or reset a listener's budget without their token.
+ */
+export function withWriteLimit(
+  auth: (req: ListenerRequest, reply: FastifyReply) => Promise<void>,
+  limits: { writes: number; windowMs: number },
+  authenticated: WeakMap<FastifyRequest, ListenerRecord>,
+): (req: ListenerRequest, reply: FastifyReply) => Promise<void> {
+  const writes = new WindowCounter(limits.windowMs)
+  return async (req, reply) => {
+    await auth(req, reply)
+    if (writes.hit(authenticated.get(req)!.id) > limits.writes) {
+      reply.header('retry-after', writes.secondsLeft())
+      throw rateLimited('writes for this listener', limits.writes, limits.windowMs)
+    }
+  }
+}
+
 /** The token of an `Authorization: Bearer <token>` header. */
 export function bearer(req: FastifyRequest): string | undefined {
   const h = req.headers.authorization
