@@ -15,6 +15,8 @@ export const MATCH_RULES = {
   /** Edits allowed per character (as MiniSearch's fuzzy 0.2): 1 edit from 4 letters, 2 from 8. */
   fuzzyPerChar: 0.2,
   maxFuzzyDistance: 2,
+  /** A word already in this many tracks is taken as meant, not as a typo (and saves the typo search). */
+  typoFreeDocs: 100,
   /** Longer words are matched exactly or by prefix only (no title word is this long and misspelt). */
   maxFuzzyChars: 24,
   /** Bigram postings a fuzzy word may scan to find its candidates, rarest bigrams first. */
@@ -48,12 +50,18 @@ export class ExpandScratch {
 export function expandWord(a: SearchArrays, scratch: ExpandScratch, word: string): Expansion[] {
   const out: Expansion[] = []
   const at = lowerBound(a.terms, word)
-  if (a.terms[at] === word) out.push({ term: at, weight: 1 })
-  if (word.length >= MATCH_RULES.minFuzzyChars && word.length <= MATCH_RULES.maxFuzzyChars) {
+  const exact = a.terms[at] === word
+  if (exact) out.push({ term: at, weight: 1 })
+  if (mayBeTypo(word, exact ? documentFrequency(a, at) : 0)) {
     out.push(...fuzzyMatches(a, scratch, word))
   }
   if (word.length >= MATCH_RULES.minPrefixChars) out.push(...prefixMatches(a, word, at))
   return dedupe(out)
+}
+
+function mayBeTypo(word: string, docs: number): boolean {
+  const { minFuzzyChars, maxFuzzyChars, typoFreeDocs } = MATCH_RULES
+  return word.length >= minFuzzyChars && word.length <= maxFuzzyChars && docs < typoFreeDocs
 }
 
 function dedupe(list: Expansion[]): Expansion[] {

@@ -2,12 +2,12 @@ import { existsSync } from 'node:fs'
 import type { Track } from '../core/track.js'
 import { loadArtifact, saveArtifact } from '../core/artifact.js'
 import { SegueError } from '../core/errors.js'
-import { ExpandScratch, expandWord } from './expand.js'
 import { normalizeText, tokenize } from './normalize.js'
-import { Accumulator, TopK, idf, type WordPlan } from './scorer.js'
+import { QUERY_LIMITS, RANKING, SearchCore, type Candidate } from './search-core.js'
 import { buildArrays, fromBlobs, toBlobs, type SearchArrays } from './search-index.js'
+import { SearchThread, shareSearch } from './search-thread.js'
 
-export { normalizeText, tokenize }
+export { normalizeText, tokenize, QUERY_LIMITS, RANKING }
 
 export interface SearchHit {
   track: Track
@@ -19,28 +19,11 @@ export interface SearchOptions {
   limit?: number
 }
 
-/** What bounds the cost of one search, whatever the query. */
-export const QUERY_LIMITS = {
-  /** Characters read from a query (the HTTP schema refuses longer ones); the rest is ignored. */
-  maxQueryChars: 200,
-  /** Distinct words used from a query, in order; titles plus artist rarely need more. */
-  maxQueryWords: 8,
-  /** Postings one word may read through its prefix and typo matches (its exact term is always read). */
-  maxExpandedPostings: 60_000,
-  maxLimit: 500,
-} as const
-
-/** How the best candidates are re-ranked; each bonus multiplies the score. */
-export const RANKING = {
-  /** Candidates re-ranked with whole-title checks (more than any page of results). */
-  rerankPool: 64,
-  /** The title is exactly the query, or the query is the title followed or preceded by other words. */
-  exactTitleBonus: 1.5,
-  /** The query's words appear in the title in order, side by side. */
-  titlePhraseBonus: 1.2,
-  /** Popularity 0-100 multiplies the score by 1 + ln(1 + popularity) / this (as the MiniSearch version). */
-  popularityDivisor: 10,
-} as const
+/**
+ * searchAsync() uses a worker thread from this many tracks: below it every search takes well under a
+ * millisecond and a thread would only add its start-up and message costs.
+ */
+export const OFF_THREAD_MIN_TRACKS = 20_000
 
 const ARTIFACT = { kind: 'track-search', version: 1 } as const
 
@@ -55,34 +38,62 @@ const ARTIFACT = { kind: 'track-search', version: 1 } as const
  * among equally good matches more popular tracks come first.
  */
 export class TrackSearch {
-  private readonly accumulator: Accumulator
-  private readonly scratch: ExpandScratch
-  private readonly popularityBoost: Float32Array
+  private readonly core: SearchCore
+  private thread: SearchThread | null = null
 
   constructor(tracks: readonly Track[])
   constructor(tracks: readonly Track[], arrays: SearchArrays)
   constructor(
     private readonly tracks: readonly Track[],
-    private readonly arrays: SearchArrays = buildArrays(tracks),
+    arrays: SearchArrays = buildArrays(tracks),
   ) {
-    this.accumulator = new Accumulator(arrays, tracks.length)
-    this.scratch = new ExpandScratch(arrays.terms.length)
-    this.popularityBoost = Float32Array.from(tracks, (t) => 1 + Math.log1p(t.popularity ?? 0) / RANKING.popularityDivisor)
+    const boost = Float32Array.from(tracks, (t) => 1 + Math.log1p(t.popularity ?? 0) / RANKING.popularityDivisor)
+    this.core = new SearchCore(arrays, boost, (doc) => tracks[doc].name)
   }
 
+  /** Searches on the calling thread; its cost is bounded by QUERY_LIMITS and MATCH_RULES. */
   search(query: string, opts: SearchOptions = {}): SearchHit[] {
-    const limit = Math.max(0, Math.min(Math.floor(opts.limit ?? 10), QUERY_LIMITS.maxLimit))
-    const words = queryWords(query)
+    const { words, limit } = prepare(query, opts)
+    return this.hits(this.core.search(words, limit))
+  }
+
+  /**
+   * The same answer as search(), computed on the search thread once startThread() has started it and it is
+   * ready (else here), so a server's event loop stays free. Rejects with E_RATE_LIMITED when too many
+   * searches are waiting or one takes far too long.
+   */
+  async searchAsync(query: string, opts: SearchOptions = {}): Promise<SearchHit[]> {
+    const { words, limit } = prepare(query, opts)
     if (words.length === 0 || limit === 0) return []
-    this.accumulator.accumulate(words.map((w) => this.plan(w)))
-    const pool = this.bestCandidates(words.length, Math.max(limit, RANKING.rerankPool))
-    return this.rerank(pool, words).slice(0, limit)
+    const thread = this.thread
+    return this.hits(thread?.ready ? await thread.run(words, limit) : this.core.search(words, limit))
+  }
+
+  /**
+   * Starts the worker thread searchAsync() uses (a server calls this; a one-shot command need not), for
+   * catalogues of OFF_THREAD_MIN_TRACKS or more. The index is shared with it, not copied per search.
+   */
+  startThread(): void {
+    if (this.thread || this.tracks.length < OFF_THREAD_MIN_TRACKS) return
+    this.thread = new SearchThread(shareSearch(this.core.arrays, this.core.popularityBoost, this.tracks), this.core.arrays.terms.length)
+  }
+
+  /** Whether searchAsync() currently runs on the worker thread. */
+  get offThread(): boolean {
+    return this.thread?.ready ?? false
+  }
+
+  /** Stops the search thread, if one was started. */
+  async close(): Promise<void> {
+    const thread = this.thread
+    this.thread = null
+    await thread?.close()
   }
 
   /** Writes the index atomically as a checksummed artifact under `key` (what it was built from). */
   save(path: string, key: string): void {
-    const meta = { docs: this.tracks.length, terms: this.arrays.terms.length }
-    saveArtifact(path, { ...ARTIFACT, key, meta }, toBlobs(this.arrays))
+    const meta = { docs: this.tracks.length, terms: this.core.arrays.terms.length }
+    saveArtifact(path, { ...ARTIFACT, key, meta }, toBlobs(this.core.arrays))
   }
 
   /**
@@ -103,57 +114,14 @@ export class TrackSearch {
     return new TrackSearch(tracks, arrays)
   }
 
-  /**
-   * One word's terms with weights, within the word's postings budget (the exact term always fits). A
-   * completion or typo match is never worth more than the word itself: its rarity is capped at the exact
-   * term's, so "the" does not rank "Thee" above "The".
-   */
-  private plan(word: string): WordPlan {
-    const plan: WordPlan = { terms: [], weights: [] }
-    let budget = QUERY_LIMITS.maxExpandedPostings
-    let cap = Infinity
-    for (const e of expandWord(this.arrays, this.scratch, word)) {
-      const df = this.documentFrequency(e.term)
-      const rarity = Math.min(idf(df, this.tracks.length), cap)
-      if (e.weight === 1) cap = rarity
-      else if (df > budget) continue
-      else budget -= df
-      plan.terms.push(e.term)
-      plan.weights.push(e.weight * rarity)
-    }
-    return plan
+  private hits(found: Candidate[]): SearchHit[] {
+    return found.map(({ doc, score }) => ({ track: this.tracks[doc], score }))
   }
+}
 
-  private documentFrequency(term: number): number {
-    return this.arrays.postStart[term + 1] - this.arrays.postStart[term]
-  }
-
-  /** The k best documents matching every word, or else any word (scaled by the share of words matched). */
-  private bestCandidates(wordCount: number, k: number): { doc: number; score: number }[] {
-    const { touched, count, total, matched } = this.accumulator
-    let all = 0
-    for (let i = 0; i < count; i++) if (matched[touched[i]] === wordCount) all++
-    const top = new TopK(k)
-    for (let i = 0; i < count; i++) {
-      const doc = touched[i]
-      if (all > 0 && matched[doc] !== wordCount) continue
-      top.offer(total[doc] * (matched[doc] / wordCount) * this.popularityBoost[doc], doc)
-    }
-    return top.sorted()
-  }
-
-  private rerank(pool: { doc: number; score: number }[], words: string[]): SearchHit[] {
-    const phrase = ` ${words.join(' ')} `
-    const hits = pool.map(({ doc, score }) => {
-      const title = ` ${tokenize(this.tracks[doc].name).join(' ')} `
-      let bonus = 1
-      if (title.length > 2 && (title === phrase || phrase.startsWith(title) || phrase.endsWith(title))) bonus = RANKING.exactTitleBonus
-      else if (title.includes(phrase)) bonus = RANKING.titlePhraseBonus
-      return { track: this.tracks[doc], score: score * bonus, doc }
-    })
-    hits.sort((x, y) => y.score - x.score || (y.track.popularity ?? 0) - (x.track.popularity ?? 0) || x.doc - y.doc)
-    return hits.map(({ track, score }) => ({ track, score }))
-  }
+function prepare(query: string, opts: SearchOptions): { words: string[]; limit: number } {
+  const limit = Math.max(0, Math.min(Math.floor(opts.limit ?? 10), QUERY_LIMITS.maxLimit))
+  return { words: limit === 0 ? [] : queryWords(query), limit }
 }
 
 /** The distinct words of a query, in order, within QUERY_LIMITS. */
