@@ -4,11 +4,12 @@ import { join, resolve } from 'node:path'
 import { SegueError, isSegueError } from './core/errors.js'
 import type { LongWorkOptions } from './core/progress.js'
 import { AUDIO_FEATURES, type Track } from './core/track.js'
-import { readCatalogue, type ImportReport } from './data/read-catalogue.js'
+import type { ImportReport } from './data/read-catalogue.js'
 import { FeaturePipeline, DEFAULT_PIPELINE, type PipelineConfig } from './features/pipeline.js'
 import { CONTINUOUS_AUDIO } from './features/config.js'
 import { createExactIndex } from './index/exact.js'
-import { createHnswIndex, loadHnswArtifact, saveHnswArtifact } from './index/hnsw.js'
+import { loadExactOrder, saveExactOrder } from './index/exact-layout.js'
+import { SPARSE_MAX_DENSITY, SparseExactIndex, denseRow, density, toDense, toSparseRows, type SparseRows } from './index/exact-sparse.js'
 import type { Metric, Neighbour, VectorIndex } from './index/types.js'
 import { RerankedIndex } from './index/rerank.js'
 import { TrackSearch, type SearchHit } from './search/track-search.js'
@@ -17,6 +18,7 @@ import { collapseDuplicates } from './similar/dedupe.js'
 import { recordingKeys } from './rerank/recording.js'
 import { acceptedNeighbours, filteredNeighbours, type SimilarFilters } from './similar/similar.js'
 import { openStore } from './store/open.js'
+import { loadSnapshot, saveSnapshot, type CatalogueSnapshot } from './engine-snapshot.js'
 import type { ImportOutcome, Store } from './store/store.js'
 
 export interface EngineOptions {
@@ -33,6 +35,19 @@ export interface EngineOptions {
   annThreshold?: number
   /** Where notices go (a damaged artifact being rebuilt); default: stderr. */
   onWarning?: (message: string) => void
+  /**
+   * 'reuse' (default): load what earlier starts saved (catalogue snapshot, search index, exact-index order)
+   * when the catalogue version and config match, else build and save it. 'rebuild': build everything afresh
+   * on every start and save nothing, as segue did before these artifacts existed (for comparisons).
+   * Default: 'rebuild' when the environment has SEGUE_ARTIFACTS=rebuild, else 'reuse'.
+   */
+  artifacts?: 'reuse' | 'rebuild'
+}
+
+/** How one derived piece of the engine came to be on this start, and how long that took. */
+export interface LoadStep {
+  origin: 'loaded' | 'built'
+  ms: number
 }
 
 export type SearchMode = 'exact' | 'ann' | 'auto'
@@ -134,7 +149,13 @@ export class Engine {
   private readonly pipelineConfig: PipelineConfig
   private readonly annThreshold: number
   private readonly warn: (message: string) => void
+  private readonly reuse: boolean
   private state: Promise<Loaded> | null = null
+  /**
+   * What this engine loaded from saved artifacts and what it built, by name: pipeline, catalogue (tracks,
+   * vectors, duplicate keys), search, exact-<metric>, hnsw-<metric>; services add their own (listening, model).
+   */
+  readonly loadReport: Record<string, LoadStep> = {}
 
   private constructor(home: string, store: Store, opts: EngineOptions) {
     this.home = home
@@ -142,6 +163,13 @@ export class Engine {
     this.pipelineConfig = { ...DEFAULT_PIPELINE, ...opts.pipeline }
     this.annThreshold = opts.annThreshold ?? 200_000
     this.warn = opts.onWarning ?? ((m) => process.stderr.write(`segue: warning: ${m}\n`))
+    this.reuse = (opts.artifacts ?? (process.env.SEGUE_ARTIFACTS === 'rebuild' ? 'rebuild' : 'reuse')) === 'reuse'
+  }
+
+  /** Records how a named piece came to be (see loadReport); returns its value. */
+  noteLoad<T>(name: string, started: number, origin: LoadStep['origin'], value: T): T {
+    this.loadReport[name] = { origin, ms: Math.round((performance.now() - started) * 10) / 10 }
+    return value
   }
 
   static async open(opts: EngineOptions = {}): Promise<Engine> {
@@ -154,6 +182,8 @@ export class Engine {
     path: string,
     opts: LongWorkOptions & { strict?: boolean; replace?: boolean } = {},
   ): Promise<{ report: ImportReport; outcome: ImportOutcome }> {
+    // Loaded here, not at the top: commands that only query the catalogue never parse CSV.
+    const { readCatalogue } = await import('./data/read-catalogue.js')
     const { tracks, report } = await readCatalogue(path, opts)
     const outcome = await this.store.upsertTracks(tracks, {
       replace: opts.replace,
@@ -169,7 +199,7 @@ export class Engine {
 
   /** Typo-tolerant search over titles and artists; releases of the same recording appear once. */
   async search(text: string, limit = 10): Promise<SearchHit[]> {
-    const hits = (await this.load()).search.search(text, { limit: limit * 3 })
+    const hits = await this.searchIndex(await this.load()).searchAsync(text, { limit: limit * 3 })
     return collapseDuplicates(hits, (h) => h.track).slice(0, limit)
   }
 
@@ -178,7 +208,7 @@ export class Engine {
     const s = await this.load()
     const row = s.rowOf.get(ref)
     if (row !== undefined) return { track: s.tracks[row], resolvedBy: 'id' }
-    const hit = s.search.search(ref, { limit: 1 })[0]
+    const hit = this.searchIndex(s).search(ref, { limit: 1 })[0]
     if (!hit) throw new SegueError('E_NOT_FOUND', `no track has the id '${ref}' and no title or artist matches it`)
     return { track: hit.track, resolvedBy: 'search' }
   }
@@ -197,7 +227,7 @@ export class Engine {
     }
     for (const g of filters.genres) if (!s.genreSet.has(g)) throw new SegueError('E_BAD_ARGUMENT', `unknown genre '${g}'`)
     const mode = this.pickMode(opts.mode ?? 'auto', s.tracks.length, metric)
-    const query = s.matrix.subarray(row * s.pipeline.dims, (row + 1) * s.pipeline.dims)
+    const query = rowVector(s, row)
     const neighbours = async (m: 'exact' | 'ann', maxFetch?: number) =>
       filteredNeighbours(await this.index(m, metric, work), s.tracks, s.dupKeys, row, query, k, filters, maxFetch)
     let used = mode
@@ -225,8 +255,9 @@ export class Engine {
     const mode = this.pickMode('auto', s.tracks.length, 'cosine')
     const index = await this.index(mode, 'cosine', work)
     const dims = s.pipeline.dims
-    const vector = (row: number) => s.matrix.subarray(row * dims, (row + 1) * dims)
-    s.artists ??= new ArtistCatalogue(s.tracks, s.matrix, dims)
+    const matrix = denseMatrix(s)
+    const vector = (row: number) => matrix.subarray(row * dims, (row + 1) * dims)
+    s.artists ??= new ArtistCatalogue(s.tracks, matrix, dims, s.dupKeys)
     return {
       tracks: s.tracks,
       rowOf: s.rowOf,
@@ -274,6 +305,7 @@ export class Engine {
   async close(): Promise<void> {
     const s = this.state ? await this.state.catch(() => null) : null
     for (const idx of s?.indexes.values() ?? []) await (await idx.catch(() => null))?.close()
+    await s?.search?.close()
     await this.store.close()
   }
 
@@ -298,7 +330,7 @@ export class Engine {
     // The catalogue's own tracks already have their vectors in the matrix; anything else is encoded afresh.
     const vectorOf = (x: Track) => {
       const r = s.rowOf.get(x.id)
-      return r !== undefined && s.tracks[r] === x ? s.matrix.subarray(r * s.pipeline.dims, (r + 1) * s.pipeline.dims) : undefined
+      return r !== undefined && s.tracks[r] === x ? rowVector(s, r) : undefined
     }
     const [va, vb] = [vectorOf(seed), vectorOf(t)]
     return s.pipeline
@@ -323,25 +355,86 @@ export class Engine {
     if (!info || info.tracks === 0) {
       throw new SegueError('E_EMPTY_CATALOGUE', 'the catalogue is empty: import one first (segue import <file>)')
     }
-    const tracks = await this.store.allTracks()
     const key = artifactKey(info.version, this.pipelineConfig)
-    const path = join(this.home, 'artifacts', 'pipeline.art')
-    let pipeline = loadOrNull(() => FeaturePipeline.load(path, key), path, this.warn)
-    if (!pipeline) {
-      pipeline = FeaturePipeline.fit(tracks, this.pipelineConfig)
-      pipeline.save(path, key)
-    }
+    const started = performance.now()
+    const pipelinePath = this.artifactPath('pipeline.art')
+    const saved = this.reuse ? loadOrNull(() => FeaturePipeline.load(pipelinePath, key), pipelinePath, this.warn) : null
+    if (saved) this.noteLoad('pipeline', started, 'loaded', saved)
+    // The snapshot's vectors came from the saved pipeline, so it is only trusted alongside it.
+    const snapshot = saved ? this.loadSnapshot(`${key}:${DERIVED_FINGERPRINT}`) : null
+    const tracks = snapshot?.tracks ?? (await this.readTracks())
+    const pipeline = saved ?? this.fitPipeline(tracks, pipelinePath, key)
+    let built: Float32Array | undefined
+    const derived = snapshot ?? this.buildSnapshot(tracks, (built = pipeline.transform(tracks)), pipeline.dims, `${key}:${DERIVED_FINGERPRINT}`)
     return {
-      tracks,
-      rowOf: new Map(tracks.map((t, i) => [t.id, i])),
-      dupKeys: recordingKeys(tracks),
-      genreSet: new Set(tracks.flatMap((t) => t.genres)),
+      tracks: derived.tracks,
+      rowOf: new Map(derived.tracks.map((t, i) => [t.id, i])),
+      dupKeys: derived.dupKeys,
+      genreSet: new Set(derived.genres),
       pipeline,
-      matrix: pipeline.transform(tracks),
-      search: new TrackSearch(tracks),
+      rows: derived.rows,
+      dense: derived === snapshot ? null : built!,
+      search: null,
+      version: info.version,
       key,
       indexes: new Map(),
     }
+  }
+
+  private async readTracks(): Promise<Track[]> {
+    const started = performance.now()
+    return this.noteLoad('tracks', started, 'built', await this.store.allTracks())
+  }
+
+  private fitPipeline(tracks: readonly Track[], path: string, key: string): FeaturePipeline {
+    const started = performance.now()
+    const pipeline = FeaturePipeline.fit(tracks, this.pipelineConfig)
+    if (this.reuse) pipeline.save(path, key)
+    return this.noteLoad('pipeline', started, 'built', pipeline)
+  }
+
+  private artifactPath(name: string): string {
+    return join(this.home, 'artifacts', name)
+  }
+
+  private loadSnapshot(key: string): CatalogueSnapshot | null {
+    const started = performance.now()
+    const path = this.artifactPath('catalogue.art')
+    const snapshot = loadOrNull(() => loadSnapshot(path, key), path, this.warn)
+    return snapshot ? this.noteLoad('catalogue', started, 'loaded', snapshot) : null
+  }
+
+  /** The pipeline's vectors, duplicate keys and genres of freshly read tracks, saved for the next start. */
+  private buildSnapshot(tracks: Track[], matrix: Float32Array, dims: number, key: string): CatalogueSnapshot {
+    const started = performance.now()
+    const snapshot: CatalogueSnapshot = {
+      tracks,
+      rows: toSparseRows(matrix, dims),
+      dupKeys: dupKeysOf(tracks),
+      genres: [...new Set(tracks.flatMap((t) => t.genres))],
+    }
+    if (this.reuse) saveSnapshot(this.artifactPath('catalogue.art'), key, snapshot)
+    return this.noteLoad('catalogue', started, 'built', snapshot)
+  }
+
+  /**
+   * The text search index, loaded or built on first use: a one-shot command given a track id never needs it.
+   * Keyed by the catalogue version alone (it does not depend on the feature pipeline).
+   */
+  private searchIndex(s: Loaded): TrackSearch {
+    if (s.search) return s.search
+    const started = performance.now()
+    const path = this.artifactPath('search.art')
+    const loaded = this.reuse ? loadOrNull(() => TrackSearch.load(path, s.version, s.tracks), path, this.warn) : null
+    if (loaded) return (s.search = this.noteLoad('search', started, 'loaded', loaded))
+    const built = new TrackSearch(s.tracks)
+    if (this.reuse) built.save(path, s.version)
+    return (s.search = this.noteLoad('search', started, 'built', built))
+  }
+
+  /** Loads the text search index now and starts its worker thread (a server does, so searches never block it). */
+  async prepareSearch(): Promise<void> {
+    this.searchIndex(await this.load()).startThread()
   }
 
   private async index(mode: 'exact' | 'ann', metric: Metric, work: LongWorkOptions): Promise<VectorIndex> {
@@ -350,21 +443,39 @@ export class Engine {
     let idx = s.indexes.get(name)
     if (!idx) {
       // The promise is kept, not the index, so concurrent first requests share one build.
-      idx = mode === 'exact' ? Promise.resolve(createExactIndex(s.matrix, s.pipeline.dims, metric, { backend: 'auto' })) : this.annIndex(s, metric, work)
+      idx = mode === 'exact' ? Promise.resolve(this.exactIndex(s, metric)) : this.annIndex(s, metric, work)
       s.indexes.set(name, idx)
       idx.catch(() => s.indexes.delete(name))
     }
     return idx
   }
 
+  /**
+   * The exact index: straight over the sparse rows when the vectors are mostly zeros (nothing to build), else
+   * the blocked kernels' layout, whose dimension order (the only part that takes a search to choose) is saved.
+   */
+  private exactIndex(s: Loaded, metric: Metric): VectorIndex {
+    const started = performance.now()
+    if (density(s.rows) <= SPARSE_MAX_DENSITY) return this.noteLoad(`exact-${metric}`, started, 'loaded', new SparseExactIndex(s.rows, metric))
+    const path = this.artifactPath(`exact-${metric}.art`)
+    const key = `${s.key}:${metric}`
+    const order = this.reuse ? loadOrNull(() => loadExactOrder(path, key, s.pipeline.dims), path, this.warn) : null
+    const idx = createExactIndex(denseMatrix(s), s.pipeline.dims, metric, { backend: 'auto', order: order ?? undefined })
+    if (!order && this.reuse) saveExactOrder(path, key, idx.order)
+    return this.noteLoad(`exact-${metric}`, started, order ? 'loaded' : 'built', idx)
+  }
+
   private async annIndex(s: Loaded, metric: Metric, work: LongWorkOptions): Promise<VectorIndex> {
-    const path = join(this.home, 'artifacts', `hnsw-${metric}.art`)
+    const started = performance.now()
+    // The native HNSW packages load only when the approximate index is used (never by a one-shot exact query).
+    const { createHnswIndex, loadHnswArtifact, saveHnswArtifact } = await import('./index/hnsw.js')
+    const path = this.artifactPath(`hnsw-${metric}.art`)
     const key = `${s.key}:${metric}:${JSON.stringify(HNSW_PARAMS)}`
     const loaded = loadOrNull(() => loadHnswArtifact(path, key), path, this.warn)
-    if (loaded) return new RerankedIndex(loaded, s.matrix)
-    const idx = await createHnswIndex(s.matrix, s.pipeline.dims, metric, { ...HNSW_PARAMS, ...work })
+    if (loaded) return this.noteLoad(`hnsw-${metric}`, started, 'loaded', new RerankedIndex(loaded, denseMatrix(s)))
+    const idx = await createHnswIndex(denseMatrix(s), s.pipeline.dims, metric, { ...HNSW_PARAMS, ...work })
     saveHnswArtifact(path, idx, key)
-    return new RerankedIndex(idx, s.matrix)
+    return this.noteLoad(`hnsw-${metric}`, started, 'built', new RerankedIndex(idx, denseMatrix(s)))
   }
 }
 
@@ -374,11 +485,29 @@ interface Loaded {
   dupKeys: string[]
   genreSet: Set<string>
   pipeline: FeaturePipeline
-  matrix: Float32Array
-  search: TrackSearch
+  /** The pipeline's vectors by their non-zero values (as saved in the snapshot). */
+  rows: SparseRows
+  /** The same vectors as a dense n x dims matrix, made on first need (denseMatrix): a one-shot query never needs it. */
+  dense: Float32Array | null
+  /** Built or loaded on first use (searchIndex). */
+  search: TrackSearch | null
+  /** The catalogue version these were derived from. */
+  version: string
+  /** Catalogue version and pipeline config: what the vectors and the indexes over them depend on. */
   key: string
   indexes: Map<string, Promise<VectorIndex>>
   artists?: ArtistCatalogue
+}
+
+function denseMatrix(s: Loaded): Float32Array {
+  s.dense ??= toDense(s.rows)
+  return s.dense
+}
+
+/** Row `row`'s vector: a view of the dense matrix when there is one, else a copy from the sparse rows. */
+function rowVector(s: Loaded, row: number): Float32Array {
+  const dims = s.rows.dims
+  return s.dense ? s.dense.subarray(row * dims, (row + 1) * dims) : denseRow(s.rows, row)
 }
 
 /** Reads an artifact; a damaged or outdated one is deleted and reported as absent so the caller rebuilds it. */
@@ -393,6 +522,22 @@ function loadOrNull<T>(load: () => T | null, path: string, warn: (message: strin
     return null
   }
 }
+
+/**
+ * Each row's recording key (recordingKeys): releases of one recording share it. One call, saved in the catalogue snapshot;
+ * the snapshot's key carries a fingerprint of this function (DERIVED_FINGERPRINT), so changing how keys are
+ * computed here makes the next start rebuild it.
+ */
+function dupKeysOf(tracks: readonly Track[]): string[] {
+  return recordingKeys(tracks)
+}
+
+/**
+ * Bump when what the snapshot derives from tracks changes in a way this file does not show (e.g. the inside
+ * of the duplicate-key function); the text of dupKeysOf is part of the key as well.
+ */
+const DERIVED_VERSION = 1
+const DERIVED_FINGERPRINT = createHash('sha256').update(`${DERIVED_VERSION}:${dupKeysOf.toString()}`).digest('hex').slice(0, 12)
 
 function artifactKey(catalogueVersion: string, config: PipelineConfig): string {
   const configHash = createHash('sha256').update(JSON.stringify(config)).digest('hex').slice(0, 16)

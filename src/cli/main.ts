@@ -7,7 +7,6 @@ import { Engine, type SimilarResult } from '../engine.js'
 import { METRICS, type Metric } from '../index/types.js'
 import { formatImport, formatSearch, formatSimilar, formatStats } from './format.js'
 import { ProgressView } from './progress.js'
-import { registerListeningCommands } from './listening-commands.js'
 import { registerServeCommand } from './serve-command.js'
 
 interface GlobalOptions {
@@ -57,7 +56,23 @@ function jsonReplacer(_key: string, value: unknown): unknown {
   return ArrayBuffer.isView(value) ? Array.from(value as Float64Array) : value
 }
 
-export function buildProgram(): Command {
+/** Commands defined in this file; the others (train, recommend, evaluate, tune, help) load their own modules. */
+const CORE_COMMANDS = new Set(['import', 'search', 'similar', 'stats', 'demo', 'serve'])
+
+/** The command word in `argv` (after node and the script), skipping global options and --home's value. */
+function commandOf(argv: readonly string[]): string | undefined {
+  for (let i = 2; i < argv.length; i++) {
+    if (argv[i] === '--home') i++
+    else if (!argv[i].startsWith('-')) return argv[i]
+  }
+  return undefined
+}
+
+/**
+ * The CLI. `argv` decides which command modules load: a one-shot `similar` or `search` does not import the
+ * training and evaluation code (models, metrics, tuning), which `--help` and those commands do.
+ */
+export async function buildProgram(argv: readonly string[] = process.argv): Promise<Command> {
   const program = new Command('segue')
     .description('Music recommendations: similar tracks from a catalogue, and collaborative filtering from listening data')
     .option('--home <dir>', 'folder for the store and saved indexes (default: $SEGUE_HOME or ./.segue)')
@@ -129,7 +144,11 @@ export function buildProgram(): Command {
       })
     })
 
-  registerListeningCommands(program, globals, withEngine, print)
+  const command = commandOf(argv)
+  if (command === undefined || !CORE_COMMANDS.has(command)) {
+    const { registerListeningCommands } = await import('./listening-commands.js')
+    registerListeningCommands(program, globals, withEngine, print)
+  }
   registerServeCommand(program, globals)
 
   program
@@ -166,7 +185,7 @@ export function buildProgram(): Command {
 
 async function main(): Promise<void> {
   try {
-    await buildProgram().parseAsync(process.argv)
+    await (await buildProgram(process.argv)).parseAsync(process.argv)
   } catch (err) {
     const message = isSegueError(err) ? err.message : (err as Error)?.message ?? String(err)
     process.stderr.write(`segue: ${message}\n`)

@@ -1,8 +1,6 @@
 import { InvalidArgumentError, type Command } from 'commander'
 import { createServer } from 'node:net'
 import { SegueError } from '../core/errors.js'
-import { SegueService } from '../service/service.js'
-import { listen } from '../server/listen.js'
 import { ProgressView } from './progress.js'
 
 interface ServeOptions {
@@ -62,6 +60,8 @@ export function registerServeCommand(program: Command, globals: () => { home?: s
       }
       process.once('SIGINT', stopStartup)
       const started = Date.now()
+      // The service and the HTTP server (fastify, schemas) load only here: other commands never pay for them.
+      const [{ SegueService }, { listen }] = await Promise.all([import('../service/service.js'), import('../server/listen.js')])
       const service = await SegueService.start({
         home: g.home,
         store: o.store,

@@ -1,23 +1,42 @@
 import { SegueError } from '../core/errors.js'
 import { createKnnKernel, resolveBackend, type KnnBackend } from '../kernels/knn-backend.js'
 import { kernelInputOf, type KnnKernel, type KnnResult } from '../kernels/knn-kernel.js'
-import { buildLayout, prepareQueries, prepareQuery, storedDims, type KnnLayout } from '../kernels/knn-layout.js'
+import { prepareQueries, prepareQuery, storedDims, type KnnLayout } from '../kernels/knn-layout.js'
+import { chooseExactOrder, layoutRows } from './exact-layout.js'
 import { KnnWorkerPool } from './exact-pool.js'
 import { METRICS, type Metric, type Neighbour, type VectorIndex } from './types.js'
 
 export interface ExactIndexOptions {
-  /** 'wasm' (WebAssembly SIMD), 'ts' (plain TypeScript) or 'auto' (default): WASM when it loads, else TS. */
+  /**
+   * 'wasm' (WebAssembly SIMD), 'ts' (plain TypeScript) or 'auto' (default): WASM when it loads, else TS. Under
+   * 'auto' the first searches run on the TS kernel (see WASM_AFTER_SEARCHES), so a single query never pays
+   * for copying the matrix into WebAssembly memory.
+   */
   backend?: KnnBackend
   /**
    * Threads for searchBatch (default 1: the calling thread). With more, worker threads are started on the
    * first batch and share the matrix through a SharedArrayBuffer; search() always runs on the calling thread.
    */
   threads?: number
+  /**
+   * The stored dimension order (see exact-layout.ts) when it is already known, e.g. saved by an earlier start
+   * with `index.order`; it only affects speed, never results. Default: chosen from the data.
+   */
+  order?: Int32Array
 }
+
+/**
+ * Single searches an 'auto' index answers with the plain-TS kernel before it moves to WASM. The WASM kernel
+ * first copies the whole matrix into its own memory (91 MB for the 114k catalogue's vectors), which costs more
+ * than a handful of plain-TS scans of a pruned layout; a one-shot `segue similar` asks one query.
+ */
+const WASM_AFTER_SEARCHES = 8
 
 /** An exact index also says which kernel it ended up with. */
 export interface ExactIndex extends VectorIndex {
   readonly backend: 'wasm' | 'ts'
+  /** The stored dimension order, to save and pass back as `order` next time. */
+  readonly order: Int32Array
 }
 
 /**
@@ -34,8 +53,9 @@ export function createExactIndex(data: Float32Array, dims: number, metric: Metri
   const threads = opts.threads ?? 1
   if (!Number.isInteger(threads) || threads < 1) badArgument(`threads: expected an integer >= 1, got ${threads}`)
   const backend = resolveBackend(opts.backend ?? 'auto')
-  const layout = buildLayout(data, dims, metric)
-  return new BlockedExactIndex(layout, createKnnKernel(backend, kernelInputOf(layout)), threads)
+  const layout = layoutRows(data, dims, metric, opts.order ?? chooseExactOrder(data, dims, metric))
+  const deferWasm = (opts.backend ?? 'auto') === 'auto' && backend === 'wasm'
+  return new BlockedExactIndex(layout, backend, deferWasm ? WASM_AFTER_SEARCHES : 0, threads)
 }
 
 class BlockedExactIndex implements ExactIndex {
@@ -46,10 +66,13 @@ class BlockedExactIndex implements ExactIndex {
   private readonly prepared: Float32Array
   private pool: KnnWorkerPool | null = null
   private closed = false
+  private current: KnnKernel | null = null
 
   constructor(
     private readonly layout: KnnLayout,
-    private readonly kernel: KnnKernel,
+    readonly backend: 'wasm' | 'ts',
+    /** Single searches left to run on the TS kernel before the chosen one is built (0: build it now). */
+    private tsSearchesLeft: number,
     private readonly threads: number,
   ) {
     this.size = layout.size
@@ -58,15 +81,26 @@ class BlockedExactIndex implements ExactIndex {
     this.prepared = new Float32Array(storedDims(layout))
   }
 
-  get backend(): 'wasm' | 'ts' {
-    return this.kernel.backend
+  /** The kernel for this search: plain TS while searches are few, then the chosen backend's, built once. */
+  private kernel(single: boolean): KnnKernel {
+    if (single && this.tsSearchesLeft > 0) {
+      this.tsSearchesLeft--
+      this.current ??= createKnnKernel('ts', kernelInputOf(this.layout))
+      return this.current
+    }
+    if (this.current?.backend !== this.backend) this.current = createKnnKernel(this.backend, kernelInputOf(this.layout))
+    return this.current
+  }
+
+  get order(): Int32Array {
+    return this.layout.order
   }
 
   search(query: Float32Array, k: number): Neighbour[] {
     this.checkQueries(query, k)
     const take = Math.min(k, this.size)
     prepareQuery(this.layout, query, this.prepared, 0)
-    return this.finish(this.kernel.search(this.prepared, 1, take), 0, query, take)
+    return this.finish(this.kernel(true).search(this.prepared, 1, take), 0, query, take)
   }
 
   async searchBatch(queries: Float32Array, k: number): Promise<Neighbour[][]> {
@@ -76,7 +110,7 @@ class BlockedExactIndex implements ExactIndex {
     const prepared = prepareQueries(this.layout, queries, nq)
     const result = this.threads > 1 && nq > 1
       ? await this.workerPool().search(prepared, storedDims(this.layout), nq, take)
-      : this.kernel.search(prepared, nq, take)
+      : this.kernel(nq === 1).search(prepared, nq, take)
     return Array.from({ length: nq }, (_, q) =>
       this.finish(result, q, queries.subarray(q * this.dims, (q + 1) * this.dims), take),
     )
@@ -89,7 +123,7 @@ class BlockedExactIndex implements ExactIndex {
   }
 
   private workerPool(): KnnWorkerPool {
-    this.pool ??= new KnnWorkerPool(kernelInputOf(this.layout), this.kernel.backend, this.threads)
+    this.pool ??= new KnnWorkerPool(kernelInputOf(this.layout), this.backend, this.threads)
     return this.pool
   }
 
@@ -131,7 +165,7 @@ function checkShape(data: Float32Array, dims: number, metric: Metric): void {
     badArgument(`data: expected a Float32Array whose length is a multiple of dims (${dims}), got ${data?.length}`)
   }
   if (!METRICS.includes(metric)) badArgument(`metric: expected one of ${METRICS.join(', ')}, got '${metric}'`)
-  checkFinite(data, dims, 'data')
+  // NaN and infinite values are rejected by layoutRows as it reads each row.
 }
 
 // A NaN would never compare below the threshold, so its row or query would silently find nothing.

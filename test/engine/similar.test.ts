@@ -65,7 +65,7 @@ test('artifacts are reused on the next start and a corrupt one is rebuilt', asyn
   const home = first.home
   await first.close()
   const artifacts = readdirSync(join(home, 'artifacts')).sort()
-  assert.deepEqual(artifacts, ['hnsw-cosine.art', 'pipeline.art'])
+  assert.deepEqual(artifacts, ['catalogue.art', 'hnsw-cosine.art', 'pipeline.art'])
 
   const pipelineBefore = statSync(join(home, 'artifacts', 'pipeline.art')).mtimeMs
   writeFileSync(join(home, 'artifacts', 'hnsw-cosine.art'), 'garbage')
