@@ -1,0 +1,117 @@
+import { describe, it, before } from 'node:test'
+import assert from 'node:assert/strict'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { gunzipSync } from 'node:zlib'
+import { bundledCatalogue } from '../../src/core/paths.js'
+import { Engine, type EngineOptions, type LoadStep } from '../../src/engine.js'
+import { createExactIndex } from '../../src/index/exact.js'
+import { SparseExactIndex, toSparseRows } from '../../src/index/exact-sparse.js'
+
+/** The first rows of the bundled 114k catalogue: real titles, genres and audio, small enough to import fast. */
+const ROWS = 3000
+
+function realSlice(rows: number): string {
+  const lines = gunzipSync(readFileSync(bundledCatalogue())).toString('utf8').split('\n')
+  const path = join(mkdtempSync(join(tmpdir(), 'segue-startup-csv-')), 'dataset.csv')
+  writeFileSync(path, lines.slice(0, rows + 1).join('\n') + '\n')
+  return path
+}
+
+const origins = (r: Record<string, LoadStep>) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v.origin]))
+const built = (e: Engine) => Object.entries(e.loadReport).filter(([, v]) => v.origin === 'built').map(([k]) => k).sort()
+const ids = (r: { items: { track: { id: string } }[] }) => r.items.map((i) => i.track.id)
+
+async function openAndAsk(home: string, opts: EngineOptions = {}) {
+  const warnings: string[] = []
+  const engine = await Engine.open({ home, onWarning: (m) => warnings.push(m), ...opts })
+  const similar = await engine.similar('Comedy Gen Hoshino', { k: 8, mode: 'exact' })
+  const search = await engine.search('comedy hoshin', 5)
+  return { engine, similar, search, warnings }
+}
+
+describe('start-up artifacts', () => {
+  let csv: string
+  let home: string
+  before(async () => {
+    csv = realSlice(ROWS)
+    home = mkdtempSync(join(tmpdir(), 'segue-startup-'))
+    const e = await Engine.open({ home })
+    await e.importCatalogue(csv)
+    await e.close()
+  })
+
+  it('the first open builds everything; the second rebuilds nothing and answers the same', async () => {
+    const first = await openAndAsk(home)
+    assert.deepEqual(built(first.engine), ['catalogue', 'pipeline', 'search', 'tracks'])
+    const tracks = await first.engine.store.allTracks()
+    await first.engine.close()
+
+    const second = await openAndAsk(home)
+    assert.deepEqual(built(second.engine), [], `rebuilt on the second open: ${JSON.stringify(origins(second.engine.loadReport))}`)
+    assert.deepEqual(origins(second.engine.loadReport), { pipeline: 'loaded', catalogue: 'loaded', search: 'loaded', 'exact-cosine': 'loaded' })
+    assert.deepEqual(second.warnings, [])
+    assert.deepEqual(ids(second.similar), ids(first.similar))
+    assert.deepEqual(second.similar.items.map((i) => i.because), first.similar.items.map((i) => i.because))
+    assert.deepEqual(second.search.map((h) => h.track.id), first.search.map((h) => h.track.id))
+    // The snapshot gives back the very tracks the store holds, nulls and features included.
+    const view = await second.engine.catalogue()
+    assert.deepEqual(view.tracks.map((t) => ({ ...t, features: Array.from(t.features) })), tracks.map((t) => ({ ...t, features: Array.from(t.features) })))
+    await second.engine.close()
+  })
+
+  it('a changed pipeline config rebuilds the vectors, not the search index', async () => {
+    const other = await openAndAsk(home, { pipeline: { weights: { audio: 1, genre: 0.5, artist: 0, era: 0 } } })
+    assert.deepEqual(built(other.engine), ['catalogue', 'pipeline', 'tracks'])
+    await other.engine.close()
+  })
+
+  it('a changed catalogue rebuilds the snapshot and the search index', async () => {
+    const e = await Engine.open({ home })
+    await e.importCatalogue(realSlice(ROWS + 200))
+    await e.close()
+    const after = await openAndAsk(home)
+    assert.deepEqual(built(after.engine), ['catalogue', 'pipeline', 'search', 'tracks'])
+    assert.ok(after.warnings.every((w) => /rebuilding it/.test(w)), after.warnings.join('\n'))
+    await after.engine.close()
+    const again = await openAndAsk(home)
+    assert.deepEqual(built(again.engine), [])
+    await again.engine.close()
+  })
+
+  it('a damaged snapshot is rebuilt with a warning and the answers stay the same', async () => {
+    const before = await openAndAsk(home)
+    await before.engine.close()
+    const path = join(home, 'artifacts', 'catalogue.art')
+    const bytes = readFileSync(path)
+    bytes[bytes.length >> 1] ^= 0xff
+    writeFileSync(path, bytes)
+    const after = await openAndAsk(home)
+    assert.deepEqual(built(after.engine), ['catalogue', 'tracks'])
+    assert.equal(after.warnings.length, 1)
+    assert.match(after.warnings[0], /catalogue\.art: checksum mismatch.*rebuilding it/)
+    assert.deepEqual(ids(after.similar), ids(before.similar))
+    await after.engine.close()
+  })
+
+  it("exact search over the sparse vectors ranks as the blocked kernels' exact index does", async () => {
+    const e = await Engine.open({ home })
+    const view = await e.catalogue()
+    const dense = new Float32Array(view.tracks.length * view.dims)
+    view.tracks.forEach((_, r) => dense.set(view.vector(r), r * view.dims))
+    for (const metric of ['cosine', 'euclidean', 'manhattan'] as const) {
+      const sparse = new SparseExactIndex(toSparseRows(dense, view.dims), metric)
+      const blocked = createExactIndex(dense, view.dims, metric, { backend: 'ts' })
+      for (const row of [0, 7, 1234]) {
+        const q = view.vector(row)
+        const [a, b] = [sparse.search(q, 20), blocked.search(q, 20)]
+        a.forEach((hit, i) => assert.ok(Math.abs(hit.distance - b[i].distance) < 1e-4, `${metric} row ${row} #${i}: ${hit.distance} vs ${b[i].distance}`))
+        // Rows may swap only where distances tie within f32 rounding.
+        a.forEach((hit, i) => { if (hit.index !== b[i].index) assert.ok(Math.abs(hit.distance - b[i].distance) < 1e-5) })
+      }
+      await blocked.close()
+    }
+    await e.close()
+  })
+})
