@@ -10,7 +10,7 @@ import {
 } from './api';
 import { TrackActionsContext, type TrackActions } from './actions';
 import { useListenerSession } from './session';
-import { artGradient, listenerDisplayName } from './format';
+import { humanError } from './errors';
 import { SearchBox } from './components/SearchBox';
 import { MAX_SEEDS, SeedBar } from './components/SeedBar';
 import { PlaylistPanel } from './components/PlaylistPanel';
@@ -19,6 +19,7 @@ import { TrackDrawer } from './components/TrackDrawer';
 import { HistoryView } from './components/HistoryView';
 import { NowPlaying } from './components/NowPlaying';
 import { Toasts, type ToastMessage } from './components/Toasts';
+import { ListenerCard } from './components/ListenerCard';
 import { CompassIcon, HistoryIcon, LogoMark } from './components/Icons';
 
 const FALLBACK_MODELS: ModelInfo[] = [
@@ -29,18 +30,6 @@ const FALLBACK_MODELS: ModelInfo[] = [
 
 const FADE_MS = 320;
 
-const ERROR_TITLES: Record<string, string> = {
-  E_NETWORK: 'Can’t reach segue',
-  E_VALIDATION: 'That request didn’t look right',
-  E_BAD_ARGUMENT: 'That request didn’t look right',
-  E_NOT_FOUND: 'Not found',
-  E_RATE_LIMITED: 'Easy there',
-  E_NOT_READY: 'Still warming up',
-  E_EMPTY_CATALOGUE: 'The catalogue is empty',
-  E_UNAUTHORIZED: 'Not signed in',
-  E_FORBIDDEN: 'Not allowed',
-};
-
 type View = 'discover' | 'history';
 
 export function App() {
@@ -49,16 +38,11 @@ export function App() {
   const toastSeq = useRef(0);
   const showError = useCallback((err: unknown) => {
     if (isAbort(err)) return;
-    const e = toApiError(err);
+    const code = toApiError(err).code;
+    const { title, message } = humanError(err);
     setToasts((list) => {
-      if (list.some((t) => t.code === e.code && t.message === e.message)) return list;
-      const toast: ToastMessage = {
-        id: ++toastSeq.current,
-        title: ERROR_TITLES[e.code] ?? 'Something went wrong',
-        message: e.message,
-        code: e.code,
-        path: e.path,
-      };
+      if (list.some((t) => t.message === message)) return list;
+      const toast: ToastMessage = { id: ++toastSeq.current, title, message, code };
       return [...list.slice(-3), toast];
     });
   }, []);
@@ -256,17 +240,21 @@ export function App() {
     [withListener],
   );
 
-  const onForget = useCallback(async () => {
-    setSeeds([]);
-    setSeedMessage(null);
-    setLiked(new Set());
-    setDismissed(new Map());
-    setPlaying(null);
-    setDrawerId(null);
-    setRecs((r) => ({ ...r, status: 'loading', items: [], loaded: false }));
-    setEpoch((e) => e + 1);
-    await forget();
-  }, [forget]);
+  /** Forgets the listener; only once the server has deleted them does the page start over. */
+  const onForget = useCallback(
+    () =>
+      forget(() => {
+        setSeeds([]);
+        setSeedMessage(null);
+        setLiked(new Set());
+        setDismissed(new Map());
+        setPlaying(null);
+        setDrawerId(null);
+        setRecs((r) => ({ ...r, status: 'loading', items: [], loaded: false }));
+        setEpoch((e) => e + 1);
+      }),
+    [forget],
+  );
 
   const seedIdSet = useMemo(() => new Set(seeds.map((s) => s.id)), [seeds]);
   const actions = useMemo<TrackActions>(
@@ -281,8 +269,6 @@ export function App() {
     }),
     [playing, liked, dismissed, feedback, addSeed, seedIdSet],
   );
-
-  const displayName = session ? listenerDisplayName(session.id, session.name) : null;
 
   return (
     <TrackActionsContext.Provider value={actions}>
@@ -313,52 +299,7 @@ export function App() {
             </button>
           </nav>
 
-          <div className="listener-card" data-testid="listener">
-            {session ? (
-              <>
-                <div className="listener-head">
-                  <span className="avatar" style={{ background: artGradient(session.id) }} aria-hidden="true">
-                    {(displayName ?? 'L').replace(/^Listener\s+/, '').slice(0, 2).toUpperCase()}
-                  </span>
-                  <div>
-                    <div className="listener-name" data-testid="listener-name">
-                      {displayName}
-                    </div>
-                    <div className="listener-sub">Listening on this device</div>
-                  </div>
-                </div>
-                <dl className="listener-counts">
-                  <div>
-                    <dt>Plays</dt>
-                    <dd>{session.counts.play}</dd>
-                  </div>
-                  <div>
-                    <dt>Likes</dt>
-                    <dd>{session.counts.like}</dd>
-                  </div>
-                  <div>
-                    <dt>Skips</dt>
-                    <dd>{session.counts.skip + session.counts.dislike}</dd>
-                  </div>
-                </dl>
-                <button type="button" className="btn btn-ghost btn-small btn-block" data-testid="forget-me" onClick={onForget}>
-                  Forget me
-                </button>
-              </>
-            ) : status === 'error' ? (
-              <>
-                <div className="listener-sub">Couldn’t connect.</div>
-                <button type="button" className="btn btn-ghost btn-small btn-block" onClick={retry}>
-                  Try again
-                </button>
-              </>
-            ) : (
-              <div className="listener-head">
-                <span className="avatar sk" aria-hidden="true" />
-                <div className="listener-sub">Connecting…</div>
-              </div>
-            )}
-          </div>
+          <ListenerCard session={session} status={status} onForget={onForget} onRetry={retry} />
 
           <p className="sidebar-foot">
             {catalogueSize != null ? `${catalogueSize.toLocaleString()} tracks in the catalogue` : 'Music that follows on'}

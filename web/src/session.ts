@@ -134,25 +134,34 @@ export function useListenerSession(onError: (err: unknown) => void) {
     [recreate],
   );
 
-  /** Deletes the listener on the server, forgets it locally and starts fresh. */
-  const forget = useCallback(async () => {
+  /**
+   * Deletes the listener on the server, then forgets it locally and starts fresh. Resolves false (and reports the
+   * error) when the server could not delete it: then nothing changes, here or there. `onDeleted` runs between the
+   * deletion and the new listener, for the page to drop what belonged to the old one.
+   */
+  const forget = useCallback(async (onDeleted?: () => void): Promise<boolean> => {
     const s = ref.current;
-    setSession(null);
-    setStatus('connecting');
-    writeStored(null);
     if (s) {
       try {
         await api.deleteListener(s);
       } catch (err) {
-        if (!isLostListener(err)) onError(err);
+        if (!isLostListener(err)) {
+          onError(err);
+          return false;
+        }
       }
     }
+    setSession(null);
+    setStatus('connecting');
+    writeStored(null);
+    onDeleted?.();
     try {
       await recreate();
     } catch (err) {
       setStatus('error');
       onError(err);
     }
+    return true;
   }, [onError, recreate, setSession]);
 
   const bumpCount = useCallback(

@@ -134,3 +134,11 @@ export const LogoMark = (p: IconProps) => (
     <path d="M8 20.5c3-9 6 3 9-6s4.5-2 7 0" stroke="#0d0f14" strokeWidth={3} />
   </Svg>
 );
+
+/** A circle with three arcs: "open in Spotify". */
+export const SpotifyIcon = (p: IconProps) => (
+  <Svg {...p}>
+    <circle cx="12" cy="12" r="9.5" />
+    <path d="M7.5 9.4c3.2-1 6.6-.7 9.3.9M8.1 12.4c2.6-.7 5.2-.4 7.4.8M8.7 15.2c2-.5 3.9-.3 5.6.6" />
+  </Svg>
+);

@@ -1,31 +1,61 @@
 import type { TrackSummary } from '../api';
 import { useTrackActions } from '../actions';
-import { formatArtists, formatDuration } from '../format';
-import { Artwork } from './TrackRow';
+import { formatArtists } from '../format';
+import { isSpotifyId, spotifyEmbedUrl, useOnline } from '../spotify';
+import { Artwork, SpotifyLink } from './TrackRow';
 import { HeartIcon, StopIcon } from './Icons';
 
-/** The player bar. There is no audio: it shows what is "playing" with a moving progress line. */
+/** Spotify's compact embed is 80 px high; the bar is sized around it. */
+const EMBED_HEIGHT = 80;
+
+/**
+ * Spotify's embedded player for a preview, only while the browser says it is online: offline the app never
+ * requests it, and if it fails to load the rest of the bar (link, like, stop) still works.
+ */
+function Preview({ track }: { track: TrackSummary }) {
+  const online = useOnline();
+  if (!isSpotifyId(track.id)) {
+    return <p className="np-note">No preview for this track.</p>;
+  }
+  if (!online) {
+    return (
+      <p className="np-note" data-testid="preview-offline">
+        You’re offline: previews need the internet. Open it in Spotify later.
+      </p>
+    );
+  }
+  return (
+    <iframe
+      key={track.id}
+      className="np-embed"
+      data-testid="spotify-embed"
+      title={`Spotify preview of ${track.name}`}
+      src={spotifyEmbedUrl(track.id)}
+      height={EMBED_HEIGHT}
+      loading="lazy"
+      allow="autoplay; clipboard-write; encrypted-media; fullscreen; picture-in-picture"
+    />
+  );
+}
+
+/** The player bar: what is playing, Spotify's preview of it, and a link to the whole track on Spotify. */
 export function NowPlaying({ track, onStop }: { track: TrackSummary; onStop: () => void }) {
   const { liked, feedback, open } = useTrackActions();
   const isLiked = liked.has(track.id);
-  const seconds = Math.max(30, Math.round((track.durationMs ?? 180_000) / 1000));
   return (
     <div className="now-playing" data-testid="now-playing" data-track-id={track.id}>
       <Artwork track={track} size={44} playing />
       <div className="np-text">
-        <button type="button" className="track-name" onClick={() => open(track.id)}>
+        <button type="button" className="track-name" onClick={() => open(track.id)} title={track.name}>
           {track.name}
         </button>
         <span className="track-sub">{formatArtists(track.artists)}</span>
       </div>
-      <div className="np-progress" aria-hidden="true">
-        <span className="np-time">0:00</span>
-        <span className="np-bar">
-          <span key={track.id} style={{ animationDuration: `${seconds}s` }} />
-        </span>
-        <span className="np-time">{formatDuration(track.durationMs)}</span>
+      <div className="np-preview">
+        <Preview track={track} />
       </div>
       <div className="np-actions">
+        <SpotifyLink track={track} />
         <button
           type="button"
           className={`icon-btn like${isLiked ? ' is-on' : ''}`}
@@ -35,7 +65,7 @@ export function NowPlaying({ track, onStop }: { track: TrackSummary; onStop: () 
         >
           <HeartIcon filled={isLiked} />
         </button>
-        <button type="button" className="icon-btn" aria-label="Stop" onClick={onStop}>
+        <button type="button" className="icon-btn" aria-label="Stop" data-testid="np-stop" onClick={onStop}>
           <StopIcon />
         </button>
       </div>

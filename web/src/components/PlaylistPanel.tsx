@@ -133,7 +133,7 @@ export function PlaylistPanel({ seeds, makePlaylist, onError }: PlaylistPanelPro
                     style={{ ['--seed-colour' as string]: SEED_COLOURS[Math.max(si, 0) % SEED_COLOURS.length] }}
                     title={seed ? `From seed “${seed.name}”` : `From seed ${it.seedId}`}
                   >
-                    from {seed ? seed.name : it.seedId}
+                    <span className="from-seed-text">from {seed ? seed.name : it.seedId}</span>
                   </span>
                   <BecauseBars because={it.because} max={3} />
                 </div>

@@ -5,8 +5,8 @@ export interface ToastMessage {
   id: number;
   title: string;
   message: string;
+  /** The API's error code, kept out of sight (a data attribute) for whoever debugs. */
   code?: string;
-  path?: string;
 }
 
 const AUTO_DISMISS_MS = 10_000;
@@ -22,12 +22,6 @@ function Toast({ toast, onDismiss }: { toast: ToastMessage; onDismiss: (id: numb
       <div className="toast-body">
         <strong>{toast.title}</strong>
         <p>{toast.message}</p>
-        {(toast.code || toast.path) && (
-          <p className="toast-code">
-            {toast.code}
-            {toast.path && ` · ${toast.path}`}
-          </p>
-        )}
       </div>
       <button
         type="button"

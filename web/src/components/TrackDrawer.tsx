@@ -3,7 +3,8 @@ import { api, isAbort, type SimilarItem, type TrackDetail } from '../api';
 import { useTrackActions, visible } from '../actions';
 import { BAR_FEATURES, formatArtists, formatDuration, formatFeature } from '../format';
 import { BecauseBars, FeatureMeter } from './FeatureBars';
-import { Artwork, SkeletonRows, TrackRow } from './TrackRow';
+import { Artwork, SkeletonRows, SpotifyLink, TrackRow } from './TrackRow';
+import { genreDisplayName } from '../../../src/core/genre-names';
 import { CloseIcon, HeartIcon, PlayIcon, PlusIcon, StopIcon } from './Icons';
 
 interface TrackDrawerProps {
@@ -123,13 +124,14 @@ export function TrackDrawer({ trackId, onClose, onError, seedsFull }: TrackDrawe
               >
                 <HeartIcon size={16} filled={liked} /> {liked ? 'Liked' : 'Like'}
               </button>
+              <SpotifyLink track={t} label />
             </div>
 
             {t.genres.length > 0 && (
               <div className="drawer-genres">
                 {t.genres.map((g) => (
                   <span key={g} className="chip chip-genre">
-                    {g}
+                    {genreDisplayName(g)}
                   </span>
                 ))}
               </div>
@@ -165,7 +167,7 @@ export function TrackDrawer({ trackId, onClose, onError, seedsFull }: TrackDrawe
             {similar.map((s) => (
               <TrackRow key={s.track.id} track={s.track} testId="similar-item">
                 {s.sharedGenres.length > 0 && (
-                  <p className="shared-genres">Shares {s.sharedGenres.join(', ')}</p>
+                  <p className="shared-genres">Shares {s.sharedGenres.map(genreDisplayName).join(', ')}</p>
                 )}
                 <BecauseBars because={s.because} max={3} />
               </TrackRow>

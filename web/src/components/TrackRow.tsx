@@ -2,7 +2,9 @@ import type { ReactNode } from 'react';
 import type { TrackSummary } from '../api';
 import { useTrackActions } from '../actions';
 import { artGradient, formatArtists, formatDuration } from '../format';
-import { DislikeIcon, HeartIcon, PlayIcon, SkipIcon, StopIcon } from './Icons';
+import { genreDisplayName } from '../../../src/core/genre-names';
+import { isSpotifyId, spotifyTrackUrl } from '../spotify';
+import { DislikeIcon, HeartIcon, PlayIcon, SkipIcon, SpotifyIcon, StopIcon } from './Icons';
 
 export function Equalizer() {
   return (
@@ -27,16 +29,35 @@ export function GenreChips({ genres, max = 1 }: { genres: string[]; max?: number
   return (
     <span className="genres">
       {genres.slice(0, max).map((g) => (
-        <span key={g} className="chip chip-genre" title={g}>
-          {g}
+        <span key={g} className="chip chip-genre" title={genreDisplayName(g)}>
+          {genreDisplayName(g)}
         </span>
       ))}
       {genres.length > max && (
-        <span className="chip chip-more" title={genres.slice(max).join(', ')}>
+        <span className="chip chip-more" title={genres.slice(max).map(genreDisplayName).join(', ')}>
           +{genres.length - max}
         </span>
       )}
     </span>
+  );
+}
+
+/** "Open in Spotify": every track id of the Spotify catalogues is a Spotify track. */
+export function SpotifyLink({ track, label = false }: { track: TrackSummary; label?: boolean }) {
+  if (!isSpotifyId(track.id)) return null;
+  return (
+    <a
+      className={label ? 'btn btn-ghost spotify-link' : 'icon-btn spotify-link'}
+      href={spotifyTrackUrl(track.id)}
+      target="_blank"
+      rel="noopener noreferrer"
+      data-testid="spotify-link"
+      aria-label={`Open ${track.name} in Spotify`}
+      title="Open in Spotify"
+    >
+      <SpotifyIcon size={label ? 16 : 18} />
+      {label && ' Open in Spotify'}
+    </a>
   );
 }
 
@@ -64,7 +85,7 @@ export function TrackRow({ track, testId, index, children, badge }: TrackRowProp
       data-track-id={track.id}
       aria-label={label}
     >
-      <div className="track-main">
+      <div className={`track-main${index !== undefined ? ' has-index' : ''}`}>
         {index !== undefined && <span className="track-index">{playing ? <Equalizer /> : index + 1}</span>}
         <button
           type="button"
@@ -79,20 +100,23 @@ export function TrackRow({ track, testId, index, children, badge }: TrackRowProp
           <span className="art-overlay">{playing ? <StopIcon size={16} /> : <PlayIcon size={16} />}</span>
         </button>
         <div className="track-text">
-          <button type="button" className="track-name" onClick={() => open(track.id)} title="Show details">
-            {track.name}
+          <button type="button" className="track-name" onClick={() => open(track.id)} title={track.name}>
+            <span className="track-title" data-testid="track-title">
+              {track.name}
+            </span>
           </button>
           <div className="track-sub">
             <span className="track-artists">{formatArtists(track.artists)}</span>
             {track.releaseYear != null && <span className="track-year">· {track.releaseYear}</span>}
+            <span className="track-meta">
+              {badge}
+              <GenreChips genres={track.genres} />
+            </span>
+            <span className="track-duration">{formatDuration(track.durationMs)}</span>
           </div>
         </div>
-        <div className="track-meta">
-          {badge}
-          <GenreChips genres={track.genres} />
-        </div>
-        <span className="track-duration">{formatDuration(track.durationMs)}</span>
         <div className="track-actions">
+          <SpotifyLink track={track} />
           <button
             type="button"
             className={`icon-btn like${isLiked ? ' is-on' : ''}`}
