@@ -23,11 +23,12 @@
 // Environment: BENCH_ROUNDS (default 3), BENCH_DURATION (measured seconds, default 10), BENCH_WARMUP (seconds,
 // default 3), BENCH_CONNECTIONS (default 50), BENCH_CPU_PROF (a folder: the server runs with --cpu-prof and
 // writes its profile there on exit), BENCH_ONLY (comma-separated scenario names, e.g. "health,similar").
+// BENCH_HOME (a home to start from a copy of: skips the first start's import and fits).
 // BENCH_SERVER (the server's main.js, default dist/src/cli/main.js) measures another build under the same load.
 // With BENCH_ONLY, BENCH_CPU_PROF or BENCH_SERVER the table is printed but bench/results/http.json is left as it was.
 import autocannon from 'autocannon'
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { cpSync, mkdtempSync, rmSync } from 'node:fs'
 import { cpus, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Rng } from '../src/core/rng.js'
@@ -78,6 +79,16 @@ const SETTLED_MS = 20
 const SETTLE_TIMEOUT_MS = 120_000
 
 const TARGET = { scenario: 'similar', minRps: 2000, maxP99Ms: 50 }
+/**
+ * Issue 8 §2: searches that held the event loop for seconds before (16 one-letter words, 100 copies of "a",
+ * "a") and the costliest found since, sent at HOSTILE_RATE on HOSTILE_CONNECTIONS beside the similar-tracks load
+ * in the 'similar + hostile search' round; the similar answers must keep p99 < HOSTILE_TARGET.maxP99Ms.
+ */
+const HOSTILE_SEARCHES = ['a b c d e f g h i j k l m n o p', Array(100).fill('a').join(' '), 'a', 'love live life remix version feat original remastered']
+const HOSTILE_CONNECTIONS = 5
+/** Hostile searches per second in all: a determined client, about 1 in 40 requests of the round. */
+const HOSTILE_RATE = 50
+const HOSTILE_TARGET = { scenario: 'similar + hostile search', maxP99Ms: 50 }
 /** Issue 8 §5: every recommendation round, each model and listener size. */
 const RECS_TARGET = { minRps: 1500, maxP99Ms: 100 }
 
@@ -101,6 +112,8 @@ interface Scenario {
   next: () => { path: string; headers?: Record<string, string>; body?: string }
   /** Status codes expected besides 2xx and counted apart (the feedback route's rate limit). */
   tolerated?: number[]
+  /** Requests sent on other connections during each run, not measured (each must answer 2xx or a tolerated status). */
+  alongside?: { scenario: Scenario; connections: number; rate: number }
 }
 
 /** What one autocannon run observed, from its own events (sub-millisecond latencies, exact per-second counts). */
@@ -124,6 +137,8 @@ interface Measurement {
 
 async function main(): Promise<void> {
   const home = mkdtempSync(join(tmpdir(), 'segue-bench-http-'))
+  // BENCH_HOME: start from a copy of an existing home (catalogue imported, models fitted) instead of an empty one.
+  if (process.env.BENCH_HOME) cpSync(process.env.BENCH_HOME, home, { recursive: true })
   let child: ChildProcess | undefined
   const stopOnSignal = () => {
     void cleanup(child, home).finally(() => process.exit(130))
@@ -335,8 +350,19 @@ function readScenarios(tracks: string[], listeners: Listener[], long: Listener[]
       name: 'similar', route: 'GET /api/tracks/:id/similar?n=10', method: 'GET',
       next: () => ({ path: `/api/tracks/${encodeURIComponent(nextTrack())}/similar?n=10` }),
     },
+    {
+      name: HOSTILE_TARGET.scenario, route: 'GET /api/tracks/:id/similar?n=10 beside hostile GET /api/search', method: 'GET',
+      next: () => ({ path: `/api/tracks/${encodeURIComponent(nextTrack())}/similar?n=10` }),
+      alongside: { scenario: hostileSearches(), connections: HOSTILE_CONNECTIONS, rate: HOSTILE_RATE },
+    },
     ...recsRounds,
   ]
+}
+
+/** The hostile searches in turn; 429 (too many searches waiting) is an allowed answer, a stall is not. */
+function hostileSearches(): Scenario {
+  const next = rotation(HOSTILE_SEARCHES)
+  return { name: 'hostile search', route: 'GET /api/search?q=<hostile>', method: 'GET', tolerated: [429], next: () => ({ path: `/api/search?q=${encodeURIComponent(next())}&limit=10` }) }
 }
 
 /** Plays rotating over listeners and tracks; a fixed count per listener keeps inside the write limit. */
@@ -370,6 +396,7 @@ function rotation<T>(items: readonly T[]): () => T {
 async function measure(url: string, s: Scenario, length: { seconds: number } | { amount: number }, label: string): Promise<Measurement> {
   await settle(url)
   const m: Measurement = { perSecond: [], latenciesMs: [], laterLatenciesMs: [], requests: 0, non2xx: 0, tolerated: 0, errors: 0, timeouts: 0, statusCodes: {} }
+  const side = s.alongside ? startAlongside(url, s.alongside) : null
   const t0 = performance.now()
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
     const instance = autocannon({
@@ -396,6 +423,7 @@ async function measure(url: string, s: Scenario, length: { seconds: number } | {
     })
   })
   const elapsed = (performance.now() - t0) / 1000
+  if (side) await side.stop(`${label} (alongside: ${s.alongside!.scenario.route})`)
   m.perSecond = wholeSeconds(m.perSecond, 'seconds' in length ? Math.min(elapsed, length.seconds) : elapsed)
   m.requests = result.requests.total
   m.non2xx = result.non2xx - m.tolerated
@@ -405,6 +433,27 @@ async function measure(url: string, s: Scenario, length: { seconds: number } | {
   const lat = percentiles(m.latenciesMs)
   console.log(`${label}: ${Math.round(m.requests / elapsed)} req/s, p50 ${lat.p50.toFixed(2)} ms, p99 ${lat.p99.toFixed(2)} ms${m.tolerated ? `, ${m.tolerated} x 429` : ''}`)
   return m
+}
+
+/** Load sent beside a measured run until stop(), which records unexpected statuses or errors as failures. */
+function startAlongside(url: string, side: NonNullable<Scenario['alongside']>): { stop(label: string): Promise<void> } {
+  const { scenario: s, connections, rate } = side
+  let tolerated = 0
+  let stopAlongside = () => {}
+  const done = new Promise<autocannon.Result>((resolve, reject) => {
+    const instance = autocannon({ url, connections, overallRate: rate, duration: 3600, requests: [{ method: s.method, setupRequest: (req) => withNext(req, s.next()) }] },
+      (err, res) => (err ? reject(err) : resolve(res)))
+    instance.on('response', (_c, status) => { if (s.tolerated?.includes(status)) tolerated++ })
+    stopAlongside = () => instance.stop()
+  })
+  return {
+    async stop(label) {
+      stopAlongside()
+      const r = await done
+      console.log(`  ${label}: ${r.requests.total} requests, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms${tolerated ? `, ${tolerated} tolerated` : ''}`)
+      if (r.non2xx - tolerated > 0 || r.errors > 0) failures.push(`${label}: ${r.non2xx - tolerated} unexpected non-2xx answers, ${r.errors} errors`)
+    },
+  }
 }
 
 /** The request autocannon is about to send, with this scenario's path, extra headers and body. */
@@ -499,6 +548,8 @@ function printTargets(rows: Row[]): void {
     const ok = (r.rpsMean as number) >= RECS_TARGET.minRps && (r.p99Ms as number) < RECS_TARGET.maxP99Ms
     console.log(`target ${r.scenario} >= ${RECS_TARGET.minRps} req/s, p99 < ${RECS_TARGET.maxP99Ms} ms: ${r.rpsMean} req/s, p99 ${r.p99Ms} ms -> ${ok ? 'MET' : 'NOT MET'}`)
   }
+  const hostile = rows.find((r) => r.scenario === HOSTILE_TARGET.scenario)
+  if (hostile) console.log(`target ${HOSTILE_TARGET.scenario}: similar p99 < ${HOSTILE_TARGET.maxP99Ms} ms: ${hostile.p99Ms} ms -> ${(hostile.p99Ms as number) < HOSTILE_TARGET.maxP99Ms ? 'MET' : 'NOT MET'}`)
   const row = rows.find((r) => r.scenario === TARGET.scenario)
   if (!row) return
   const rpsOk = (row.rpsMean as number) >= TARGET.minRps
@@ -537,6 +588,7 @@ function notes(server: Server, tracks: number, listeners: number): Record<string
     latency: 'ms, 2xx answers only, nearest-rank percentiles over all measured requests of all rounds; requests that time out (autocannon: 10 s) have no latency and count in errors (timeouts are part of errors)',
     target: TARGET,
     recsTarget: RECS_TARGET,
+    hostileSearch: { target: HOSTILE_TARGET, queries: HOSTILE_SEARCHES.map((q) => q.slice(0, 40)), connections: HOSTILE_CONNECTIONS, ratePerSecond: HOSTILE_RATE },
     cpuProfile: CPU_PROF_DIR ?? null,
   }
 }
