@@ -36,7 +36,7 @@ const RECENCY_FLOOR = 0.25
  * newest of them stand for them; this bounds a request's work whatever the history's length. Exclusion is not
  * bounded: every heard or rejected track stays in `heard` forever.
  */
-const POSITIVES_KEPT = 100
+const POSITIVES_KEPT = 50
 /** Rejected tracks whose sound counts against candidates: the newest ones (all stay excluded). */
 const NEGATIVES_KEPT = 50
 

@@ -46,6 +46,6 @@ test('every rejection holds however long the history; a request reads a bounded 
   assert.ok(h.rejected.has(row('t1')) && p.heard.has(row('t1')) && p.heardKeys.has('t1'))
   assert.ok(!p.positives.some((x) => x.row === row('t1')), 'a seed the listener disliked does not count')
   assert.equal(p.positives[0].row, row('t0'))
-  assert.ok(p.positives.length <= 201, `${p.positives.length} positives`)
+  assert.ok(p.positives.length <= 101, `${p.positives.length} positives`)
   assert.ok(p.heard.has(row('t500')), 'every heard track stays heard')
 })
