@@ -193,8 +193,10 @@ export class Engine {
     return { report, outcome }
   }
 
+  /** From the stored catalogue record (one row), not a count over every track. */
   async isEmpty(): Promise<boolean> {
-    return (await this.store.countTracks()) === 0
+    const info = await this.store.catalogueInfo()
+    return !info || info.tracks === 0
   }
 
   /** Typo-tolerant search over titles and artists; releases of the same recording appear once. */

@@ -22,7 +22,8 @@ export function saveHnswArtifact(path: string, index: HnswIndex, key: string): v
  */
 export function loadHnswArtifact(path: string, expectedKey: string): HnswIndex | null {
   if (!existsSync(path)) return null
-  const { header, blobs } = loadArtifact(path, HNSW_ARTIFACT)
+  // The graph is written straight back out for the native loader, so a view of the file's bytes will do.
+  const { header, blobs } = loadArtifact(path, HNSW_ARTIFACT, { copy: false })
   if (header.key !== expectedKey) return null
   const corrupt = (why: string) => new SegueError('E_ARTIFACT_CORRUPT', `${path}: ${why}`)
   const graph = blobs.graph

@@ -1,0 +1,105 @@
+// How long segue takes to start, spawning the real CLI (dist/src/cli/main.js) on the bundled 114k catalogue:
+//   first start   `segue serve` on an empty home until it prints "ready" (imports, fits, builds and saves all)
+//   serve ready   `segue serve` on that home again, until "ready"
+//   similar       a cold one-shot `segue similar "Clair de Lune"`, whole process wall time
+//   search        a cold one-shot `segue search "bohemian rapsody"`, whole process wall time
+// Each later measure runs ROUNDS times, interleaved with the same command under SEGUE_ARTIFACTS=rebuild (every
+// derived artifact built afresh on each start and nothing saved, as segue did before they were saved), and
+// reports medians and the rebuild/reuse ratio measured in the same process under the same load.
+// Env: BENCH_ROUNDS (default 5), BENCH_HOME (start from a copy of this home: skips the first start),
+// BENCH_CLI (another build's main.js to time, e.g. an older checkout's).
+import { spawn } from 'node:child_process'
+import { cpSync, mkdtempSync, rmSync } from 'node:fs'
+import { loadavg, tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { packageRoot } from '../src/core/paths.js'
+import { median, report, type Row } from './lib/report.js'
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5)
+const CLI = process.env.BENCH_CLI ?? join(packageRoot(), 'dist', 'src', 'cli', 'main.js')
+/** The issue's targets, in seconds (a quiet 2-core machine). */
+const TARGETS = { 'first start': 25, 'serve ready': 2, similar: 1, search: 1 } as const
+const REBUILD = { SEGUE_ARTIFACTS: 'rebuild' }
+
+interface Timed {
+  seconds: number
+  stderr: string
+}
+
+/** Runs the CLI to completion; seconds from spawn to exit. Rejects on a non-zero exit. */
+function oneShot(home: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<Timed> {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now()
+    const child = spawn(process.execPath, [CLI, '--no-progress', '--home', home, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] })
+    let stderr = ''
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d))
+    child.once('exit', (code) => {
+      const seconds = (performance.now() - t0) / 1000
+      if (code === 0) resolve({ seconds, stderr })
+      else reject(new Error(`segue ${args.join(' ')} exited ${code}:\n${stderr}`))
+    })
+  })
+}
+
+/** Starts `segue serve`; seconds from spawn until it prints "ready", then stops it and waits for the exit. */
+function serveReady(home: string, env: NodeJS.ProcessEnv = {}): Promise<Timed> {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now()
+    const child = spawn(process.execPath, [CLI, '--no-progress', '--home', home, 'serve', '--port', '0'], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] })
+    let stderr = ''
+    let ready: number | null = null
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d
+      if (ready === null && /ready in [\d.]+ s/.test(stderr)) {
+        ready = (performance.now() - t0) / 1000
+        child.kill('SIGTERM')
+      }
+    })
+    child.once('exit', (code) => (ready === null ? reject(new Error(`segue serve exited ${code} before ready:\n${stderr}`)) : resolve({ seconds: ready, stderr })))
+  })
+}
+
+/** ROUNDS runs of `run` with artifacts reused and rebuilt, interleaved so both see the same load. */
+async function abRounds(name: keyof typeof TARGETS, run: (env: NodeJS.ProcessEnv) => Promise<Timed>): Promise<Row> {
+  const reuse: number[] = []
+  const rebuild: number[] = []
+  for (let i = 0; i < ROUNDS; i++) {
+    reuse.push((await run({})).seconds)
+    rebuild.push((await run(REBUILD)).seconds)
+  }
+  const [a, b] = [median(reuse), median(rebuild)]
+  console.log(`${name}: reuse ${reuse.map((s) => s.toFixed(2)).join(' ')} | rebuild ${rebuild.map((s) => s.toFixed(2)).join(' ')}`)
+  return row(name, a, { rebuild_s: round(b), ratio: round(b / a), runs: ROUNDS })
+}
+
+function row(measure: keyof typeof TARGETS, seconds: number, extra: Row = {}): Row {
+  return { measure, median_s: round(seconds), target_s: TARGETS[measure], met: seconds <= TARGETS[measure], rebuild_s: null, ratio: null, runs: 1, ...extra }
+}
+
+function round(x: number): number {
+  return Math.round(x * 100) / 100
+}
+
+async function main(): Promise<void> {
+  const home = mkdtempSync(join(tmpdir(), 'segue-bench-startup-'))
+  const rows: Row[] = []
+  const load = [loadavg()[0]]
+  try {
+    if (process.env.BENCH_HOME) cpSync(process.env.BENCH_HOME, home, { recursive: true })
+    else rows.push(row('first start', (await serveReady(home)).seconds))
+    // Warm the page cache and let any artifact a first start left unsaved be written once.
+    await serveReady(home)
+    rows.push(await abRounds('serve ready', (env) => serveReady(home, env)))
+    rows.push(await abRounds('similar', (env) => oneShot(home, ['similar', 'Clair de Lune'], env)))
+    rows.push(await abRounds('search', (env) => oneShot(home, ['search', 'bohemian rapsody'], env)))
+    load.push(loadavg()[0])
+  } finally {
+    rmSync(home, { recursive: true, force: true })
+  }
+  const notes = { cli: CLI, rounds: ROUNDS, loadavg1: load.map(round), ratio: 'median with SEGUE_ARTIFACTS=rebuild / median reusing artifacts' }
+  if (process.env.BENCH_CLI) console.table(rows)
+  else report('startup', rows, notes)
+  console.log(JSON.stringify({ name: 'startup', notes, rows }))
+}
+
+await main()
