@@ -2,7 +2,10 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { Rng } from '../../src/core/rng.js'
 import { buildInteractions, type RawInteraction } from '../../src/data/interactions.js'
-import { EaseRecommender } from '../../src/models/ease/ease.js'
+import { EaseRecommender, easeWeightsDense } from '../../src/models/ease/ease.js'
+import { easeWeightsByUsers } from '../../src/models/ease/by-users.js'
+import { loadListening } from '../../src/listening/source.js'
+import { itemPopularity } from '../../src/models/shared/popularity-vector.js'
 import { invertSpd } from '../../src/models/ease/spd-inverse.js'
 import { runRecommenderSuite } from '../contract/recommender.case.js'
 
@@ -32,6 +35,43 @@ test('ease: matches a naive Gauss-Jordan computation on random data', async () =
   const history = [0, 3, 7]
   const expected = Array.from({ length: data.matrix.cols }, (_, i) => history.reduce((s, j) => s + b[j][i], 0))
   for (const { item, score } of model.recommend({ history }, { n: 12 })) assert.ok(Math.abs(score - expected[item]) < 1e-5, `item ${item}`)
+})
+
+test('ease: with fewer users than items (the Woodbury form) it still matches the naive computation', async () => {
+  const rng = new Rng(4)
+  const events: RawInteraction[] = []
+  for (let u = 0; u < 15; u++) for (let i = 0; i < 60; i++) if (rng.next() < 0.25) events.push(play(`u${u}`, `i${i}`))
+  const data = buildInteractions(events, 'implicit')
+  const model = new EaseRecommender({ lambda: 3, minUsers: 1 })
+  await model.fit(data)
+  const b = naiveEase(data.matrix.indptr, data.matrix.indices, data.matrix.rows, data.matrix.cols, 3)
+  const history = [1, 4, 9, 20]
+  const expected = Array.from({ length: data.matrix.cols }, (_, i) => history.reduce((s, j) => s + b[j][i], 0))
+  const got = model.recommend({ history }, { n: 60 })
+  assert.equal(got.length, 60 - history.length)
+  for (const { item, score } of got) assert.ok(Math.abs(score - expected[item]) < 1e-5, `item ${item}: ${score} vs ${expected[item]}`)
+})
+
+test('ease: the Woodbury form and the direct inverse give the same weights on real listening data', { timeout: 300_000 }, async () => {
+  // HetRec's first 300 listeners, artists with at least 3 of them: fewer users than items, as in the full set.
+  const { data } = await loadListening()
+  const m = data.matrix
+  const rows = 300
+  const x = { rows, cols: m.cols, indptr: m.indptr.slice(0, rows + 1), indices: m.indices.subarray(0, m.indptr[rows]), data: new Float32Array(m.indptr[rows]).fill(1) }
+  const pop = itemPopularity(x)
+  const slot = new Int32Array(m.cols).fill(-1)
+  let n = 0
+  pop.forEach((c, i) => (slot[i] = c >= 3 ? n++ : -1))
+  assert.ok(n > rows, `${n} items for ${rows} users`)
+  const byUsers = await easeWeightsByUsers(x, slot, n, 200, noTick)
+  const dense = await easeWeightsDense(x, slot, n, 200, noTick)
+  let worst = 0
+  let largest = 0
+  for (let i = 0; i < n * n; i++) {
+    worst = Math.max(worst, Math.abs(byUsers[i] - dense[i]))
+    largest = Math.max(largest, Math.abs(dense[i]))
+  }
+  assert.ok(worst <= 1e-6 * largest, `largest difference ${worst} (largest weight ${largest})`)
 })
 
 test('ease: the SPD inverse times the matrix is the identity', async () => {

@@ -1,5 +1,5 @@
 import type { Blob } from '../../core/artifact.js'
-import type { Csr } from '../../core/csr.js'
+import { nnz, type Csr } from '../../core/csr.js'
 import { SegueError } from '../../core/errors.js'
 import type { Interactions } from '../../data/interactions.js'
 import { BaseRecommender, type FittedBase, type TrainResult } from '../shared/base.js'
@@ -10,6 +10,7 @@ import { itemPopularity } from '../shared/popularity-vector.js'
 import { requireItem, scaleMatrix, type Profile, type ValueScale } from '../shared/profile.js'
 import { savedBlob } from '../shared/saved.js'
 import type { Explainable, Explanation, FitOptions, ModelArtifact, Scored, UserRef } from '../types.js'
+import { easeWeightsByUsers, usersWithKeptItems } from './by-users.js'
 import { invertSpd } from './spd-inverse.js'
 
 export interface EaseOptions {
@@ -17,13 +18,13 @@ export interface EaseOptions {
   lambda: number
   /**
    * Items with fewer users are left out of the dense model (scored -Infinity, so backfill ranks them).
-   * The cost is cubic in the items kept. HetRec Last.fm, 80% split (15.4k artists, 2 cores): minUsers 2
-   * keeps 5,958 items and fits in ~2 min, 3 keeps 3,922 in ~40 s, 4 keeps 2,962 in ~11 s, with P@10
-   * 0.1875 / 0.1873 / 0.1873: the rare items hardly matter, the default takes 3. All 17.6k would be
-   * 2.5 GB per dense f64 matrix and about an hour.
+   * The cost is cubic in the smaller of the items kept and the users (see solveWeights). HetRec Last.fm,
+   * 80% split: minUsers 2 keeps 5,958 items, 3 keeps 3,922, 4 keeps 2,962, with P@10 0.1875 / 0.1873 /
+   * 0.1873: the rare items hardly matter, the default takes 3. With its 1,892 users every choice fits in
+   * seconds (the Woodbury form); `npm run bench -- eval` times minUsers 2 on all of HetRec.
    */
   minUsers: number
-  /** Refuse (E_BAD_ARGUMENT) when more items than this remain after pruning: memory is 16 bytes x items². */
+  /** Refuse (E_BAD_ARGUMENT) when more items than this remain after pruning: memory is 4 bytes x items² for B, plus 16 x items² (direct inverse) or 8 x users² (Woodbury) while fitting. */
   maxItems: number
   /** How play counts enter X (EASE is defined on binary data). */
   scale: ValueScale
@@ -90,10 +91,7 @@ export class EaseRecommender extends BaseRecommender<EaseState> implements Expla
         `ease: ${n} items have >= ${this.opts.minUsers} users, above maxItems ${this.opts.maxItems} (dense ${n} x ${n}); raise minUsers or maxItems`,
       )
     }
-    const gram = gramMatrix(x, slot, n, this.opts.lambda)
-    const { tick } = progressTicker(this.name, 3 * n, opts)
-    const p = await invertSpd(gram, n, tick)
-    const weights = easeWeights(p, n)
+    const weights = await solveWeights(x, slot, n, this.opts.lambda, (total) => progressTicker(this.name, total, opts).tick)
     assertFinite(weights, this.name, 'the weight matrix B', 'raise lambda (the Gram matrix is near singular)')
     return { state: { data, popularity, kept, slot, weights }, iterations: 1 }
   }
@@ -143,6 +141,23 @@ function keepItems(popularity: Float32Array, minUsers: number): { kept: Int32Arr
     if (count >= minUsers) slot[item] = kept.push(item) - 1
   })
   return { kept: Int32Array.from(kept), slot }
+}
+
+/**
+ * B by whichever closed form costs less: the items x items inverse (about items³ multiply-adds), or, with
+ * fewer users than items, the Woodbury form (users³ + nnz x items; see by-users.ts). Both give the same B up to
+ * rounding.
+ */
+async function solveWeights(x: Csr, slot: Int32Array, n: number, lambda: number, ticker: (total: number) => (done: number) => Promise<void>): Promise<Float32Array> {
+  const m = usersWithKeptItems(x, slot)
+  if (m ** 3 + nnz(x) * n < n ** 3) return easeWeightsByUsers(x, slot, n, lambda, ticker(3 * m + n))
+  return easeWeightsDense(x, slot, n, lambda, ticker(3 * n))
+}
+
+/** B through the direct inverse of XᵀX + λI (items x items, f64). */
+export async function easeWeightsDense(x: Csr, slot: Int32Array, n: number, lambda: number, tick: (done: number) => Promise<void>): Promise<Float32Array> {
+  const p = await invertSpd(gramMatrix(x, slot, n, lambda), n, tick)
+  return easeWeights(p, n)
 }
 
 /** XᵀX + λI over the kept items, dense f64, accumulated user by user (each user adds its items²). */
