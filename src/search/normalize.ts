@@ -14,3 +14,15 @@ export function normalizeText(s: string): string {
 export function tokenize(s: string): string[] {
   return normalizeText(s).replace(APOSTROPHES, '').split(NON_WORD).filter((w) => w !== '')
 }
+
+/** Bracketed notes and everything after " - ": "(feat. X)", "[Live]", " - Remastered 2009", " - Radio Edit". */
+const TITLE_NOTES = /\([^)]*\)|\[[^\]]*\]|\s[-–—]\s.*$/g
+
+/**
+ * The words of a title without its release notes: "Yesterday - Remastered 2009" -> ["yesterday"], "Moonlight
+ * Sonata (First Movement from ...)" -> ["moonlight", "sonata"]. A title that is only notes keeps its words.
+ */
+export function baseTitleWords(name: string): string[] {
+  const base = tokenize(name.replace(TITLE_NOTES, ' '))
+  return base.length > 0 ? base : tokenize(name)
+}

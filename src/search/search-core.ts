@@ -1,5 +1,5 @@
 import { ExpandScratch, expandWord } from './expand.js'
-import { tokenize } from './normalize.js'
+import { baseTitleWords, tokenize } from './normalize.js'
 import { Accumulator, TopK, idf, type WordPlan } from './scorer.js'
 import type { SearchArrays } from './search-index.js'
 
@@ -18,7 +18,7 @@ export const QUERY_LIMITS = {
 export const RANKING = {
   /** Candidates re-ranked with whole-title checks (more than any page of results). */
   rerankPool: 64,
-  /** The title is exactly the query, or the query is the title followed or preceded by other words. */
+  /** The title (without release notes) is the query, or the query is it followed or preceded by other words. */
   exactTitleBonus: 1.5,
   /** The query's words appear in the title in order, side by side. */
   titlePhraseBonus: 1.2,
@@ -104,11 +104,14 @@ export class SearchCore {
     return ranked.sort((x, y) => y.score - x.score || boost[y.doc] - boost[x.doc] || x.doc - y.doc)
   }
 
-  /** The bonus of a title that is the query (or the query is it plus other words) or holds it as a phrase. */
+  /**
+   * The bonus of a title that, without its release notes, is the query (or the query is it plus other words),
+   * or that holds the query as a phrase.
+   */
   private titleBonus(doc: number, phrase: string): number {
-    const title = ` ${tokenize(this.titleOf(doc)).join(' ')} `
-    if (title.length <= 2) return 1
-    if (title === phrase || phrase.startsWith(title) || phrase.endsWith(title)) return RANKING.exactTitleBonus
-    return title.includes(phrase) ? RANKING.titlePhraseBonus : 1
+    const name = this.titleOf(doc)
+    const base = ` ${baseTitleWords(name).join(' ')} `
+    if (base.length > 2 && (base === phrase || phrase.startsWith(base) || phrase.endsWith(base))) return RANKING.exactTitleBonus
+    return ` ${tokenize(name).join(' ')} `.includes(phrase) ? RANKING.titlePhraseBonus : 1
   }
 }

@@ -1,11 +1,12 @@
 import type { Track } from '../core/track.js'
 import type { Blob } from '../core/artifact.js'
 import { SegueError } from '../core/errors.js'
-import { tokenize } from './normalize.js'
+import { baseTitleWords, tokenize } from './normalize.js'
 
 /** Fields searched, in posting-mask bit order. */
 export const FIELDS = ['name', 'artists', 'album'] as const
 export const FIELD_COUNT = FIELDS.length
+const NAME_FIELD = FIELDS.indexOf('name')
 /** Gram code of the word boundary: bigrams are padded with it at both ends ("^a", "ab", "b$"). */
 const BOUNDARY = 0
 
@@ -40,7 +41,10 @@ export function buildArrays(tracks: readonly Track[]): SearchArrays {
   tracks.forEach((track, doc) =>
     fieldTexts(track).forEach((text, f) => {
       const words = tokenize(text)
-      fieldLen[doc * FIELD_COUNT + f] = Math.min(255, words.length)
+      // A title's length counts without its release notes, so "Yesterday - Remastered 2009" is as short a
+      // match for "yesterday" as "Yesterday" (its note words are still found).
+      const length = f === NAME_FIELD ? baseTitleWords(text).length : words.length
+      fieldLen[doc * FIELD_COUNT + f] = Math.min(255, length)
       for (const w of words) addPosting(byTerm, w, doc, 1 << f)
     }),
   )

@@ -25,7 +25,8 @@ export interface SearchOptions {
  */
 export const OFF_THREAD_MIN_TRACKS = 20_000
 
-const ARTIFACT = { kind: 'track-search', version: 1 } as const
+/** Version 2: title lengths count without release notes. */
+const ARTIFACT = { kind: 'track-search', version: 2 } as const
 
 /**
  * Typo-tolerant search over track titles, artists and albums with a bounded cost per query: a compact
