@@ -5,7 +5,8 @@ import { bundledCatalogue } from '../core/paths.js'
 import type { LongWorkOptions, ProgressFn } from '../core/progress.js'
 import type { Track } from '../core/track.js'
 import { Engine, type CatalogueView, type SimilarResult } from '../engine.js'
-import { BUNDLED_LISTENING, loadListening } from '../listening/source.js'
+import { loadListeningSaved } from '../listening/saved.js'
+import { BUNDLED_LISTENING } from '../listening/source.js'
 import { loadOrTrain, type TrainedModel } from '../listening/trained.js'
 import type { FitProgress } from '../models/types.js'
 import type { SearchHit } from '../search/track-search.js'
@@ -208,10 +209,16 @@ export function hashToken(token: string): string {
 async function startCollaborative(engine: Engine, opts: ServiceOptions, log: (m: string) => void): Promise<TrainedModel> {
   const source = opts.listening ?? BUNDLED_LISTENING
   const { name, params } = opts.cfModel ?? { name: 'als', params: {} }
-  const listening = await loadListening(source, { onProgress: opts.onProgress, signal: opts.signal })
+  const warn = (m: string) => log(`warning: ${m}`)
+  let started = performance.now()
+  // Parsed once, then loaded from its artifact while the source files are unchanged.
+  const saved = await loadListeningSaved(source, join(engine.home, 'artifacts', 'listening.art'), { onProgress: opts.onProgress, signal: opts.signal, warn })
+  engine.noteLoad('listening', started, saved.origin, saved.listening)
   const path = join(engine.home, 'models', `${name}-service.art`)
   const onProgress = opts.onProgress ? fitProgressOf(opts.onProgress, name) : undefined
-  return loadOrTrain(path, name, params, listening, { onProgress, signal: opts.signal, warn: (m) => log(`warning: ${m}`) })
+  started = performance.now()
+  const trained = await loadOrTrain(path, name, params, saved.listening, { onProgress, signal: opts.signal, warn })
+  return engine.noteLoad('model', started, trained.origin === 'loaded' ? 'loaded' : 'built', trained)
 }
 
 function fitProgressOf(onProgress: ProgressFn, name: string): (p: FitProgress) => void {
