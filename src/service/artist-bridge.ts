@@ -12,6 +12,8 @@ export class ArtistBridge {
   private readonly itemByKey = new Map<string, number>()
   /** dense item id -> the catalogue's spelling of the artist. */
   private readonly nameByItem = new Map<number, string>()
+  /** 1 for the items linked to a catalogue artist: the filter of every collaborative request, as an array lookup. */
+  private readonly linkedMask: Uint8Array
   /** itemsOf, per catalogue track: the artist names need normalising only once. */
   private readonly itemsByTrack = new WeakMap<Track, number[]>()
   /** Linked items by total plays, most played first: what a listener with no taste yet is offered. */
@@ -26,6 +28,8 @@ export class ArtistBridge {
       this.itemByKey.set(artistKey(spelling), item)
       this.nameByItem.set(item, spelling)
     }
+    this.linkedMask = new Uint8Array(l.data.items.size)
+    for (const item of this.nameByItem.keys()) this.linkedMask[item] = 1
     this.popular = popularItems(trained, this.nameByItem)
   }
 
@@ -56,7 +60,7 @@ export class ArtistBridge {
    */
   recommendArtists(history: ReadonlyMap<number, number>, n: number): Scored[] {
     const ref = { history: [...history.keys()], weights: [...history.values()] }
-    const linked = (item: number) => this.nameByItem.has(item)
+    const linked = (item: number) => this.linkedMask[item] === 1
     return this.trained.model.recommend(ref, { n, excludeSeen: true, filter: { accept: linked } })
   }
 

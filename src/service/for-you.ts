@@ -67,6 +67,7 @@ interface Candidate {
 export class ForYou {
   private readonly popularRows: number[]
   private readonly anchorNeighbours = new Map<number, Promise<Neighbour[]>>()
+  private units?: Float32Array
 
   constructor(private readonly view: CatalogueView, private readonly bridge: ArtistBridge | null) {
     this.popularRows = popularAcrossGenres(view.tracks, 400)
@@ -207,8 +208,29 @@ export class ForYou {
    */
   private negativePull(p: Profile, row: number): number {
     let pull = 0
-    for (const neg of p.negatives) pull = Math.max(pull, neg.weight * Math.max(0, this.view.cosine(row, neg.row) - 0.5) * 1.8)
+    const dims = this.view.dims
+    const units = this.unitVectors()
+    for (const neg of p.negatives) {
+      let cos = 0
+      for (let j = 0; j < dims; j++) cos += units[row * dims + j] * units[neg.row * dims + j]
+      pull = Math.max(pull, neg.weight * Math.max(0, cos - 0.5) * 1.8)
+    }
     return Math.min(0.9, pull)
+  }
+
+  /** Every track's feature vector scaled to length 1 (zero stays zero), so a cosine is one dot product. */
+  private unitVectors(): Float32Array {
+    if (this.units) return this.units
+    const { dims, tracks } = this.view
+    const units = new Float32Array(tracks.length * dims)
+    for (let row = 0; row < tracks.length; row++) {
+      const v = this.view.vector(row)
+      let norm = 0
+      for (let j = 0; j < dims; j++) norm += v[j] * v[j]
+      const scale = norm > 0 ? 1 / Math.sqrt(norm) : 0
+      for (let j = 0; j < dims; j++) units[row * dims + j] = v[j] * scale
+    }
+    return (this.units = units)
   }
 
   private closestPositive(p: Profile, row: number): number | undefined {
