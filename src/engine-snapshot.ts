@@ -98,13 +98,21 @@ export function loadSnapshot(path: string, key: string): CatalogueSnapshot {
     const tracks = readTracks(n, text, blobs, genres)
     const rows: SparseRows = { size: n, dims, indptr: blobs.indptr as Int32Array, cols: blobs.cols as Uint16Array, vals: blobs.vals as Float32Array }
     checkSparseRows(rows)
-    return { tracks, rows, dupKeys: text.dupKeys, genres }
+    return { tracks, rows, dupKeys: text.all.slice(text.at.dupKeys, text.at.dupKeys + n), genres }
   } catch (cause) {
     throw new SegueError('E_ARTIFACT_CORRUPT', `${path}: catalogue snapshot columns do not fit together (${(cause as Error).message})`, { cause })
   }
 }
 
-function readTracks(n: number, text: TextColumns, blobs: Record<string, Blob>, genres: string[]): Track[] {
+/** Each text column's place in the one split string array, so no column is copied out of it. */
+interface TextOffsets {
+  all: string[]
+  at: Record<(typeof TEXT_COLUMNS)[number], number>
+}
+
+// One pass, plain locals and no closures: the loop runs once per start, mostly before the optimiser sees it,
+// so every temporary it made would be garbage for 90k tracks.
+function readTracks(n: number, text: TextOffsets, blobs: Record<string, Blob>, genres: string[]): Track[] {
   const numbers = blobs.numbers as Float64Array
   const nulls = blobs.nulls as Uint8Array
   const explicit = blobs.explicit as Uint8Array
@@ -116,29 +124,40 @@ function readTracks(n: number, text: TextColumns, blobs: Record<string, Blob>, g
   if (nulls.length !== n || numbers.length !== n * w || features.length !== n * f || counts.length !== n * 3) {
     throw new Error('column lengths differ from the track count')
   }
+  const { all, at } = text
   const tracks = new Array<Track>(n)
-  let [a, ai, g] = [0, 0, 0]
+  let a = at.artists
+  let ai = at.artistIds
+  let g = 0
   for (let i = 0; i < n; i++) {
-    const [na, nai, ng] = [counts[3 * i], counts[3 * i + 1], counts[3 * i + 2]]
-    const num = (j: number) => (Number.isNaN(numbers[i * w + j]) ? null : numbers[i * w + j])
+    const na = counts[3 * i]
+    const nai = counts[3 * i + 1]
+    const ng = counts[3 * i + 2]
+    const trackGenres = new Array<string>(ng)
+    for (let j = 0; j < ng; j++) trackGenres[j] = genres[genreCodes[g + j]]
+    g += ng
     tracks[i] = {
-      id: text.id[i],
-      name: text.name[i],
-      artists: text.artists.slice(a, (a += na)),
-      artistIds: text.artistIds.slice(ai, (ai += nai)),
-      album: nulls[i] & ALBUM_NULL ? null : text.album[i],
-      genres: Array.from(genreCodes.subarray(g, (g += ng)), (c) => genres[c]),
-      popularity: num(0),
-      durationMs: num(1),
+      id: all[at.id + i],
+      name: all[at.name + i],
+      artists: all.slice(a, (a += na)),
+      artistIds: nai === 0 ? [] : all.slice(ai, (ai += nai)),
+      album: nulls[i] & ALBUM_NULL ? null : all[at.album + i],
+      genres: trackGenres,
+      popularity: nullIfNaN(numbers[i * w]),
+      durationMs: nullIfNaN(numbers[i * w + 1]),
       explicit: explicit[i] === EXPLICIT_NULL ? null : explicit[i] === 1,
-      releaseYear: num(2),
-      releaseDate: nulls[i] & DATE_NULL ? null : text.releaseDate[i],
-      artistFollowers: num(3),
+      releaseYear: nullIfNaN(numbers[i * w + 2]),
+      releaseDate: nulls[i] & DATE_NULL ? null : all[at.releaseDate + i],
+      artistFollowers: nullIfNaN(numbers[i * w + 3]),
       features: features.subarray(i * f, (i + 1) * f),
     }
   }
-  if (a !== text.artists.length || ai !== text.artistIds.length || g !== genreCodes.length) throw new Error('list counts do not add up')
+  if (a !== at.artistIds || ai !== all.length - 1 || g !== genreCodes.length) throw new Error('list counts do not add up')
   return tracks
+}
+
+function nullIfNaN(x: number): number | null {
+  return x === x ? x : null
 }
 
 function encodeText(text: TextColumns): Uint8Array {
@@ -161,13 +180,16 @@ function counts(blobs: Record<string, Blob>): { artists: number; artistIds: numb
   return { artists, artistIds }
 }
 
-function decodeText(bytes: Uint8Array, n: number, lists: { artists: number; artistIds: number }): TextColumns {
+function decodeText(bytes: Uint8Array, n: number, lists: { artists: number; artistIds: number }): TextOffsets {
   const all = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8').split(NUL)
   const sizes = { id: n, name: n, album: n, releaseDate: n, dupKeys: n, ...lists }
-  const out = {} as TextColumns
-  let at = 0
-  for (const c of TEXT_COLUMNS) out[c] = all.slice(at, (at += sizes[c]))
+  const at = {} as TextOffsets['at']
+  let next = 0
+  for (const c of TEXT_COLUMNS) {
+    at[c] = next
+    next += sizes[c]
+  }
   // The blob ends with a NUL, so the split leaves one empty string after the last column.
-  if (at !== all.length - 1) throw new Error(`text holds ${all.length - 1} strings, the columns ${at}`)
-  return out
+  if (next !== all.length - 1) throw new Error(`text holds ${all.length - 1} strings, the columns ${next}`)
+  return { all, at }
 }
