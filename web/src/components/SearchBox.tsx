@@ -5,6 +5,7 @@ import { formatArtists } from '../format';
 import { useTrackActions } from '../actions';
 import { Artwork } from './TrackRow';
 import { CloseIcon, SearchIcon } from './Icons';
+import { genreDisplayName } from '../../../src/core/genre-names';
 
 const DEBOUNCE_MS = 150;
 
@@ -188,7 +189,7 @@ export function SearchBox({ onPick, onError }: SearchBoxProps) {
                     {t.releaseYear != null && ` · ${t.releaseYear}`}
                   </span>
                 </span>
-                {t.genres[0] && <span className="chip chip-genre">{t.genres[0]}</span>}
+                {t.genres[0] && <span className="chip chip-genre">{genreDisplayName(t.genres[0])}</span>}
                 <span className="suggestion-hint">{already ? 'Seed' : 'Add'}</span>
               </li>
             );
