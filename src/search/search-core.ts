@@ -20,11 +20,19 @@ export const RANKING = {
   rerankPool: 64,
   /** The title (without release notes) is the query, or the query is it followed or preceded by other words. */
   exactTitleBonus: 1.5,
+  /** An artist's name is the query, or the query is it plus other words ("daft punk", "hello adele"). */
+  exactArtistBonus: 1.3,
   /** The query's words appear in the title in order, side by side. */
   titlePhraseBonus: 1.2,
   /** Popularity 0-100 multiplies the score by 1 + ln(1 + popularity) / this (as the MiniSearch version). */
   popularityDivisor: 10,
 } as const
+
+/** What re-ranking reads of a track. */
+export interface TrackText {
+  name: string
+  artists: readonly string[]
+}
 
 export interface Candidate {
   doc: number
@@ -40,11 +48,11 @@ export class SearchCore {
   private readonly accumulator: Accumulator
   private readonly scratch: ExpandScratch
 
-  /** `popularityBoost[doc]` multiplies each document's score (1 for no popularity); `titleOf` gives its title. */
+  /** `popularityBoost[doc]` multiplies each document's score (1 for no popularity); `textOf` gives its texts. */
   constructor(
     readonly arrays: SearchArrays,
     readonly popularityBoost: Float32Array,
-    private readonly titleOf: (doc: number) => string,
+    private readonly textOf: (doc: number) => TrackText,
   ) {
     this.accumulator = new Accumulator(arrays, popularityBoost.length)
     this.scratch = new ExpandScratch(arrays.terms.length)
@@ -99,19 +107,34 @@ export class SearchCore {
   /** Re-ranks candidates with whole-title checks; ties go to the more popular track, then the lower row. */
   private rerank(pool: Candidate[], words: string[]): Candidate[] {
     const phrase = ` ${words.join(' ')} `
-    const ranked = pool.map(({ doc, score }) => ({ doc, score: score * this.titleBonus(doc, phrase) }))
+    const ranked = pool.map(({ doc, score }) => {
+      const text = this.textOf(doc)
+      return { doc, score: score * titleBonus(text.name, phrase) * artistBonus(text.artists, phrase) }
+    })
     const boost = this.popularityBoost
     return ranked.sort((x, y) => y.score - x.score || boost[y.doc] - boost[x.doc] || x.doc - y.doc)
   }
+}
 
-  /**
-   * The bonus of a title that, without its release notes, is the query (or the query is it plus other words),
-   * or that holds the query as a phrase.
-   */
-  private titleBonus(doc: number, phrase: string): number {
-    const name = this.titleOf(doc)
-    const base = ` ${baseTitleWords(name).join(' ')} `
-    if (base.length > 2 && (base === phrase || phrase.startsWith(base) || phrase.endsWith(base))) return RANKING.exactTitleBonus
-    return ` ${tokenize(name).join(' ')} `.includes(phrase) ? RANKING.titlePhraseBonus : 1
+/**
+ * The bonus of a title that, without its release notes, is the query (or the query is it plus other words),
+ * or that holds the query as a phrase. `phrase` is the query's words joined, with a space at each end.
+ */
+function titleBonus(name: string, phrase: string): number {
+  const base = ` ${baseTitleWords(name).join(' ')} `
+  if (base.length > 2 && embeds(phrase, base)) return RANKING.exactTitleBonus
+  return ` ${tokenize(name).join(' ')} `.includes(phrase) ? RANKING.titlePhraseBonus : 1
+}
+
+function artistBonus(artists: readonly string[], phrase: string): number {
+  for (const a of artists) {
+    const name = ` ${tokenize(a).join(' ')} `
+    if (name.length > 2 && embeds(phrase, name)) return RANKING.exactArtistBonus
   }
+  return 1
+}
+
+/** Whether the query is `part`, or starts or ends with it (both spaced at the ends). */
+function embeds(phrase: string, part: string): boolean {
+  return phrase === part || phrase.startsWith(part) || phrase.endsWith(part)
 }

@@ -24,7 +24,7 @@ export const THREAD_LIMITS = {
 } as const
 
 /** The index arrays and popularity boosts in SharedArrayBuffers: sent to a worker without copying. */
-export type SharedSearch = Omit<SearchArrays, 'terms'> & { dictionary: Uint8Array; popularityBoost: Float32Array; titles: Uint8Array }
+export type SharedSearch = Omit<SearchArrays, 'terms'> & { dictionary: Uint8Array; popularityBoost: Float32Array; texts: Uint8Array }
 
 export interface SearchJob {
   id: number
@@ -50,6 +50,14 @@ function share<T extends Shareable>(src: T): T {
   return out
 }
 
+/** Separates a track's name and artists in its line of the shared texts (control characters never occur in them). */
+export const TEXT_SEPARATOR = '\u001f'
+
+/** A track's name and artists on one line. */
+function trackLine(t: Track): string {
+  return [t.name, ...t.artists].map((s) => s.replace(/[\n\u001f]/g, ' ')).join(TEXT_SEPARATOR)
+}
+
 /** Copies the arrays into shared memory once. */
 export function shareSearch(a: SearchArrays, popularityBoost: Float32Array, tracks: readonly Track[]): SharedSearch {
   const { terms, ...arrays } = a
@@ -63,7 +71,7 @@ export function shareSearch(a: SearchArrays, popularityBoost: Float32Array, trac
     gramStart: share(arrays.gramStart),
     gramTerms: share(arrays.gramTerms),
     popularityBoost: share(popularityBoost),
-    titles: share(new TextEncoder().encode(tracks.map((tr) => tr.name.replace(/\n/g, ' ')).join('\n'))),
+    texts: share(new TextEncoder().encode(tracks.map(trackLine).join('\n'))),
   }
 }
 

@@ -2,17 +2,20 @@
 // (candidate documents and scores) until terminated.
 import { parentPort, workerData } from 'node:worker_threads'
 import { SearchCore } from './search-core.js'
-import type { SearchJob, SearchReply, SharedSearch } from './search-thread.js'
+import { TEXT_SEPARATOR, type SearchJob, type SearchReply, type SharedSearch } from './search-thread.js'
 
 const { shared, termCount } = workerData as { shared: SharedSearch; termCount: number }
 const port = parentPort
 if (!port) throw new Error('search-worker.js must run as a worker thread')
 
-const { dictionary, popularityBoost, titles, ...arrays } = shared
+const { dictionary, popularityBoost, texts, ...arrays } = shared
 // TextDecoder refuses views of shared memory, so texts are decoded from private copies.
 const terms = termCount === 0 ? [] : new TextDecoder().decode(dictionary.slice()).split('\n')
-const names = new TextDecoder().decode(titles.slice()).split('\n')
-const core = new SearchCore({ terms, ...arrays }, popularityBoost, (doc) => names[doc])
+const lines = new TextDecoder().decode(texts.slice()).split('\n')
+const core = new SearchCore({ terms, ...arrays }, popularityBoost, (doc) => {
+  const [name, ...artists] = lines[doc].split(TEXT_SEPARATOR)
+  return { name, artists }
+})
 port.postMessage('ready')
 
 port.on('message', (job: SearchJob) => {

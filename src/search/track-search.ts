@@ -49,7 +49,7 @@ export class TrackSearch {
     arrays: SearchArrays = buildArrays(tracks),
   ) {
     const boost = Float32Array.from(tracks, (t) => 1 + Math.log1p(t.popularity ?? 0) / RANKING.popularityDivisor)
-    this.core = new SearchCore(arrays, boost, (doc) => tracks[doc].name)
+    this.core = new SearchCore(arrays, boost, (doc) => tracks[doc])
   }
 
   /** Searches on the calling thread; its cost is bounded by QUERY_LIMITS and MATCH_RULES. */
