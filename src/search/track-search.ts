@@ -48,8 +48,7 @@ export class TrackSearch {
     private readonly tracks: readonly Track[],
     arrays: SearchArrays = buildArrays(tracks),
   ) {
-    const boost = Float32Array.from(tracks, (t) => 1 + Math.log1p(t.popularity ?? 0) / RANKING.popularityDivisor)
-    this.core = new SearchCore(arrays, boost, (doc) => tracks[doc])
+    this.core = new SearchCore(arrays, popularityBoosts(tracks), (doc) => tracks[doc])
   }
 
   /** Searches on the calling thread; its cost is bounded by QUERY_LIMITS and MATCH_RULES. */
@@ -118,6 +117,13 @@ export class TrackSearch {
   private hits(found: Candidate[]): SearchHit[] {
     return found.map(({ doc, score }) => ({ track: this.tracks[doc], score }))
   }
+}
+
+/** 1 + ln(1 + popularity) / RANKING.popularityDivisor per track (a plain loop: typed-array from() iterates slowly). */
+function popularityBoosts(tracks: readonly Track[]): Float32Array {
+  const out = new Float32Array(tracks.length)
+  for (let i = 0; i < tracks.length; i++) out[i] = 1 + Math.log1p(tracks[i].popularity ?? 0) / RANKING.popularityDivisor
+  return out
 }
 
 function prepare(query: string, opts: SearchOptions): { words: string[]; limit: number } {
