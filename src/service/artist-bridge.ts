@@ -1,6 +1,7 @@
 import type { Track } from '../core/track.js'
 import { artistKey, linkArtists } from '../data/link-artists.js'
 import type { TrainedModel } from '../listening/trained.js'
+import { foldsUsers } from '../models/als/factor-model.js'
 import { canExplainMany, isExplainable, type Scored } from '../models/types.js'
 
 /**
@@ -62,6 +63,24 @@ export class ArtistBridge {
     const ref = { history: [...history.keys()], weights: [...history.values()] }
     const linked = (item: number) => this.linkedMask[item] === 1
     return this.trained.model.recommend(ref, { n, excludeSeen: true, filter: { accept: linked } })
+  }
+
+  /**
+   * recommendArtists, and for those artists strongestReasons: one fold-in and one scoring of every artist for
+   * both where the model can share them (ALS), the two calls otherwise.
+   */
+  artistsWithReasons(history: ReadonlyMap<number, number>, n: number): { artists: Scored[]; strongest: Map<number, number> } {
+    const m = this.trained.model
+    if (history.size === 0 || !foldsUsers(m)) {
+      const artists = this.recommendArtists(history, n)
+      return { artists, strongest: this.strongestReasons(history, artists.map((a) => a.item)) }
+    }
+    const folded = m.foldUser({ history: [...history.keys()], weights: [...history.values()] })
+    const artists = m.recommendFolded(folded, { n, excludeSeen: true, filter: { accept: (item) => this.linkedMask[item] === 1 } })
+    const strongest = new Map<number, number>()
+    if (artists.length === 0) return { artists, strongest }
+    for (const e of m.explainFolded(folded, artists.map((a) => a.item), 1)) if (e.because[0]) strongest.set(e.item, e.because[0].item)
+    return { artists, strongest }
   }
 
   /**

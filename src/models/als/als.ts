@@ -6,7 +6,7 @@ import { sharedF32, type SharedCsr } from '../../kernels/mf-pool.js'
 import type { Explainable, Explanation, FitOptions, FitReport, Incremental, ModelArtifact, UserRef } from '../types.js'
 import { yieldToEventLoop } from '../shared/fit-guard.js'
 import { explainScore, scoreExplainer } from './explain.js'
-import { checkFinite, factorArtifact, factorMeta, FactorModel, nextVersion, restoreState, shareCsr } from './factor-model.js'
+import { checkFinite, factorArtifact, factorMeta, FactorModel, nextVersion, restoreState, shareCsr, type FoldedUser } from './factor-model.js'
 import { alsOptions, confidenceOf, type AlsOptions } from './options.js'
 import { alsLoss, mergeCsr, regularizedGram, solveRows, solveSide, type Runner } from './train.js'
 
@@ -122,13 +122,17 @@ export class AlsRecommender extends FactorModel implements Incremental, Explaina
 
   /** explain() for several items of one user at once: one fold-in, one scoring pass, one factorisation. */
   explainMany(user: UserRef, items: readonly number[], top = 5): Explanation[] {
+    for (const item of items) this.checkItem(item)
+    return this.explainFolded(this.foldUser(user), items, top)
+  }
+
+  /** explainMany() for a user from foldUser: the fold-in and the scores recommendFolded used are reused. */
+  explainFolded(folded: FoldedUser, items: readonly number[], top = 5): Explanation[] {
     const s = this.fitted()
     for (const item of items) this.checkItem(item)
-    const { vector, seen, values } = this.resolveUser(user)
-    const conf = Float32Array.from(values, (r) => this.confidence(r))
-    const scores = this.hold(this.itemSide()).scores(vector, 1)
-    const explain = scoreExplainer(this.foldInGram(), s.itemFactors, s.k, seen, conf)
-    return items.map((item) => ({ item, because: explain(item, top, scores[item]) }))
+    const conf = Float32Array.from(folded.values, (r) => this.confidence(r))
+    const explain = scoreExplainer(this.foldInGram(), s.itemFactors, s.k, folded.seen, conf)
+    return items.map((item) => ({ item, because: explain(item, top, folded.scores[item]) }))
   }
 
   save(): ModelArtifact {

@@ -6,7 +6,7 @@ import type { MfKernel, TopBlock } from '../../kernels/mf-kernel.js'
 import { MfPool, sharedF32, sharedI32, type ServingOrder, type SharedCsr, type SharedFixed } from '../../kernels/mf-pool.js'
 import { gatherRows, gatherSeen } from '../../kernels/mf-gather.js'
 import type { Csr } from '../../core/csr.js'
-import type { FitReport, ModelArtifact, RecommendOptions, Recommender, Scored, ScoresAll, ScoreVector, UserRef, FitOptions } from '../types.js'
+import type { Explanation, FitReport, ModelArtifact, RecommendOptions, Recommender, Scored, ScoresAll, ScoreVector, UserRef, FitOptions } from '../types.js'
 import type { Interactions } from '../../data/interactions.js'
 import { FitGuard } from '../shared/fit-guard.js'
 
@@ -31,6 +31,24 @@ export interface FactorState {
   /** users x items, the training values (plays or counts), for leaving out what a user has played. */
   seen: SharedCsr
 }
+
+/** A user's vector, sorted history (items and values) and the scores of every item, from FactorModel.foldUser. */
+export interface FoldedUser {
+  readonly vector: Float32Array
+  readonly seen: Int32Array
+  readonly values: Float32Array
+  readonly scores: Float32Array
+}
+
+/** A model that resolves a user once for recommending and explaining (ALS). */
+export interface FoldsUsers {
+  foldUser(user: UserRef): FoldedUser
+  recommendFolded(folded: FoldedUser, opts?: RecommendOptions): Scored[]
+  explainFolded(folded: FoldedUser, items: readonly number[], top?: number): Explanation[]
+}
+
+export const foldsUsers = (m: Recommender): m is Recommender & FoldsUsers =>
+  ['foldUser', 'recommendFolded', 'explainFolded'].every((f) => typeof (m as unknown as Record<string, unknown>)[f] === 'function')
 
 /**
  * What ALS and BPR share: users and items as rows of two factor matrices, scored by dot product. Serving
@@ -94,6 +112,21 @@ export abstract class FactorModel implements Recommender, ScoresAll {
     const { vector, seen } = this.resolveUser(user)
     const scores = this.hold(this.itemSide()).scores(vector, 1)
     return selectTopN(scores, { n: opts.n ?? 10, exclude: opts.excludeSeen === false ? undefined : seen, filter: opts.filter })
+  }
+
+  /**
+   * A user resolved once (folded in when ad hoc) with the scores of every item, for several calls on the same
+   * history: recommendFolded and, where the model explains, explainFolded give what recommend and explainMany
+   * give, without repeating the fold-in and the scoring.
+   */
+  foldUser(user: UserRef): FoldedUser {
+    const { vector, seen, values } = this.resolveUser(user)
+    return { vector, seen, values, scores: this.hold(this.itemSide()).scores(vector, 1) }
+  }
+
+  /** recommend() for a user from foldUser. */
+  recommendFolded(folded: FoldedUser, opts: RecommendOptions = {}): Scored[] {
+    return selectTopN(folded.scores, { n: opts.n ?? 10, exclude: opts.excludeSeen === false ? undefined : folded.seen, filter: opts.filter })
   }
 
   /** The dot-product scores recommend() ranks a known user by (a fresh array). */

@@ -28,12 +28,19 @@ export interface ArtistTrack {
   artist: string
 }
 
+interface SparseRows {
+  indptr: Int32Array
+  indices: Int32Array
+  squares: Float64Array
+}
+
 /** The catalogue seen by artist: each normalised artist name with its tracks' rows. */
 export class ArtistCatalogue {
   private readonly rowsByArtist = new Map<string, number[]>()
   private readonly means = new Map<string, Float64Array>()
   /** rowsOf by the name as given, so a name is normalised (artistKey) once, not on every request. */
   private readonly rowsByName = new Map<string, readonly number[]>()
+  private sparse?: SparseRows
   private recordings?: { keys: readonly string[]; reps: Int32Array; rowOfId: Map<string, number> }
 
   constructor(
@@ -74,6 +81,8 @@ export class ArtistCatalogue {
     if (liked.length === 0) return []
     const known = (opts.profile ?? liked).filter((t) => t.weight > 0 && this.rowsOf(t.artist).length > 0)
     const sound = this.profile(known.length > 0 ? known : liked)
+    let soundSquare = 0
+    for (let j = 0; j < this.dims; j++) soundSquare += sound[j] * sound[j]
     const top = Math.max(...liked.map((t) => t.weight))
     const { keys, reps } = this.recordingIndex()
     const excluded = this.excludedKeys(opts.exclude)
@@ -82,7 +91,7 @@ export class ArtistCatalogue {
       const taken = new Set<string>()
       const scored = this.rowsOf(t.artist)
         .filter((row) => !excluded.has(keys[row]))
-        .map((row) => ({ row, key: keys[row], score: (t.weight / top) * (1 + this.cosine(row, sound)) / 2 }))
+        .map((row) => ({ row, key: keys[row], score: (t.weight / top) * (1 + this.cosine(row, sound, soundSquare)) / 2 }))
         .sort((a, b) => b.score - a.score || this.tracks[a.row].id.localeCompare(this.tracks[b.row].id))
         .filter((c) => !taken.has(c.key) && taken.add(c.key) !== undefined)
       const picks = scored.slice(0, opts.perArtist ?? 2)
@@ -137,16 +146,32 @@ export class ArtistCatalogue {
     return mean
   }
 
-  private cosine(row: number, v: Float64Array): number {
+  /**
+   * Cosine of a row and a vector whose squared length is `vv`, over the row's non-zero features only (about 14
+   * of 255): the skipped terms are exact zeros, so it equals the dense sum bit for bit.
+   */
+  private cosine(row: number, v: Float64Array, vv: number): number {
+    const { indptr, indices, squares } = this.sparseRows()
     let dot = 0
-    let a = 0
-    let b = 0
-    for (let j = 0; j < this.dims; j++) {
-      const x = this.matrix[row * this.dims + j]
-      dot += x * v[j]
-      a += x * x
-      b += v[j] * v[j]
+    for (let e = indptr[row]; e < indptr[row + 1]; e++) dot += this.matrix[row * this.dims + indices[e]] * v[indices[e]]
+    return squares[row] > 0 && vv > 0 ? dot / Math.sqrt(squares[row] * vv) : 0
+  }
+
+  /** Each row's non-zero columns (CSR) and squared length, built on first use. */
+  private sparseRows(): SparseRows {
+    if (this.sparse) return this.sparse
+    const { dims, matrix } = this
+    const indptr = new Int32Array(this.tracks.length + 1)
+    const squares = new Float64Array(this.tracks.length)
+    const nonZero: number[] = []
+    for (let row = 0; row < this.tracks.length; row++) {
+      for (let j = 0; j < dims; j++) {
+        const x = matrix[row * dims + j]
+        squares[row] += x * x
+        if (x !== 0) nonZero.push(j)
+      }
+      indptr[row + 1] = nonZero.length
     }
-    return a > 0 && b > 0 ? dot / Math.sqrt(a * b) : 0
+    return (this.sparse = { indptr, indices: Int32Array.from(nonZero), squares })
   }
 }

@@ -1,0 +1,93 @@
+// In-process "for you" latency on the uncached path (issue 8 §5): every request names a new seed, as the HTTP
+// bench's "fresh" rounds do, so only the recommender's own work is timed (no HTTP, no result cache).
+//
+//   BENCH_HOME=<a served home> node --import tsx bench/for-you-fresh.bench.ts
+//   BASE_SRC=<an older tree's src/> ... also times that tree's ForYou (and its ArtistBridge and ArtistCatalogue)
+//   over the same catalogue view, model and profiles, A/B interleaved, and checks both give the same lists.
+//
+// Listeners as in bench/http.bench.ts: 3 likes + 5 plays, and 2,000 events drawn from a pool of 500 popular
+// tracks (10% likes, 80% plays, 7% skips, 3% dislikes).
+import { cpSync, mkdtempSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { tmpdir } from 'node:os'
+import { pathToFileURL } from 'node:url'
+import { ArtistBridge } from '../src/service/artist-bridge.js'
+import { ForYou, FOR_YOU_MODELS, type ForYouModel, type ForYouResult } from '../src/service/for-you.js'
+import { ListenerHistory, type Profile } from '../src/service/profile.js'
+import { SegueService } from '../src/service/service.js'
+import type { FeedbackEvent, FeedbackKind } from '../src/store/store.js'
+
+const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 150)
+const POOL = 500
+const LONG_KINDS: FeedbackKind[] = [...Array(10).fill('like'), ...Array(80).fill('play'), ...Array(7).fill('skip'), ...Array(3).fill('dislike')]
+
+type Recommend = (p: Profile, model: ForYouModel, n: number) => Promise<ForYouResult>
+
+async function main(): Promise<void> {
+  const from = process.env.BENCH_HOME
+  if (!from) throw new Error('set BENCH_HOME to a home the server has started on (catalogue, artifacts, model)')
+  const home = mkdtempSync(join(tmpdir(), 'segue-for-you-bench-'))
+  cpSync(from, home, { recursive: true })
+  const service = await SegueService.start({ home })
+  const view = service.view
+  const cf = service.collaborative!
+  const variants: [string, Recommend][] = [['new', recommender(new ForYou(view, new ArtistBridge(cf, view.tracks)))]]
+  if (process.env.BASE_SRC) variants.unshift(['base', await baseRecommender(resolve(process.env.BASE_SRC), service)])
+  let seed = 7
+  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31)
+  const byPopularity = view.tracks.map((_, row) => row).sort((a, b) => (view.tracks[b].popularity ?? 0) - (view.tracks[a].popularity ?? 0) || a - b)
+  const pool = byPopularity.slice(0, 5000).filter(() => rand() < 0.1).slice(0, POOL).map((row) => view.tracks[row].id)
+  const pick = () => pool[Math.floor(rand() * pool.length)]
+  const small = history(view, Array.from({ length: 8 }, (_, i) => ({ trackId: pick(), kind: i < 3 ? 'like' : 'play' })))
+  const long = history(view, Array.from({ length: 2000 }, () => ({ trackId: pick(), kind: LONG_KINDS[Math.floor(rand() * LONG_KINDS.length)] })))
+  for (const model of FOR_YOU_MODELS) {
+    for (const [size, h] of [['8ev', small], ['2000ev', long]] as const) {
+      const times = new Map(variants.map(([name]) => [name, [] as number[]]))
+      let differ = 0
+      for (let i = 0; i < REQUESTS; i++) {
+        const p = h.profile([pool[i % pool.length]])
+        const lists: string[] = []
+        for (const [name, run] of i % 2 ? [...variants].reverse() : variants) {
+          const t0 = performance.now()
+          const r = await run(p, model, 10)
+          times.get(name)!.push(performance.now() - t0)
+          lists.push(JSON.stringify(r.items.map((x) => [x.track.id, x.score.toFixed(6), x.reasons.map((y) => y.text)])))
+        }
+        if (lists.length === 2 && lists[0] !== lists[1]) differ++
+      }
+      const figures = [...times].map(([name, t]) => `${name} ${median(t).toFixed(2)} ms`).join(', ')
+      console.log(`${model} ${size}: median ${figures}${variants.length === 2 ? `; lists differ in ${differ} of ${REQUESTS}` : ''}`)
+    }
+  }
+  await service.close()
+}
+
+function recommender(f: ForYou): Recommend {
+  return (p, model, n) => f.recommend(p, model, n)
+}
+
+/** The older tree's ForYou over the same view (with its own ArtistCatalogue) and the same trained model. */
+async function baseRecommender(src: string, service: SegueService): Promise<Recommend> {
+  const load = (path: string) => import(pathToFileURL(join(src, path)).href)
+  const [{ ForYou: BaseForYou }, { ArtistBridge: BaseBridge }, { ArtistCatalogue: BaseArtists }] = await Promise.all([
+    load('service/for-you.ts'), load('service/artist-bridge.ts'), load('models/hybrid/artist-tracks.ts'),
+  ])
+  const v = service.view
+  const artists = new BaseArtists(v.tracks, v.artists.matrix, v.dims, v.dupKeys)
+  const view = Object.create(v, { artists: { value: artists } })
+  const f = new BaseForYou(view, new BaseBridge(service.collaborative, v.tracks))
+  return (p, model, n) => f.recommend(p, model, n)
+}
+
+function history(view: SegueService['view'], events: { trackId: string; kind: FeedbackKind }[]): ListenerHistory {
+  const h = new ListenerHistory(view)
+  h.fold(events.map((e, i): FeedbackEvent => ({ ...e, seq: i + 1, listenerId: 'bench', at: '' }) as FeedbackEvent))
+  return h
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b)
+  return s[s.length >> 1]
+}
+
+await main()
