@@ -56,6 +56,8 @@ export class ListenerHistory {
   lastSeq = 0
   /** Events folded. */
   count = 0
+  /** Events folded, by kind (tracks outside the catalogue too): what GET /api/listeners/:id shows. */
+  readonly kinds: Record<FeedbackKind, number> = { play: 0, like: 0, skip: 0, dislike: 0 }
   private readonly verdicts = new Map<number, Verdict>()
   private readonly heardKeys = new Set<string>()
   /** Every skipped or disliked track, forever. */
@@ -71,6 +73,7 @@ export class ListenerHistory {
       if (e.seq <= this.lastSeq) continue
       this.lastSeq = e.seq
       const ord = this.count++
+      this.kinds[e.kind]++
       const row = this.view.rowOf.get(e.trackId)
       if (row !== undefined) this.apply(row, e.kind, ord)
     }

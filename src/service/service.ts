@@ -154,10 +154,12 @@ export class SegueService {
     return listener
   }
 
+  /**
+   * The listener's events by kind, from their folded history (caught up with the store first), so the cost
+   * does not grow with the history.
+   */
   async counts(id: string): Promise<Record<FeedbackKind, number>> {
-    const counts = { play: 0, like: 0, skip: 0, dislike: 0 }
-    for (const e of await this.store.feedback(id)) counts[e.kind]++
-    return counts
+    return { ...(await this.histories.get(id)).kinds }
   }
 
   history(id: string, limit: number): Promise<FeedbackEvent[]> {
