@@ -210,7 +210,6 @@ async function main(): Promise<void> {
     peakMb: 'maxRSS of a fresh process that loads HetRec and evaluates one model',
   }
   const rows = evaluateRows()
-  console.log(rows)
   rows.push(...(await easeRows(notes)))
   report('eval', rows, notes)
 }
