@@ -201,8 +201,9 @@ export class Engine {
 
   /** Typo-tolerant search over titles and artists; releases of the same recording appear once. */
   async search(text: string, limit = 10): Promise<SearchHit[]> {
-    const hits = await this.searchIndex(await this.load()).searchAsync(text, { limit: limit * 3 })
-    return collapseDuplicates(hits, (h) => h.track).slice(0, limit)
+    const s = await this.load()
+    const hits = await this.searchIndex(s).searchAsync(text, { limit: limit * 3 })
+    return collapseDuplicates(representativeHits(s, hits), (h) => h.track).slice(0, limit)
   }
 
   /** A track by exact id, or else the best text match; E_NOT_FOUND when neither finds one. */
@@ -231,7 +232,7 @@ export class Engine {
     const mode = this.pickMode(opts.mode ?? 'auto', s.tracks.length, metric)
     const query = rowVector(s, row)
     const neighbours = async (m: 'exact' | 'ann', maxFetch?: number) =>
-      filteredNeighbours(await this.index(m, metric, work), s.tracks, s.dupKeys, row, query, k, filters, maxFetch)
+      filteredNeighbours(await this.index(m, metric, work), s.tracks, s.dupKeys, row, query, k, filters, maxFetch, s.rowOf)
     let used = mode
     let hits = await neighbours(mode, mode === 'ann' ? Math.min(s.tracks.length, ANN_MAX_FETCH) : undefined)
     if (hits.length < k && mode === 'ann') {
@@ -510,6 +511,24 @@ function denseMatrix(s: Loaded): Float32Array {
 function rowVector(s: Loaded, row: number): Float32Array {
   const dims = s.rows.dims
   return s.dense ? s.dense.subarray(row * dims, (row + 1) * dims) : denseRow(s.rows, row)
+}
+
+/**
+ * Each hit shown as its recording's most popular release (a recording key is its representative's id), once
+ * per recording, at the best rank any of its releases reached.
+ */
+function representativeHits(s: Loaded, hits: readonly SearchHit[]): SearchHit[] {
+  const seen = new Set<string>()
+  const out: SearchHit[] = []
+  for (const h of hits) {
+    const row = s.rowOf.get(h.track.id)
+    const key = row === undefined ? h.track.id : s.dupKeys[row]
+    if (seen.has(key)) continue
+    seen.add(key)
+    const rep = s.rowOf.get(key)
+    out.push(rep === undefined ? h : { ...h, track: s.tracks[rep] })
+  }
+  return out
 }
 
 /** Reads an artifact; a damaged or outdated one is deleted and reported as absent so the caller rebuilds it. */

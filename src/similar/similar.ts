@@ -31,6 +31,8 @@ export function filteredNeighbours(
   k: number,
   filters: SimilarFilters,
   maxFetch = index.size,
+  /** Row of each track id, when the caller has it: spares building one over the catalogue (a one-shot's cost). */
+  rowOf?: ReadonlyMap<string, number>,
 ): Neighbour[] {
   const keep = makePredicate(tracks, dupKeys, seedRow, filters)
   const hits = acceptedNeighbours(index, query, k, () => {
@@ -45,8 +47,12 @@ export function filteredNeighbours(
     }
   }, maxFetch, firstFetch(k, filters))
   if (!filters.collapseDuplicates) return hits
-  const reps = representativeRows(tracks, dupKeys)
-  return hits.map((h) => (reps[h.index] === h.index || !keep(reps[h.index]) ? h : { index: reps[h.index], distance: h.distance }))
+  // A recording's key is its representative's id.
+  const repOf = rowOf ? (row: number) => rowOf.get(dupKeys[row]) ?? row : (row: number) => representativeRows(tracks, dupKeys)[row]
+  return hits.map((h) => {
+    const rep = repOf(h.index)
+    return rep === h.index || !keep(rep) ? h : { index: rep, distance: h.distance }
+  })
 }
 
 /**
