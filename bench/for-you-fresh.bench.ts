@@ -2,7 +2,7 @@
 // bench's "fresh" rounds do, so only the recommender's own work is timed (no HTTP, no result cache).
 //
 //   BENCH_HOME=<a served home> node --import tsx bench/for-you-fresh.bench.ts
-//   BASE_SRC=<an older tree's src/> ... also times that tree's ForYou (and its ArtistBridge and ArtistCatalogue)
+//   BASE_SRC=<an older tree's src/> ... also times that tree's ForYou (and its ArtistBridge, ArtistCatalogue and ALS)
 //   over the same catalogue view, model and profiles, A/B interleaved, and checks both give the same lists.
 //
 // Listeners as in bench/http.bench.ts: 3 likes + 5 plays, and 2,000 events drawn from a pool of 500 popular
@@ -19,6 +19,8 @@ import type { FeedbackEvent, FeedbackKind } from '../src/store/store.js'
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 150)
 const POOL = 500
+/** BENCH_ONLY='hybrid 2000ev,content 8ev': just those rounds (to profile one). */
+const ONLY = process.env.BENCH_ONLY?.split(',')
 const LONG_KINDS: FeedbackKind[] = [...Array(10).fill('like'), ...Array(80).fill('play'), ...Array(7).fill('skip'), ...Array(3).fill('dislike')]
 
 type Recommend = (p: Profile, model: ForYouModel, n: number) => Promise<ForYouResult>
@@ -42,6 +44,7 @@ async function main(): Promise<void> {
   const long = history(view, Array.from({ length: 2000 }, () => ({ trackId: pick(), kind: LONG_KINDS[Math.floor(rand() * LONG_KINDS.length)] })))
   for (const model of FOR_YOU_MODELS) {
     for (const [size, h] of [['8ev', small], ['2000ev', long]] as const) {
+      if (ONLY && !ONLY.includes(`${model} ${size}`)) continue
       const times = new Map(variants.map(([name]) => [name, [] as number[]]))
       let differ = 0
       for (let i = 0; i < REQUESTS; i++) {
@@ -69,13 +72,15 @@ function recommender(f: ForYou): Recommend {
 /** The older tree's ForYou over the same view (with its own ArtistCatalogue) and the same trained model. */
 async function baseRecommender(src: string, service: SegueService): Promise<Recommend> {
   const load = (path: string) => import(pathToFileURL(join(src, path)).href)
-  const [{ ForYou: BaseForYou }, { ArtistBridge: BaseBridge }, { ArtistCatalogue: BaseArtists }] = await Promise.all([
-    load('service/for-you.ts'), load('service/artist-bridge.ts'), load('models/hybrid/artist-tracks.ts'),
+  const [{ ForYou: BaseForYou }, { ArtistBridge: BaseBridge }, { ArtistCatalogue: BaseArtists }, { AlsRecommender: BaseAls }] = await Promise.all([
+    load('service/for-you.ts'), load('service/artist-bridge.ts'), load('models/hybrid/artist-tracks.ts'), load('models/als/als.ts'),
   ])
+  // The same fitted factors, served by that tree's ALS code.
+  const trained = { ...service.collaborative!, model: BaseAls.load(service.collaborative!.model.save()) }
   const v = service.view
   const artists = new BaseArtists(v.tracks, v.artists.matrix, v.dims, v.dupKeys)
   const view = Object.create(v, { artists: { value: artists } })
-  const f = new BaseForYou(view, new BaseBridge(service.collaborative, v.tracks))
+  const f = new BaseForYou(view, new BaseBridge(trained, v.tracks))
   return (p, model, n) => f.recommend(p, model, n)
 }
 

@@ -24,22 +24,41 @@ export function scoreExplainer(
   const a = Float64Array.from(gram)
   for (let e = 0; e < items.length; e++) addOuter(a, y, items[e] * k, conf[e] - 1, k)
   const chol = cholesky(a, k)
+  const parts = new Float64Array(items.length)
   return (target, top, score) => {
     const w = cholSolve(chol, y.subarray(target * k, target * k + k), k)
-    const parts: Scored[] = Array.from(items, (item, e) => {
-      let s = 0
-      for (let d = 0; d < k; d++) s += w[d] * y[item * k + d]
-      return { item, score: conf[e] * s }
-    })
     let shares = 0, weight = 0
-    parts.forEach((p, e) => ((shares += p.score), (weight += conf[e])))
-    if (weight > 0) parts.forEach((p, e) => (p.score += ((score - shares) * conf[e]) / weight))
-    return parts.sort((p, q) => q.score - p.score || p.item - q.item).slice(0, top)
+    for (let e = 0; e < items.length; e++) {
+      let s = 0
+      for (let d = 0; d < k; d++) s += w[d] * y[items[e] * k + d]
+      parts[e] = conf[e] * s
+      shares += parts[e]
+      weight += conf[e]
+    }
+    if (weight > 0) for (let e = 0; e < items.length; e++) parts[e] += ((score - shares) * conf[e]) / weight
+    return largestShares(items, parts, top)
   }
 }
 
+/** The `top` largest shares, largest first (ties: lower item first), by repeated scans: top is small (1 to 5). */
+function largestShares(items: Int32Array, parts: Float64Array, top: number): Scored[] {
+  const out: Scored[] = []
+  const taken = new Uint8Array(items.length)
+  for (let t = 0; t < Math.min(top, items.length); t++) {
+    let best = -1
+    for (let e = 0; e < items.length; e++) {
+      if (taken[e]) continue
+      if (best < 0 || parts[e] > parts[best] || (parts[e] === parts[best] && items[e] < items[best])) best = e
+    }
+    taken[best] = 1
+    out.push({ item: items[best], score: parts[best] })
+  }
+  return out
+}
+
+/** Adds c·y_o·y_oᵀ to the lower triangle of A, the only part the Cholesky factorisation reads. */
 function addOuter(a: Float64Array, y: Float32Array, o: number, c: number, k: number): void {
-  for (let r = 0; r < k; r++) for (let s = 0; s < k; s++) a[r * k + s] += c * y[o + r] * y[o + s]
+  for (let r = 0; r < k; r++) for (let s = 0; s <= r; s++) a[r * k + s] += c * y[o + r] * y[o + s]
 }
 
 /** Solves A x = b for symmetric positive definite A (k x k, f64, row-major). */
