@@ -54,7 +54,7 @@ async function main(): Promise<void> {
           const t0 = performance.now()
           const r = await run(p, model, 10)
           times.get(name)!.push(performance.now() - t0)
-          lists.push(JSON.stringify(r.items.map((x) => [x.track.id, x.score.toFixed(6), x.reasons.map((y) => y.text)])))
+          lists.push(JSON.stringify(r.items.map((x) => [x.track.id, x.score.toFixed(6), x.reasons.map((y) => y.text), x.because])))
         }
         if (lists.length === 2 && lists[0] !== lists[1]) differ++
       }

@@ -57,6 +57,8 @@ interface UnitRows {
   units: Float32Array
   indptr: Int32Array
   indices: Int32Array
+  /** Squared length of each row's raw vector, summed as view.cosine sums it. */
+  squares: Float64Array
 }
 
 interface Candidate {
@@ -229,33 +231,44 @@ export class ForYou {
 
   /**
    * Every track's feature vector scaled to length 1 (zero stays zero), so a cosine is one dot product, with
-   * each row's non-zero features listed in order (CSR), built on first use.
+   * each row's non-zero features listed in order (CSR) and its squared length, built on first use.
    */
   private unitRows(): UnitRows {
     if (this.units) return this.units
     const { dims, tracks } = this.view
     const units = new Float32Array(tracks.length * dims)
     const indptr = new Int32Array(tracks.length + 1)
+    const squares = new Float64Array(tracks.length)
     const nonZero: number[] = []
     for (let row = 0; row < tracks.length; row++) {
       const v = this.view.vector(row)
       let norm = 0
       for (let j = 0; j < dims; j++) norm += v[j] * v[j]
+      squares[row] = norm
       const scale = norm > 0 ? 1 / Math.sqrt(norm) : 0
       for (let j = 0; j < dims; j++) {
         units[row * dims + j] = v[j] * scale
-        if (units[row * dims + j] !== 0) nonZero.push(j)
+        if (v[j] !== 0) nonZero.push(j)
       }
       indptr[row + 1] = nonZero.length
     }
-    return (this.units = { units, indptr, indices: Int32Array.from(nonZero) })
+    return (this.units = { units, indptr, indices: Int32Array.from(nonZero), squares })
   }
 
+  /**
+   * The positive (of the heaviest 50) whose sound is closest to a row: view.cosine over the row's non-zero
+   * features only, which is the same sum bit for bit.
+   */
   private closestPositive(p: Profile, row: number): number | undefined {
+    const { indptr, indices, squares } = this.unitRows()
+    const v = this.view.vector(row)
     let best: number | undefined
     let bestSim = -Infinity
     for (const pos of p.positives.slice(0, 50)) {
-      const s = this.view.cosine(row, pos.row)
+      const u = this.view.vector(pos.row)
+      let dot = 0
+      for (let e = indptr[row]; e < indptr[row + 1]; e++) dot += v[indices[e]] * u[indices[e]]
+      const s = squares[row] > 0 && squares[pos.row] > 0 ? dot / Math.sqrt(squares[row] * squares[pos.row]) : 0
       if (s > bestSim) [best, bestSim] = [pos.row, s]
     }
     return best
