@@ -42,6 +42,11 @@ export interface EngineOptions {
    * Default: 'rebuild' when the environment has SEGUE_ARTIFACTS=rebuild, else 'reuse'.
    */
   artifacts?: 'reuse' | 'rebuild'
+  /**
+   * Make each catalogue track only when first read (from a saved snapshot): for one-shot commands, which read
+   * a few dozen tracks of ~90k. Whole-catalogue work (stats, serving) is faster with the default, eager load.
+   */
+  lazyTracks?: boolean
 }
 
 /** How one derived piece of the engine came to be on this start, and how long that took. */
@@ -150,6 +155,7 @@ export class Engine {
   private readonly annThreshold: number
   private readonly warn: (message: string) => void
   private readonly reuse: boolean
+  private readonly lazyTracks: boolean
   private state: Promise<Loaded> | null = null
   /**
    * What this engine loaded from saved artifacts and what it built, by name: pipeline, catalogue (tracks,
@@ -163,6 +169,7 @@ export class Engine {
     this.pipelineConfig = { ...DEFAULT_PIPELINE, ...opts.pipeline }
     this.annThreshold = opts.annThreshold ?? 200_000
     this.warn = opts.onWarning ?? ((m) => process.stderr.write(`segue: warning: ${m}\n`))
+    this.lazyTracks = opts.lazyTracks ?? false
     this.reuse = (opts.artifacts ?? (process.env.SEGUE_ARTIFACTS === 'rebuild' ? 'rebuild' : 'reuse')) === 'reuse'
   }
 
@@ -371,7 +378,7 @@ export class Engine {
     const derived = snapshot ?? this.buildSnapshot(tracks, (built = pipeline.transform(tracks)), pipeline.dims, `${key}:${DERIVED_FINGERPRINT}`)
     return {
       tracks: derived.tracks,
-      rowOf: new Map(derived.tracks.map((t, i) => [t.id, i])),
+      rowOf: new Map(derived.ids.map((id, i) => [id, i])),
       dupKeys: derived.dupKeys,
       genreSet: new Set(derived.genres),
       pipeline,
@@ -403,7 +410,7 @@ export class Engine {
   private loadSnapshot(key: string): CatalogueSnapshot | null {
     const started = performance.now()
     const path = this.artifactPath('catalogue.art')
-    const snapshot = loadOrNull(() => loadSnapshot(path, key), path, this.warn)
+    const snapshot = loadOrNull(() => loadSnapshot(path, key, { lazy: this.lazyTracks }), path, this.warn)
     return snapshot ? this.noteLoad('catalogue', started, 'loaded', snapshot) : null
   }
 
@@ -412,6 +419,7 @@ export class Engine {
     const started = performance.now()
     const snapshot: CatalogueSnapshot = {
       tracks,
+      ids: tracks.map((t) => t.id),
       rows: toSparseRows(matrix, dims),
       dupKeys: dupKeysOf(tracks),
       genres: [...new Set(tracks.flatMap((t) => t.genres))],

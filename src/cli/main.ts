@@ -36,8 +36,8 @@ function positiveInt(max: number) {
   }
 }
 
-async function withEngine<T>(g: GlobalOptions, fn: (e: Engine, progress: ProgressView) => Promise<T>): Promise<T> {
-  const engine = await Engine.open({ home: g.home })
+async function withEngine<T>(g: GlobalOptions, fn: (e: Engine, progress: ProgressView) => Promise<T>, opts: { lazyTracks?: boolean } = {}): Promise<T> {
+  const engine = await Engine.open({ home: g.home, lazyTracks: opts.lazyTracks })
   const progress = new ProgressView(g.progress && !g.json)
   try {
     return await fn(engine, progress)
@@ -105,7 +105,7 @@ export async function buildProgram(argv: readonly string[] = process.argv): Prom
       await withEngine(g, async (e) => {
         const hits = await e.search(words.join(' '), o.limit)
         print(g, hits.map((h) => ({ ...h.track, score: h.score })), () => formatSearch(hits))
-      })
+      }, { lazyTracks: true })
     })
 
   program
@@ -129,7 +129,7 @@ export async function buildProgram(argv: readonly string[] = process.argv): Prom
           k: o.k, metric: o.metric, mode, excludeSeedArtist: o.excludeArtist, collapseDuplicates: o.collapse, genres: o.genre,
         }, work)
         print(g, result, () => formatSimilar(result))
-      })
+      }, { lazyTracks: true })
     })
 
   program

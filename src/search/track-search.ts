@@ -43,12 +43,13 @@ export class TrackSearch {
   private thread: SearchThread | null = null
 
   constructor(tracks: readonly Track[])
-  constructor(tracks: readonly Track[], arrays: SearchArrays)
+  constructor(tracks: readonly Track[], arrays: SearchArrays, boosts?: Float32Array)
   constructor(
     private readonly tracks: readonly Track[],
     arrays: SearchArrays = buildArrays(tracks),
+    boosts: Float32Array = popularityBoosts(tracks),
   ) {
-    this.core = new SearchCore(arrays, popularityBoosts(tracks), (doc) => tracks[doc])
+    this.core = new SearchCore(arrays, boosts, (doc) => tracks[doc])
   }
 
   /** Searches on the calling thread; its cost is bounded by QUERY_LIMITS and MATCH_RULES. */
@@ -93,7 +94,8 @@ export class TrackSearch {
   /** Writes the index atomically as a checksummed artifact under `key` (what it was built from). */
   save(path: string, key: string): void {
     const meta = { docs: this.tracks.length, terms: this.core.arrays.terms.length }
-    saveArtifact(path, { ...ARTIFACT, key, meta }, toBlobs(this.core.arrays))
+    // The popularity boosts are saved too, so loading reads no track (a one-shot command makes tracks lazily).
+    saveArtifact(path, { ...ARTIFACT, key, meta }, { ...toBlobs(this.core.arrays), boosts: this.core.popularityBoost })
   }
 
   /**
@@ -111,7 +113,12 @@ export class TrackSearch {
     if (arrays.fieldLen.length !== tracks.length * 3 || arrays.postStart.length !== arrays.terms.length + 1) {
       throw new SegueError('E_ARTIFACT_CORRUPT', `${path}: search index arrays do not fit together`)
     }
-    return new TrackSearch(tracks, arrays)
+    const boosts = blobs.boosts
+    if (boosts === undefined) throw new SegueError('E_ARTIFACT_VERSION', `${path}: search index saved without its popularity boosts (an older segue)`)
+    if (!(boosts instanceof Float32Array && boosts.length === tracks.length)) {
+      throw new SegueError('E_ARTIFACT_CORRUPT', `${path}: search index popularity boosts do not fit the tracks`)
+    }
+    return new TrackSearch(tracks, arrays, boosts)
   }
 
   private hits(found: Candidate[]): SearchHit[] {

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { gunzipSync } from 'node:zlib'
 import { bundledCatalogue } from '../../src/core/paths.js'
+import type { Track } from '../../src/core/track.js'
 import { Engine, type EngineOptions, type LoadStep } from '../../src/engine.js'
 import { createExactIndex } from '../../src/index/exact.js'
 import { SparseExactIndex, toSparseRows } from '../../src/index/exact-sparse.js'
@@ -93,6 +94,25 @@ describe('start-up artifacts', () => {
     assert.match(after.warnings[0], /catalogue\.art: checksum mismatch.*rebuilding it/)
     assert.deepEqual(ids(after.similar), ids(before.similar))
     await after.engine.close()
+  })
+
+  it('lazy tracks: the same answers and the very tracks the eager load gives, each made once, none written', async () => {
+    const eager = await openAndAsk(home)
+    const lazy = await openAndAsk(home, { lazyTracks: true })
+    assert.deepEqual(built(lazy.engine), [])
+    assert.deepEqual(ids(lazy.similar), ids(eager.similar))
+    assert.deepEqual(lazy.similar.items.map((i) => i.because), eager.similar.items.map((i) => i.because))
+    assert.deepEqual(lazy.search.map((h) => h.track.id), eager.search.map((h) => h.track.id))
+    const [e, l] = [await eager.engine.catalogue(), await lazy.engine.catalogue()]
+    const plain = (t: Track) => ({ ...t, features: Array.from(t.features) })
+    for (const row of [0, 1, 17, 1234, e.tracks.length - 1]) assert.deepEqual(plain(l.tracks[row]), plain(e.tracks[row]), `row ${row}`)
+    assert.equal(l.tracks[17], l.tracks[17])
+    assert.deepEqual(l.tracks.map(plain), e.tracks.map(plain))
+    assert.deepEqual([...l.dupKeys], [...e.dupKeys])
+    assert.equal(l.tracks.length, e.tracks.length)
+    assert.throws(() => { (l.tracks as Track[])[3] = e.tracks[4] }, TypeError)
+    await eager.engine.close()
+    await lazy.engine.close()
   })
 
   it("exact search over the sparse vectors ranks as the blocked kernels' exact index does", async () => {
