@@ -1,5 +1,4 @@
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify'
-import fastifyHelmet from '@fastify/helmet'
 import fastifyRateLimit from '@fastify/rate-limit'
 import fastifyStatic from '@fastify/static'
 import fastifySwagger from '@fastify/swagger'
@@ -14,7 +13,7 @@ import type { SegueService } from '../service/service.js'
 import { clientErrorHandler, errorHandler, frameworkErrorHandler } from './errors.js'
 import { authenticator, withWriteLimit } from './auth.js'
 import { addressKey } from './limits.js'
-import { HELMET_OPTIONS, isPrivateRoute } from './security.js'
+import { isPrivateRoute, securityHeaders } from './security.js'
 import {
   ErrorBody, FeedbackBody, HistoryQuery, ListenerParams, NewListenerBody, PlaylistBody, RecommendationsQuery, Responses,
   SearchQuery, SimilarQuery, TrackParams, detail, summary,
@@ -67,8 +66,9 @@ export async function createApp(service: SegueService, opts: AppOptions = {}): P
     },
     transform: jsonSchemaTransform,
   })
-  await app.register(fastifyHelmet, HELMET_OPTIONS)
+  const security = securityHeaders()
   app.addHook('onRequest', (req, reply, done) => {
+    reply.headers(security)
     if (isPrivateRoute(req.routeOptions.url)) reply.header('cache-control', 'no-store')
     done()
   })
