@@ -298,15 +298,20 @@ function trackAt(i: number, src: RowSource): Track {
 function lazyArray<T>(n: number, make: (row: number) => T): T[] {
   const made = new Array<T | undefined>(n)
   const get = (row: number) => made[row] ?? (made[row] = make(row))
+  /** The row a property key names ('0' to String(n - 1)), else -1. */
+  const rowOf = (prop: string) => {
+    const row = prop.charCodeAt(0) - 48 <= 9 ? Number(prop) : NaN
+    return Number.isInteger(row) && row >= 0 && row < n ? row : -1
+  }
   return new Proxy(made as T[], {
     get(target, prop, receiver) {
       if (typeof prop === 'string') {
-        const row = prop.charCodeAt(0) - 48 <= 9 ? Number(prop) : NaN
-        if (Number.isInteger(row) && row >= 0 && row < n) return get(row)
+        const row = rowOf(prop)
+        if (row >= 0) return get(row)
       }
       return Reflect.get(target, prop, receiver)
     },
-    has: (target, prop) => Reflect.has(target, prop) || (typeof prop === 'string' && Number(prop) >= 0 && Number(prop) < n),
+    has: (target, prop) => Reflect.has(target, prop) || (typeof prop === 'string' && rowOf(prop) >= 0),
     set: () => false,
     defineProperty: () => false,
     deleteProperty: () => false,

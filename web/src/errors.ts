@@ -21,6 +21,9 @@ const FIELD_MESSAGES: Record<string, string> = {
   'querystring.model': 'That recommendation model isn’t available on this server.',
 };
 
+/** A missing and a refused token mean the same to a listener: their session is gone. */
+const SIGNED_OUT: HumanError = { title: 'Signed out', message: 'Your listener session has ended. Reload the page to start a new one.' };
+
 const BY_CODE: Record<string, HumanError> = {
   E_NETWORK: { title: 'Can’t reach segue', message: 'Check that the segue server is running and you’re connected, then try again.' },
   E_VALIDATION: { title: 'That didn’t work', message: 'The server didn’t accept that request. Reload the page and try again.' },
@@ -29,8 +32,8 @@ const BY_CODE: Record<string, HumanError> = {
   E_RATE_LIMITED: { title: 'Easy there', message: 'That was a lot at once. Wait a few seconds, then try again.' },
   E_NOT_READY: { title: 'Still warming up', message: 'segue is still starting. Try again in a moment.' },
   E_EMPTY_CATALOGUE: { title: 'No music yet', message: 'The catalogue is empty. Import one with “segue import”, then reload.' },
-  E_UNAUTHORIZED: { title: 'Signed out', message: 'Your listener session has ended. Reload the page to start a new one.' },
-  E_FORBIDDEN: { title: 'Signed out', message: 'Your listener session has ended. Reload the page to start a new one.' },
+  E_UNAUTHORIZED: SIGNED_OUT,
+  E_FORBIDDEN: SIGNED_OUT,
   E_STORE: { title: 'Couldn’t save or load', message: 'segue couldn’t reach its storage just now. Try again in a moment.' },
   E_TOO_LARGE: { title: 'Too much at once', message: 'That request was larger than segue accepts.' },
   E_BAD_RESPONSE: { title: 'Something went wrong', message: 'The server sent an answer the app couldn’t read. Reload the page.' },
