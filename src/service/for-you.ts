@@ -3,7 +3,9 @@ import type { Track } from '../core/track.js'
 import type { CatalogueView, FeatureMatch } from '../engine.js'
 import type { Neighbour } from '../index/types.js'
 import type { ArtistBridge } from './artist-bridge.js'
+import { DEFAULT_FOR_YOU_PARAMS, type ForYouParams } from './for-you-params.js'
 import { isFresh, type Positive, type Profile } from './profile.js'
+import type { CatalogueCooccurrence } from './track-cooccurrence.js'
 
 export const FOR_YOU_MODELS = ['content', 'collaborative', 'hybrid'] as const
 export type ForYouModel = (typeof FOR_YOU_MODELS)[number]
@@ -35,15 +37,6 @@ export interface ForYouResult {
   items: ForYouItem[]
 }
 
-/** Most content anchors (the heaviest positives) searched around per request. */
-const MAX_ANCHORS = 6
-/** At most this many tracks by one artist in a list. */
-const PER_ARTIST = 2
-/** Play-count weight of a positive in the collaborative fold-in: a like is worth a keen listener's plays of an artist. */
-const CF_WEIGHT = { seed: 200, like: 200, play: 60 }
-/** Reciprocal-rank fusion: the constant damps the head; content leads slightly since it sees every track. */
-const RRF_K = 20
-const HYBRID_WEIGHTS = { content: 0.55, collaborative: 0.45 }
 /**
  * Neighbours kept per anchor track: enough for a list of 20 after leaving out what a listener heard. They do not
  * depend on the listener, so every listener with that anchor shares them.
@@ -78,12 +71,22 @@ export class ForYou {
   private readonly anchorNeighbours = new Map<number, Promise<Neighbour[]>>()
   private units?: UnitRows
 
-  constructor(private readonly view: CatalogueView, private readonly bridge: ArtistBridge | null) {
+  /**
+   * @param bridge the artist-level collaborative model (HetRec), or null
+   * @param playlists track co-occurrence from playlists: when given, "Listeners like you" uses it for the
+   *   listener's tracks it covers and the bridge for the rest
+   */
+  constructor(
+    private readonly view: CatalogueView,
+    private readonly bridge: ArtistBridge | null,
+    readonly params: Readonly<ForYouParams> = DEFAULT_FOR_YOU_PARAMS,
+    private readonly playlists: CatalogueCooccurrence | null = null,
+  ) {
     this.popularRows = popularAcrossGenres(view.tracks, 400)
   }
 
   get hasCollaborative(): boolean {
-    return this.bridge !== null
+    return this.bridge !== null || this.playlists !== null
   }
 
   async recommend(p: Profile, model: ForYouModel, n: number): Promise<ForYouResult> {
@@ -91,7 +94,7 @@ export class ForYou {
     let list: Candidate[]
     if (model === 'content') list = await this.content(p, n * 2)
     else if (model === 'collaborative') list = this.collaborative(p, n * 2)
-    else list = fuse(await this.content(p, n * 2), this.collaborative(p, n * 2))
+    else list = fuse(await this.content(p, n * 2), this.collaborative(p, n * 2), this.params)
     if (list.length < n) {
       // Too few personal picks (the listener's artists are unknown to the listening data, say): popular tracks
       // fill the rest, scored below every personal pick so they come after them.
@@ -106,13 +109,14 @@ export class ForYou {
    * its share of the list; a sound close to a disliked one counts against.
    */
   private async content(p: Profile, n: number): Promise<Candidate[]> {
-    const anchors = p.positives.slice(0, MAX_ANCHORS)
+    const { maxAnchors, rrfK, anchorAgreement } = this.params
+    const anchors = p.positives.slice(0, maxAnchors)
     const top = anchors[0].weight
     const merged = new Map<number, Candidate & { best: number; sum: number }>()
     for (const a of anchors) {
       const hits = await this.freshNeighbours(a.row, n + 10, p)
       hits.forEach((h, rank) => {
-        const s = a.weight / top / (RRF_K + rank + 1)
+        const s = a.weight / top / (rrfK + rank + 1)
         const c = merged.get(h.index)
         if (!c) merged.set(h.index, { row: h.index, score: s, best: s, sum: s, reasons: [this.anchorReason(a)], anchor: a.row })
         else {
@@ -127,7 +131,7 @@ export class ForYou {
       row: c.row,
       reasons: c.reasons,
       anchor: c.anchor,
-      score: (c.best + 0.05 * (c.sum - c.best)) * (1 - this.negativePull(p, c.row)),
+      score: (c.best + anchorAgreement * (c.sum - c.best)) * (1 - this.negativePull(p, c.row)),
     }))
     return out.sort((x, y) => y.score - x.score || x.row - y.row)
   }
@@ -155,26 +159,67 @@ export class ForYou {
     return hits
   }
 
-  /** The listener's artists folded into the collaborative model; its artists become their closest-sounding tracks. */
+  /**
+   * "Listeners like you": with playlists, the listener's tracks they hold are folded into the track
+   * co-occurrence model and the others go to the artist-level model, the two lists fused by the share of the
+   * listener's weight each covers; without playlists, the artist-level model alone.
+   */
   private collaborative(p: Profile, n: number): Candidate[] {
+    if (!this.playlists) return this.artistLevel(p, p.positives, n)
+    const covered = p.positives.filter((x) => this.playlists!.coveredItems(x.row).length > 0)
+    const rest = p.positives.filter((x) => this.playlists!.coveredItems(x.row).length === 0)
+    const tracks = this.trackLevel(p, covered, n)
+    const artists = this.artistLevel(p, rest, n)
+    if (tracks.length === 0 || artists.length === 0) return tracks.length > 0 ? tracks : artists
+    const weight = (list: readonly Positive[]) => list.reduce((s, x) => s + x.weight, 0)
+    const total = weight(covered) + weight(rest)
+    return fuseWeighted(tracks, weight(covered) / total, artists, weight(rest) / total, this.params.rrfK)
+  }
+
+  /**
+   * The listener's tracks folded into the playlist co-occurrence model; its tracks the catalogue has and the
+   * listener has not heard come back, each explained by the listener's track that shares most playlists with it.
+   */
+  private trackLevel(p: Profile, positives: readonly Positive[], n: number): Candidate[] {
+    const pl = this.playlists
+    if (!pl || positives.length === 0) return []
+    const anchorOf = new Map<number, Positive>()
+    const history = positives.flatMap((pos) =>
+      pl.coveredItems(pos.row).map((item) => {
+        anchorOf.set(item, pos)
+        return { item, weight: pos.weight }
+      }),
+    )
+    const accept = (item: number) => pl.rowOfItem[item] >= 0 && isFresh(this.view, p, pl.rowOfItem[item])
+    return pl.model.recommendForHistory(history, { n: n * 2, accept }).map((h) => {
+      const row = pl.rowOfItem[h.item]
+      const anchor = anchorOf.get(h.because)!
+      const text = `Often in playlists with “${this.view.tracks[anchor.row].name}”`
+      return { row, score: h.score * (1 - this.negativePull(p, row)), reasons: [{ kind: 'collaborative', trackId: this.view.tracks[anchor.row].id, text }], anchor: anchor.row }
+    })
+  }
+
+  /** The listener's artists folded into the artist-level model; its artists become their closest-sounding tracks. */
+  private artistLevel(p: Profile, positives: readonly Positive[], n: number): Candidate[] {
     if (!this.bridge) return []
+    const { perArtist, cfWeight } = this.params
     const history = new Map<number, number>()
-    for (const pos of p.positives) {
-      for (const item of this.bridge.itemsOf(this.view.tracks[pos.row])) history.set(item, (history.get(item) ?? 0) + CF_WEIGHT[pos.kind] * pos.weight)
+    for (const pos of positives) {
+      for (const item of this.bridge.itemsOf(this.view.tracks[pos.row])) history.set(item, (history.get(item) ?? 0) + cfWeight[pos.kind] * pos.weight)
     }
     if (history.size === 0) return []
-    const { artists, strongest } = this.bridge.artistsWithReasons(history, Math.max(10, Math.ceil(n / PER_ARTIST) + 5))
+    const { artists, strongest } = this.bridge.artistsWithReasons(history, Math.max(10, Math.ceil(n / perArtist) + 5))
     if (artists.length === 0) return []
     const profileArtists = [...history].map(([item, w]) => ({ artist: this.bridge!.artistName(item)!, weight: w }))
     const exclude = new Set(p.positives.map((x) => this.view.tracks[x.row].id))
     const picks = this.view.artists.recommend(
       artists.map((a, i) => ({ artist: this.bridge!.artistName(a.item)!, weight: artists.length - i })),
-      { n: n * 2, perArtist: PER_ARTIST, exclude, profile: profileArtists },
+      { n: n * 2, perArtist, exclude, profile: profileArtists },
     )
     // Each recommended artist is explained by the listener's artist that drove its score, and through that
     // artist by the listener's heaviest track of theirs: the liked (or picked, or played) track it came from.
     const trackOfItem = new Map<number, number>()
-    for (const pos of p.positives) for (const item of this.bridge.itemsOf(this.view.tracks[pos.row])) if (!trackOfItem.has(item)) trackOfItem.set(item, pos.row)
+    for (const pos of positives) for (const item of this.bridge.itemsOf(this.view.tracks[pos.row])) if (!trackOfItem.has(item)) trackOfItem.set(item, pos.row)
     const why = new Map<string, { reason: Reason; anchor?: number }>()
     for (const a of artists) {
       const name = this.bridge.artistName(a.item)!
@@ -217,6 +262,7 @@ export class ForYou {
    */
   private negativePull(p: Profile, row: number): number {
     let pull = 0
+    const { negativeThreshold, negativeSlope, negativeMax } = this.params
     const dims = this.view.dims
     const { units, indptr, indices } = this.unitRows()
     const end = indptr[row + 1]
@@ -224,9 +270,9 @@ export class ForYou {
       const base = neg.row * dims
       let cos = 0
       for (let e = indptr[row]; e < end; e++) cos += units[row * dims + indices[e]] * units[base + indices[e]]
-      pull = Math.max(pull, neg.weight * Math.max(0, cos - 0.5) * 1.8)
+      pull = Math.max(pull, neg.weight * Math.max(0, cos - negativeThreshold) * negativeSlope)
     }
-    return Math.min(0.9, pull)
+    return Math.min(negativeMax, pull)
   }
 
   /**
@@ -281,17 +327,18 @@ export class ForYou {
     return { kind: a.kind, trackId: t.id, text }
   }
 
-  /** Best first, one release per recording, at most PER_ARTIST per artist, n items, each with its feature view. */
+  /** Best first, one release per recording, at most params.perArtist per artist, n items, each with its feature view. */
   private finish(list: readonly Candidate[], p: Profile, n: number): ForYouItem[] {
     const out: ForYouItem[] = []
     const keys = new Set<string>()
     const perArtist = new Map<string, number>()
+    const cap = this.params.perArtist
     const sorted = [...list].sort((a, b) => b.score - a.score || a.row - b.row)
     for (const c of sorted) {
       const key = this.view.dupKeys[c.row]
       // A recording's key is the id of its most popular release: that is the one shown.
       const t = this.view.tracks[this.view.rowOf.get(key) ?? c.row]
-      if (keys.has(key) || t.artists.some((a) => (perArtist.get(a) ?? 0) >= PER_ARTIST)) continue
+      if (keys.has(key) || t.artists.some((a) => (perArtist.get(a) ?? 0) >= cap)) continue
       keys.add(key)
       for (const a of t.artists) perArtist.set(a, (perArtist.get(a) ?? 0) + 1)
       const anchor = c.anchor ?? this.closestPositive(p, c.row)
@@ -307,12 +354,25 @@ export class ForYou {
   }
 }
 
-/** Reciprocal-rank fusion of the content and collaborative lists; reasons from both are kept. */
-function fuse(content: readonly Candidate[], collaborative: readonly Candidate[]): Candidate[] {
-  const merged = new Map<number, Candidate>()
-  const add = (list: readonly Candidate[], w: number) =>
+/** Reciprocal-rank fusion of the content and collaborative lists by params.hybridWeights; reasons from both are kept. */
+export function fuse<C extends FusedCandidate>(content: readonly C[], collaborative: readonly C[], params: Pick<ForYouParams, 'hybridWeights' | 'rrfK'>): C[] {
+  return fuseWeighted(content, params.hybridWeights.content, collaborative, params.hybridWeights.collaborative, params.rrfK)
+}
+
+/** What fusion needs of a candidate: an id (a catalogue row, or a playlist track in the harness) and reasons. */
+export interface FusedCandidate {
+  row: number
+  score: number
+  reasons: Reason[]
+  anchor?: number
+}
+
+/** Reciprocal-rank fusion of two ranked lists, weight / (k + rank), summed where a row is in both. */
+export function fuseWeighted<C extends FusedCandidate>(a: readonly C[], wa: number, b: readonly C[], wb: number, k: number): C[] {
+  const merged = new Map<number, C>()
+  const add = (list: readonly C[], w: number) =>
     list.forEach((c, rank) => {
-      const s = w / (RRF_K + rank + 1)
+      const s = w / (k + rank + 1)
       const m = merged.get(c.row)
       if (!m) merged.set(c.row, { ...c, score: s, reasons: [...c.reasons] })
       else {
@@ -321,9 +381,9 @@ function fuse(content: readonly Candidate[], collaborative: readonly Candidate[]
         m.anchor ??= c.anchor
       }
     })
-  add(content, HYBRID_WEIGHTS.content)
-  add(collaborative, HYBRID_WEIGHTS.collaborative)
-  return [...merged.values()].sort((a, b) => b.score - a.score || a.row - b.row)
+  add(a, wa)
+  add(b, wb)
+  return [...merged.values()].sort((x, y) => y.score - x.score || x.row - y.row)
 }
 
 function dedupeReasons(reasons: readonly Reason[]): Reason[] {

@@ -2,15 +2,16 @@ import { SegueError } from '../core/errors.js'
 import type { Track } from '../core/track.js'
 import type { CatalogueView, FeatureMatch } from '../engine.js'
 import { representativeRows } from '../rerank/recording.js'
+import { DEFAULT_FOR_YOU_PARAMS } from './for-you-params.js'
 
 export const MAX_SEEDS = 5
 
 export interface PlaylistOptions {
-  /** Tracks drawn around each seed (default 5). */
+  /** Tracks drawn around each seed (default DEFAULT_FOR_YOU_PARAMS.playlistPerSeed). */
   perSeed?: number
   /** Length of the playlist (default seeds x perSeed); rounds continue past perSeed when it is larger. */
   total?: number
-  /** At most this many tracks by one artist (default 2). */
+  /** At most this many tracks by one artist (default DEFAULT_FOR_YOU_PARAMS.playlistPerArtist). */
   maxPerArtist?: number
   /** Track rows never to include (a listener's skips and dislikes), nor any other release of their recordings. */
   exclude?: ReadonlySet<number>
@@ -38,9 +39,9 @@ export interface Playlist {
  */
 export async function buildPlaylist(view: CatalogueView, seedIds: readonly string[], opts: PlaylistOptions = {}): Promise<Playlist> {
   const rows = checkSeeds(view, seedIds)
-  const perSeed = opts.perSeed ?? 5
+  const perSeed = opts.perSeed ?? DEFAULT_FOR_YOU_PARAMS.playlistPerSeed
   const total = opts.total ?? rows.length * perSeed
-  const maxPerArtist = opts.maxPerArtist ?? 2
+  const maxPerArtist = opts.maxPerArtist ?? DEFAULT_FOR_YOU_PARAMS.playlistPerArtist
   // Keys of recordings that may not appear: the seeds', the excluded ones' and, as the list grows, those taken.
   const takenKeys = new Set([...rows, ...(opts.exclude ?? [])].map((r) => view.dupKeys[r]))
   const reps = representativeRows(view.tracks, view.dupKeys)

@@ -1,5 +1,6 @@
 import type { CatalogueView } from '../engine.js'
 import type { FeedbackEvent, FeedbackKind, Store } from '../store/store.js'
+import { DEFAULT_FOR_YOU_PARAMS, type ForYouParams } from './for-you-params.js'
 
 /** Why a track is in a listener's profile: a seed they picked for this request, or their own feedback. */
 export type PositiveKind = 'seed' | 'like' | 'play'
@@ -26,11 +27,15 @@ export interface Profile {
 export interface RowSet { has(row: number): boolean }
 export interface KeySet { has(key: string): boolean }
 
-const KIND_WEIGHT: Record<PositiveKind, number> = { seed: 1, like: 1, play: 0.35 }
 const NEGATIVE_WEIGHT = { skip: 0.5, dislike: 1 }
-/** Each older event counts this much less than the next one, down to RECENCY_FLOOR. */
-const RECENCY_DECAY = 0.93
-const RECENCY_FLOOR = 0.25
+
+/**
+ * Weight of a positive of this kind with `since` events after it: kindWeight times recencyDecay^since, the
+ * decay floored at recencyFloor. ListenerHistory and the continuation harness both weigh tracks with it.
+ */
+export function positiveWeight(kind: PositiveKind, since: number, params: Pick<ForYouParams, 'kindWeight' | 'recencyDecay' | 'recencyFloor'>): number {
+  return params.kindWeight[kind] * Math.max(params.recencyFloor, params.recencyDecay ** since)
+}
 /**
  * Likes (and plays) whose taste a request reads: the newest of each kind. Older ones all weigh the floor, so the
  * newest of them stand for them; this bounds a request's work whatever the history's length. Exclusion is not
@@ -65,7 +70,7 @@ export class ListenerHistory {
   /** Newest positives and negatives by kind, oldest first (a Map keeps insertion order; re-set moves to the end). */
   private readonly recent = { like: new Map<number, number>(), play: new Map<number, number>(), negative: new Map<number, number>() }
 
-  constructor(private readonly view: CatalogueView) {}
+  constructor(private readonly view: CatalogueView, private readonly params: Readonly<ForYouParams> = DEFAULT_FOR_YOU_PARAMS) {}
 
   /** Folds events newer than the last one folded, oldest first. */
   fold(events: readonly FeedbackEvent[]): void {
@@ -97,10 +102,9 @@ export class ListenerHistory {
 
   /** The profile for one request: this history plus the request's seeds (which count fully unless rejected). */
   profile(seeds: readonly string[] = []): Profile {
-    const age = (ord: number) => Math.max(RECENCY_FLOOR, RECENCY_DECAY ** (this.count - 1 - ord))
     const positives: Positive[] = []
     for (const kind of ['like', 'play'] as const) {
-      for (const [row, ord] of this.recent[kind]) positives.push({ row, kind, weight: KIND_WEIGHT[kind] * age(ord) })
+      for (const [row, ord] of this.recent[kind]) positives.push({ row, kind, weight: positiveWeight(kind, this.count - 1 - ord, this.params) })
     }
     const negatives = [...this.recent.negative.keys()].map((row) => ({ row, weight: NEGATIVE_WEIGHT[this.verdicts.get(row)!.kind as 'skip' | 'dislike'] }))
     const seedRows = new Set<number>()
@@ -109,7 +113,7 @@ export class ListenerHistory {
       if (row === undefined || this.rejected.has(row)) continue
       const at = positives.findIndex((p) => p.row === row)
       if (at >= 0) positives.splice(at, 1)
-      positives.push({ row, kind: 'seed', weight: KIND_WEIGHT.seed })
+      positives.push({ row, kind: 'seed', weight: this.params.kindWeight.seed })
       seedRows.add(row)
     }
     positives.sort((a, b) => b.weight - a.weight || a.row - b.row)
@@ -133,8 +137,13 @@ function keepNewest(list: Map<number, number>, row: number, ord: number, cap: nu
  * Folds a listener's events (oldest first) and this request's seeds into a profile, in one go. See
  * ListenerHistory, which keeps the fold between requests.
  */
-export function buildProfile(view: CatalogueView, events: readonly FeedbackEvent[], seeds: readonly string[] = []): Profile {
-  const history = new ListenerHistory(view)
+export function buildProfile(
+  view: CatalogueView,
+  events: readonly FeedbackEvent[],
+  seeds: readonly string[] = [],
+  params: Readonly<ForYouParams> = DEFAULT_FOR_YOU_PARAMS,
+): Profile {
+  const history = new ListenerHistory(view, params)
   history.fold(events.map((e, i) => ({ ...e, seq: i + 1 })))
   return history.profile(seeds)
 }
@@ -156,7 +165,11 @@ const HISTORIES_KEPT = 5_000
 export class ListenerHistories {
   private readonly entries = new Map<string, { history: ListenerHistory; sync: Promise<unknown> }>()
 
-  constructor(private readonly view: CatalogueView, private readonly store: Store) {}
+  constructor(
+    private readonly view: CatalogueView,
+    private readonly store: Store,
+    private readonly params: Readonly<ForYouParams> = DEFAULT_FOR_YOU_PARAMS,
+  ) {}
 
   /**
    * The listener's history with every event stored before the call. Catch-ups of one listener run one after
@@ -165,7 +178,7 @@ export class ListenerHistories {
   async get(listenerId: string): Promise<ListenerHistory> {
     let entry = this.entries.get(listenerId)
     if (entry) this.entries.delete(listenerId)
-    entry ??= { history: new ListenerHistory(this.view), sync: Promise.resolve() }
+    entry ??= { history: new ListenerHistory(this.view, this.params), sync: Promise.resolve() }
     this.entries.set(listenerId, entry)
     if (this.entries.size > HISTORIES_KEPT) this.entries.delete(this.entries.keys().next().value!)
     const e = entry
@@ -182,7 +195,7 @@ export class ListenerHistories {
   private async catchUp(listenerId: string, entry: { history: ListenerHistory }): Promise<void> {
     let tail = await this.store.feedbackAfter(listenerId, entry.history.lastSeq)
     if (entry.history.count > 0 && tail.first !== entry.history.first) {
-      entry.history = new ListenerHistory(this.view)
+      entry.history = new ListenerHistory(this.view, this.params)
       tail = await this.store.feedbackAfter(listenerId, 0)
     }
     entry.history.first = tail.first

@@ -1,0 +1,62 @@
+/**
+ * Every constant that shapes what "For you" and seed playlists offer, in one typed object, so the continuation
+ * harness can run the product's own code with other values and tune them (bench/tune-product.bench.ts).
+ * `HAND_SET_PARAMS` are the values the product shipped with before tuning; `DEFAULT_FOR_YOU_PARAMS` are the
+ * defaults in use.
+ */
+export interface ForYouParams {
+  /** Most content anchors (the heaviest positives) searched around per request. */
+  maxAnchors: number
+  /** At most this many tracks by one artist in a "For you" list. */
+  perArtist: number
+  /** Play-count weight of a positive in the artist-level collaborative fold-in (a like ~ a keen listener's plays of an artist). */
+  cfWeight: { seed: number; like: number; play: number }
+  /** Reciprocal-rank fusion constant: a larger one damps the head of each list less. */
+  rrfK: number
+  /** Shares of the content and collaborative lists in the hybrid's fusion. */
+  hybridWeights: { content: number; collaborative: number }
+  /** Share of the other anchors' agreement added to a content candidate's best anchor score (breaks near-ties). */
+  anchorAgreement: number
+  /** Weight of a positive by kind before recency (a seed or like fully, a play a third). */
+  kindWeight: { seed: number; like: number; play: number }
+  /** Each older event counts this much less than the next one, down to recencyFloor. */
+  recencyDecay: number
+  /** Least weight an old event keeps. */
+  recencyFloor: number
+  /** Cosine to a rejected track above which a candidate is pulled down. */
+  negativeThreshold: number
+  /** Pull per unit of cosine above the threshold (times the rejection's weight). */
+  negativeSlope: number
+  /** Most a rejection can pull a score down (a share of the score). */
+  negativeMax: number
+  /** Seed playlists: tracks drawn around each seed. */
+  playlistPerSeed: number
+  /** Seed playlists: at most this many tracks by one artist. */
+  playlistPerArtist: number
+}
+
+/** The values the product shipped with, set by hand before any measurement: the README's first column. */
+export const HAND_SET_PARAMS: Readonly<ForYouParams> = Object.freeze({
+  maxAnchors: 6,
+  perArtist: 2,
+  cfWeight: { seed: 200, like: 200, play: 60 },
+  rrfK: 20,
+  hybridWeights: { content: 0.55, collaborative: 0.45 },
+  anchorAgreement: 0.05,
+  kindWeight: { seed: 1, like: 1, play: 0.35 },
+  recencyDecay: 0.93,
+  recencyFloor: 0.25,
+  negativeThreshold: 0.5,
+  negativeSlope: 1.8,
+  negativeMax: 0.9,
+  playlistPerSeed: 5,
+  playlistPerArtist: 2,
+})
+
+/** The defaults in use. */
+export const DEFAULT_FOR_YOU_PARAMS: Readonly<ForYouParams> = HAND_SET_PARAMS
+
+/** Defaults with some values replaced (nested objects replaced whole). */
+export function forYouParams(over: Partial<ForYouParams> = {}): ForYouParams {
+  return { ...DEFAULT_FOR_YOU_PARAMS, ...over }
+}

@@ -1,0 +1,185 @@
+import { SegueError } from '../core/errors.js'
+
+/** A track of the listener's (a dense item id) and how much it tells (see ListenerHistory's weights). */
+export interface WeightedItem {
+  item: number
+  weight: number
+}
+
+/** A recommended track, its score, and the listener's track that contributed most to it. */
+export interface CooccurrenceHit {
+  item: number
+  score: number
+  /** The history item whose playlists gave this track the largest share of its score. */
+  because: number
+}
+
+export interface CooccurrenceOptions {
+  /**
+   * Normalisation of a co-occurrence count c(h, j) between a listener's track h and a candidate j seen in n(h)
+   * and n(j) playlists: c / (n(h)^alpha * n(j)^(1 - alpha)). 0.5 is cosine; 1 is P(j | h), which favours
+   * popular candidates; lower values damp popular candidates more. Default DEFAULT_COOCCURRENCE_ALPHA.
+   */
+  alpha?: number
+}
+
+export interface CooccurrenceQuery {
+  n: number
+  /** Only these items may be recommended (the catalogue-linked ones, say). */
+  accept?: (item: number) => boolean
+  /** Items never to recommend besides the history's own (a listener's rejected tracks, say). */
+  exclude?: (item: number) => boolean
+}
+
+/**
+ * Chosen on the continuation task's validation split (bench/tune-product.bench.ts): between cosine (0.5) and
+ * P(j | h) (1), the popular side wins because playlists share their hits.
+ */
+export const DEFAULT_COOCCURRENCE_ALPHA = 0.5
+
+/**
+ * Track-to-track co-occurrence in playlists (item-based collaborative filtering on binary playlist membership,
+ * as in the RecSys Challenge 2018 baselines): two tracks are alike when the same playlists hold them. Counts
+ * are computed on demand from the item -> playlists and playlist -> items lists (CSR, a track once per
+ * playlist), so building costs one pass over the playlists and a query costs the playlists of its tracks.
+ */
+export class TrackCooccurrence {
+  /** Playlists holding each item (CSR over items). */
+  private readonly itemPtr: Int32Array
+  private readonly itemPlaylists: Int32Array
+  /** Items of each playlist, distinct (CSR over playlists). */
+  private readonly listPtr: Int32Array
+  private readonly listItems: Int32Array
+  /** Playlists holding each item. */
+  readonly counts: Int32Array
+  private readonly alpha: number
+  /** Reused per query: summed scores, one history item's share, and the best share so far. */
+  private readonly acc: Float64Array
+  private readonly share: Float64Array
+  private readonly best: Float64Array
+  private readonly bestOf: Int32Array
+
+  /**
+   * @param playlists each playlist's items (dense ids below `items`, repeats allowed and counted once)
+   * @param items number of distinct items
+   */
+  constructor(playlists: readonly (readonly number[])[], readonly items: number, opts: CooccurrenceOptions = {}) {
+    this.alpha = opts.alpha ?? DEFAULT_COOCCURRENCE_ALPHA
+    if (!(this.alpha >= 0 && this.alpha <= 1)) throw new SegueError('E_BAD_ARGUMENT', `alpha must be in [0, 1], got ${opts.alpha}`)
+    const lists = playlists.map((p) => distinct(p, items))
+    this.listPtr = new Int32Array(lists.length + 1)
+    lists.forEach((l, i) => (this.listPtr[i + 1] = this.listPtr[i] + l.length))
+    this.listItems = new Int32Array(this.listPtr[lists.length])
+    lists.forEach((l, i) => this.listItems.set(l, this.listPtr[i]))
+    this.counts = new Int32Array(items)
+    for (const it of this.listItems) this.counts[it]++
+    this.itemPtr = new Int32Array(items + 1)
+    for (let i = 0; i < items; i++) this.itemPtr[i + 1] = this.itemPtr[i] + this.counts[i]
+    this.itemPlaylists = new Int32Array(this.listItems.length)
+    const fill = this.itemPtr.slice(0, items)
+    lists.forEach((l, p) => l.forEach((it) => (this.itemPlaylists[fill[it]++] = p)))
+    this.acc = new Float64Array(items)
+    this.share = new Float64Array(items)
+    this.best = new Float64Array(items)
+    this.bestOf = new Int32Array(items)
+  }
+
+  /** True when some playlist holds the item: only then can it say anything. */
+  covers(item: number): boolean {
+    return item >= 0 && item < this.items && this.counts[item] > 0
+  }
+
+  /** Tracks most often in playlists with `item`, by the normalised count. */
+  similarTracks(item: number, q: CooccurrenceQuery): CooccurrenceHit[] {
+    return this.recommendForHistory([{ item, weight: 1 }], q)
+  }
+
+  /**
+   * Fold-in of a listener: the weighted sum, over their tracks, of each track's normalised co-occurrences, best
+   * first (ties by item id); the history's own items are left out. Each hit names the history item with the
+   * largest share, which explains it ("Often in playlists with X").
+   */
+  recommendForHistory(history: readonly WeightedItem[], q: CooccurrenceQuery): CooccurrenceHit[] {
+    const touched: number[] = []
+    const own = new Set(history.map((h) => h.item))
+    for (const h of mergeHistory(history)) {
+      if (!this.covers(h.item)) continue
+      const unit = h.weight / this.counts[h.item] ** this.alpha
+      const mine: number[] = []
+      for (let e = this.itemPtr[h.item]; e < this.itemPtr[h.item + 1]; e++) {
+        const p = this.itemPlaylists[e]
+        for (let f = this.listPtr[p]; f < this.listPtr[p + 1]; f++) {
+          const j = this.listItems[f]
+          if (this.share[j] === 0) mine.push(j)
+          this.share[j] += unit
+        }
+      }
+      for (const j of mine) {
+        if (this.acc[j] === 0) touched.push(j)
+        this.acc[j] += this.share[j]
+        if (this.share[j] > this.best[j]) [this.best[j], this.bestOf[j]] = [this.share[j], h.item]
+        this.share[j] = 0
+      }
+    }
+    const hits: CooccurrenceHit[] = []
+    for (const j of touched) {
+      if (!own.has(j) && (!q.accept || q.accept(j)) && !q.exclude?.(j)) {
+        hits.push({ item: j, score: this.acc[j] / this.counts[j] ** (1 - this.alpha), because: this.bestOf[j] })
+      }
+      this.acc[j] = 0
+      this.best[j] = 0
+    }
+    return topN(hits, q.n)
+  }
+}
+
+/** One entry per item, weights summed (a track both liked and picked counts once, with both weights). */
+function mergeHistory(history: readonly WeightedItem[]): WeightedItem[] {
+  const w = new Map<number, number>()
+  for (const h of history) if (h.weight > 0) w.set(h.item, (w.get(h.item) ?? 0) + h.weight)
+  return [...w].map(([item, weight]) => ({ item, weight }))
+}
+
+function distinct(items: readonly number[], size: number): number[] {
+  const out = [...new Set(items)]
+  for (const it of out) {
+    if (!Number.isInteger(it) || it < 0 || it >= size) throw new SegueError('E_BAD_ARGUMENT', `playlist item ${it} is outside 0..${size - 1}`)
+  }
+  return out
+}
+
+function topN(hits: CooccurrenceHit[], n: number): CooccurrenceHit[] {
+  return hits.sort((a, b) => b.score - a.score || a.item - b.item).slice(0, n)
+}
+
+/**
+ * Track co-occurrence joined to the catalogue: the playlists' tracks (all of them, so the model learns from
+ * every playlist) and, for those the catalogue has, their catalogue row, so a listener's tracks become the
+ * model's items and its items become tracks the app can show.
+ */
+export class CatalogueCooccurrence {
+  private readonly itemsByRow = new Map<number, number[]>()
+
+  /**
+   * @param rowOfItem catalogue row of each playlist track, -1 where the catalogue lacks it (linkPlaylistTracks)
+   */
+  constructor(readonly model: TrackCooccurrence, readonly rowOfItem: Int32Array) {
+    if (rowOfItem.length !== model.items) throw new SegueError('E_BAD_ARGUMENT', `rowOfItem has ${rowOfItem.length} entries for ${model.items} tracks`)
+    rowOfItem.forEach((row, item) => {
+      if (row < 0) return
+      const items = this.itemsByRow.get(row)
+      if (items) items.push(item)
+      else this.itemsByRow.set(row, [item])
+    })
+  }
+
+  /** Catalogue rows some playlist track links to. */
+  get linkedRows(): number {
+    return this.itemsByRow.size
+  }
+
+  /** The playlist tracks of a catalogue row that some playlist holds (none: the playlists do not cover it). */
+  coveredItems(row: number): number[] {
+    return (this.itemsByRow.get(row) ?? []).filter((item) => this.model.covers(item))
+  }
+}
