@@ -1,7 +1,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { readCatalogue } from '../../src/data/read-catalogue.js'
-import { SKIP_NO_SHARED, sharedFile } from '../helpers/paths.js'
+import { SKIP_NO_SHARED, realFile } from '../helpers/paths.js'
 import { byId, catalogueFixture, re, segueError } from './catalogue-fixtures.js'
 
 const DATASET = catalogueFixture('spotify-114k', 'dataset.csv')
@@ -37,7 +37,7 @@ test('114k fixture: a bad row is skipped, a missing value imputed with the media
   await assert.rejects(readCatalogue(DATASET, { strict: true }), segueError('E_INPUT_ROW', new RegExp(`^${re(DATASET)}:6 column 'tempo'`)))
 })
 
-const REAL = sharedFile('spotify-tracks-114k', 'dataset.csv')
+const REAL = realFile('spotify-tracks-114k', 'dataset.csv')
 
 test('real 114k file: 114,000 rows fold into 89,741 tracks', { skip: REAL === null && SKIP_NO_SHARED }, async () => {
   const { tracks, report } = await readCatalogue(REAL as string, { strict: true })

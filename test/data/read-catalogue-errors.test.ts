@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Progress } from '../../src/core/progress.js'
 import { readCatalogue } from '../../src/data/read-catalogue.js'
-import { SKIP_NO_SHARED, sharedFile } from '../helpers/paths.js'
+import { SKIP_NO_SHARED, realFile } from '../helpers/paths.js'
 import { catalogueFixture, re, segueError } from './catalogue-fixtures.js'
 
 const H170 =
@@ -79,7 +79,7 @@ test('an aborted signal stops the read with E_INTERRUPTED', async () => {
   await assert.rejects(readCatalogue(catalogueFixture('spotify-170k', 'data.csv'), { signal: ac.signal }), segueError('E_INTERRUPTED', /interrupted/))
 })
 
-const REAL = sharedFile('spotify-tracks-114k', 'dataset.csv')
+const REAL = realFile('spotify-tracks-114k', 'dataset.csv')
 
 test('real 114k file: abort during the read, and progress stays near 1% steps', { skip: REAL === null && SKIP_NO_SHARED }, async () => {
   const ac = new AbortController()

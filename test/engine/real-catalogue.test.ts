@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Engine } from '../../src/engine.js'
 import { Rng } from '../../src/core/rng.js'
-import { SKIP_NO_SHARED, sharedFile } from '../helpers/paths.js'
+import { SKIP_NO_SHARED, realFile } from '../helpers/paths.js'
 
-const file = sharedFile('spotify-tracks-114k', 'dataset.csv')
+const file = realFile('spotify-tracks-114k', 'dataset.csv')
 
 // The whole product path on the real catalogue: import, the default feature pipeline (audio, genres,
 // artists), then the approximate index measured against exact search on the same vectors.

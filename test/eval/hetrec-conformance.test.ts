@@ -3,9 +3,9 @@ import assert from 'node:assert/strict'
 import { formatTable } from '../../src/eval/report.js'
 import { compareModels } from '../../src/listening/compare.js'
 import { loadListening } from '../../src/listening/source.js'
-import { SKIP_NO_SHARED, sharedFile } from '../helpers/paths.js'
+import { SKIP_NO_SHARED, realFile } from '../helpers/paths.js'
 
-const dir = sharedFile('hetrec2011-lastfm-2k')
+const dir = realFile('hetrec2011-lastfm-2k')
 const MODELS = ['popularity', 'item-knn', 'user-knn', 'ease', 'als', 'bpr']
 
 // HetRec Last.fm 2K, seeded 80/20 per-user holdout: every model side by side. The README table comes from

@@ -16,7 +16,7 @@ import {
   saveHnswArtifact,
 } from '../../src/index/hnsw.js'
 import type { Metric, Neighbour } from '../../src/index/types.js'
-import { SKIP_NO_SHARED, sharedFile } from '../helpers/paths.js'
+import { SKIP_NO_SHARED, realFile } from '../helpers/paths.js'
 
 const hasCode = (code: string) => (e: unknown) => (e as { code?: string }).code === code
 
@@ -230,7 +230,7 @@ async function realFeatures(path: string): Promise<Float32Array> {
 }
 
 describe('HNSW recall on the real 114k catalogue', () => {
-  const csv = sharedFile('spotify-tracks-114k', 'dataset.csv')
+  const csv = realFile('spotify-tracks-114k', 'dataset.csv')
   it('reaches recall@10 >= 0.95 (aiming at 0.99) on 500 held-out tracks with default options', { skip: csv === null && SKIP_NO_SHARED }, async () => {
     const all = await realFeatures(csv!)
     const dims = AUDIO_FEATURES.length

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { bundledDataDir, sharedDataDir } from '../../../src/core/paths.js'
 import { buildInteractions } from '../../../src/data/interactions.js'
 import { readHetrec, readHetrecPlays } from '../../../src/data/listens/hetrec.js'
-import { SKIP_NO_SHARED, sharedFile } from '../../helpers/paths.js'
+import { SKIP_NO_SHARED, realFile, sharedFile } from '../../helpers/paths.js'
 import { segueError } from '../catalogue-fixtures.js'
 import { listensFixture } from './listens-fixtures.js'
 
@@ -58,8 +58,8 @@ test('HetRec reading honours abort and reports progress per file', async () => {
   await assert.rejects(readHetrec(mini, { signal: ac.signal }), segueError('E_INTERRUPTED', /interrupted/))
 })
 
-test('real HetRec 2K: 1,892 users, 17,632 artists, 92,834 plays', { skip: shared === null && SKIP_NO_SHARED }, async () => {
-  const h = await readHetrec(shared!)
+test('real HetRec 2K: 1,892 users, 17,632 artists, 92,834 plays', async () => {
+  const h = await readHetrec(realFile('hetrec2011-lastfm-2k')!)
   assert.equal(h.events.length, 92_834)
   assert.deepEqual([h.report.plays.users, h.report.plays.items, h.artists.size], [1_892, 17_632, 17_632])
   assert.deepEqual([h.report.tags.kept, h.report.taggings.kept, h.friends.length], [11_946, 186_479, 25_434])

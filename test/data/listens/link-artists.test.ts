@@ -1,12 +1,10 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { join } from 'node:path'
-import { sharedDataDir } from '../../../src/core/paths.js'
 import type { Track } from '../../../src/core/track.js'
 import { artistKey, linkArtists } from '../../../src/data/link-artists.js'
 import { readHetrec } from '../../../src/data/listens/hetrec.js'
 import { readCatalogue } from '../../../src/data/read-catalogue.js'
-import { SKIP_NO_SHARED, sharedFile } from '../../helpers/paths.js'
+import { SKIP_NO_SHARED, realFile } from '../../helpers/paths.js'
 
 function track(id: string, ...artists: string[]): Track {
   return {
@@ -35,11 +33,11 @@ test('linkArtists links by key to the most used catalogue spelling and weights b
   assert.equal(linkArtists(names, tracks).playWeightedMatchRate, undefined)
 })
 
-const catalogue = sharedFile('spotify-tracks-114k', 'dataset.csv')
-const hetrec = sharedFile('hetrec2011-lastfm-2k', 'artists.dat')
+const catalogue = realFile('spotify-tracks-114k', 'dataset.csv')
+const hetrec = realFile('hetrec2011-lastfm-2k')
 
 test('real HetRec 2K artists against the 114k catalogue', { skip: (catalogue === null || hetrec === null) && SKIP_NO_SHARED }, async () => {
-  const h = await readHetrec(join(sharedDataDir(), 'hetrec2011-lastfm-2k'))
+  const h = await readHetrec(hetrec!)
   const { tracks } = await readCatalogue(catalogue!)
   const links = linkArtists(h.artists, tracks, h.events)
   // Measured: 3,987 of 17,632 artists (22.6%), carrying 67.5% of all plays (3,979 before letters such as ø
