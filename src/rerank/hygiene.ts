@@ -1,0 +1,244 @@
+import type { Track } from '../core/track.js'
+import { artistSet, recordingTitle } from './recording.js'
+
+/*
+ * List hygiene: what no list offers a listener unless their own history asks for it.
+ *
+ * Three classes of track, each found by rules on the track alone (title, artists, genres), so a row is
+ * classified the first time a list looks at it and the answer is kept in a byte per row:
+ * - kids: children's music (nursery rhymes, kids' party and educational songs);
+ * - karaoke: backing tracks and sound-alike recordings sold as karaoke;
+ * - cover: covers and tribute versions marked as such.
+ * A fourth rule depends on the listener: a "cover of a positive" is a track with the same base title as one
+ * the listener picked, liked or played (the title without bracketed or dashed notes), by none of its artists.
+ *
+ * The listener's own history lifts a class: when any of their positives (the request's seeds, their likes and
+ * plays, see service/profile.ts) is in a class, that class is allowed for them; covers of a positive are
+ * allowed when covers are (a listener who likes a cover may be given the original, which looks like a cover of
+ * it). Similar tracks use the seed as the history.
+ *
+ * Where unsure the rules keep a track: hiding an original costs more than showing a cover. Measured on the
+ * bundled 114k catalogue in test/rerank/hygiene-real.test.ts and bench/hygiene.bench.ts.
+ */
+
+export const HYGIENE_CLASSES = ['kids', 'karaoke', 'cover'] as const
+export type HygieneClass = (typeof HYGIENE_CLASSES)[number]
+
+/** One bit per class in a row's byte; KNOWN marks a row already classified. */
+export const CLASS_BIT: Readonly<Record<HygieneClass, number>> = { kids: 1, karaoke: 2, cover: 4 }
+const KNOWN = 0x80
+
+/** The parts of a track the rules read, worked out once. */
+interface Parsed {
+  /** Folded title (lower case, accents dropped). */
+  title: string
+  /** The title's notes: bracketed parts and what follows " - ", folded. */
+  notes: string[]
+  /** Folded artist names. */
+  artists: string[]
+  genres: readonly string[]
+}
+
+export interface HygieneRule {
+  name: string
+  cls: HygieneClass
+  /** One line: why the rule holds, and what it leaves alone. */
+  reason: string
+  test(t: Parsed): boolean
+}
+
+/** Genres under which the 114k catalogue files children's music; 'disney' and 'show-tunes' are film and stage music for all ages. */
+export const KIDS_GENRES: ReadonlySet<string> = new Set(['children', 'kids'])
+/** Kidz Bop re-records hits for children; its tracks are filed under pop genres too. */
+const KIDS_ARTIST = /\bkidz bop\b/
+/** "karaoke" inside a note ("- Instrumental Karaoke", "(Karaoke Version)"); a song titled "Karaoke" is kept. */
+const KARAOKE_NOTE = /\bkaraoke\b/
+/** Karaoke labels name the song they imitate: "in the style of X", "originally performed by X", "made famous by X". */
+const SOUNDALIKE = /\b(?:in the style of|originally performed by|(?:as )?made famous by)\b/
+/** Artist names of karaoke labels ("Karaoke Hits Band", "The Karaoke Channel"). */
+const KARAOKE_ARTIST = /\bkaraoke\b/
+/** "cover" inside a note ("- Cover of Journey", "(Survivor Cover)", "(Cover)"); "Take Cover" or "Under Cover of Darkness" are titles. */
+const COVER_NOTE = /\bcover\b/
+/** "tribute" inside a note ("- Avicii Tribute", "(Tribute to X)"), except a DJ's "Tribute Mix", which is a remix. */
+const TRIBUTE_NOTE = /\btribute\b(?!\s+(?:mix|edit|remix))/
+/** Cover acts by name: tribute bands, "... Covers" projects, and Glee Cast, whose tracks are covers sung on the show. */
+const COVER_ARTIST = /\btribute\b|\bcovers\b|^glee cast$/
+/**
+ * "(Glee Cast Version)", "(SMASH Cast Version)": a lead performer naming their own take marks a remake of another's
+ * song. A version named after a second artist ("Sapphire - Perturbator Version" by Alcest, Perturbator) is a remix.
+ */
+const VERSION_NOTE = /^(.+?)(?:'s)?\s+(?:concert\s+)?version$/
+
+export const HYGIENE_RULES: readonly HygieneRule[] = [
+  { name: 'kids-genre', cls: 'kids', reason: 'listed under a children\'s genre (children, kids)', test: (t) => t.genres.some((g) => KIDS_GENRES.has(g)) },
+  { name: 'kids-artist', cls: 'kids', reason: 'by Kidz Bop, children\'s re-recordings of hits', test: (t) => t.artists.some((a) => KIDS_ARTIST.test(a)) },
+  { name: 'karaoke-note', cls: 'karaoke', reason: 'a note of the title says karaoke', test: (t) => t.notes.some((n) => KARAOKE_NOTE.test(n)) },
+  { name: 'karaoke-soundalike', cls: 'karaoke', reason: 'titled "in the style of" / "originally performed by" / "made famous by" another artist', test: (t) => SOUNDALIKE.test(t.title) },
+  { name: 'karaoke-artist', cls: 'karaoke', reason: 'by a karaoke label', test: (t) => t.artists.some((a) => KARAOKE_ARTIST.test(a)) },
+  { name: 'cover-note', cls: 'cover', reason: 'a note of the title says cover', test: (t) => t.notes.some((n) => COVER_NOTE.test(n)) },
+  { name: 'tribute-note', cls: 'cover', reason: 'a note of the title says tribute (not a "tribute mix")', test: (t) => t.notes.some((n) => TRIBUTE_NOTE.test(n)) },
+  { name: 'cover-artist', cls: 'cover', reason: 'by a tribute band, a covers project or Glee Cast', test: (t) => t.artists.some((a) => COVER_ARTIST.test(a)) },
+  { name: 'own-version', cls: 'cover', reason: 'a "(<performer> Version)" note naming its lead artist', test: ownNamedVersion },
+]
+
+function ownNamedVersion(t: Parsed): boolean {
+  for (const n of t.notes) {
+    const m = VERSION_NOTE.exec(n)
+    if (m && t.artists.length > 0 && t.artists[0] === m[1].trim()) return true
+  }
+  return false
+}
+
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/
+
+function fold(s: string): string {
+  return (PRINTABLE_ASCII.test(s) ? s : s.normalize('NFD').replace(/\p{M}+/gu, '')).toLowerCase().replace(/\s+/g, ' ').trim()
+}
+
+const BRACKETED = /[([{]([^()[\]{}]*)[)\]}]/g
+/** " - note" at the end of a title, the usual Spotify way of writing a version. */
+const DASH_NOTE = /\s[-–—]\s+(.*)$/
+
+function parse(t: Track): Parsed {
+  const title = fold(t.name)
+  const notes: string[] = []
+  for (const m of title.matchAll(BRACKETED)) notes.push(m[1].trim())
+  const dash = DASH_NOTE.exec(title.replace(BRACKETED, ' '))
+  if (dash) notes.push(dash[1].trim())
+  return { title, notes, artists: t.artists.map(fold), genres: t.genres }
+}
+
+/** The names of the rules a track meets (empty for most tracks). */
+export function hygieneRulesOf(t: Track): string[] {
+  const p = parse(t)
+  return HYGIENE_RULES.filter((r) => r.test(p)).map((r) => r.name)
+}
+
+/** The class bits of a track, by the rules above. */
+export function trackClasses(t: Track): number {
+  // Most titles have no note and most tracks no telling genre: the cheap checks first.
+  const p = parse(t)
+  let bits = 0
+  for (const r of HYGIENE_RULES) if ((bits & CLASS_BIT[r.cls]) === 0 && r.test(p)) bits |= CLASS_BIT[r.cls]
+  return bits
+}
+
+interface CatalogueHygiene {
+  /** Per row: KNOWN | class bits once classified, 0 before. */
+  bits: Uint8Array
+  /** Per row: base title once asked for. */
+  baseTitles: (string | undefined)[]
+}
+
+const caches = new WeakMap<readonly Track[], CatalogueHygiene>()
+
+function cacheOf(tracks: readonly Track[]): CatalogueHygiene {
+  let c = caches.get(tracks)
+  if (!c) caches.set(tracks, (c = { bits: new Uint8Array(tracks.length), baseTitles: new Array(tracks.length) }))
+  return c
+}
+
+/** A row's class bits, classified on first use and kept (one byte per row of the catalogue). */
+export function classesOfRow(tracks: readonly Track[], row: number): number {
+  const c = cacheOf(tracks)
+  let b = c.bits[row]
+  if (b === 0) c.bits[row] = b = KNOWN | trackClasses(tracks[row])
+  return b & ~KNOWN
+}
+
+/** Classifies every row at once (benchmarks, reports); lists classify lazily through classesOfRow. */
+export function classifyCatalogue(tracks: readonly Track[]): Uint8Array {
+  for (let row = 0; row < tracks.length; row++) classesOfRow(tracks, row)
+  return cacheOf(tracks).bits
+}
+
+/**
+ * A title as covers share it: release and version notes (anything bracketed or after " - ") and "feat." credits
+ * dropped, then folded as recordings compare titles. "Bohemian Rhapsody (Glee Cast Version)" and "Bohemian
+ * Rhapsody - Remastered 2011" both give "bohemian rhapsody". A title that is all notes keeps them.
+ */
+export function baseTitle(name: string): string {
+  const stripped = name
+    .replace(BRACKETED, ' ')
+    .replace(DASH_NOTE, '')
+    .replace(/\s(?:feat|ft|featuring)\.?\s.*$/i, '')
+  return recordingTitle(stripped) || recordingTitle(name)
+}
+
+function baseTitleOfRow(tracks: readonly Track[], row: number): string {
+  const c = cacheOf(tracks)
+  return (c.baseTitles[row] ??= baseTitle(tracks[row].name))
+}
+
+/**
+ * A same-titled track more popular than the listener's is kept: it is more likely the original (or another
+ * song) than a cover, and hiding an original costs more than showing a cover. Unknown popularity counts as 0.
+ */
+const COVER_MUST_BE_LESS_POPULAR = true
+
+/** What a listener's history allows: class bits, and their positives' base titles with the artists of each. */
+export interface HygieneAllowance {
+  allowed: number
+  titles: Map<string, { artists: string[]; popularity: number }[]>
+}
+
+/**
+ * The allowance of a listener whose positives (seeds, likes, plays) are these rows: every class one of them is
+ * in; covers too when two positives are one title by different artists (they collect versions of a song).
+ */
+export function allowanceOf(tracks: readonly Track[], positiveRows: Iterable<number>): HygieneAllowance {
+  let allowed = 0
+  const titles = new Map<string, { artists: string[]; popularity: number }[]>()
+  for (const row of positiveRows) {
+    allowed |= classesOfRow(tracks, row)
+    const title = baseTitleOfRow(tracks, row)
+    const entry = { artists: artistSet(tracks[row]), popularity: tracks[row].popularity ?? 0 }
+    const same = titles.get(title)
+    if (!same) titles.set(title, [entry])
+    else {
+      if (same.some((s) => !sharesArtist(s.artists, entry.artists))) allowed |= CLASS_BIT.cover
+      same.push(entry)
+    }
+  }
+  return { allowed, titles }
+}
+
+function sharesArtist(a: readonly string[], b: readonly string[]): boolean {
+  return a.some((x) => b.includes(x))
+}
+
+/** True when a row may appear in a list for a listener with this allowance. */
+export function passesHygiene(tracks: readonly Track[], allowance: HygieneAllowance, row: number): boolean {
+  if ((classesOfRow(tracks, row) & ~allowance.allowed) !== 0) return false
+  if ((allowance.allowed & CLASS_BIT.cover) !== 0 || allowance.titles.size === 0) return true
+  const same = allowance.titles.get(baseTitleOfRow(tracks, row))
+  return !same || !isCoverOfPositive(tracks[row], same)
+}
+
+function isCoverOfPositive(t: Track, versions: readonly { artists: string[]; popularity: number }[]): boolean {
+  const artists = artistSet(t)
+  if (artists.length === 0 || versions.some((v) => sharesArtist(v.artists, artists))) return false
+  const pop = t.popularity ?? 0
+  return !COVER_MUST_BE_LESS_POPULAR || versions.some((v) => pop < v.popularity)
+}
+
+/**
+ * The filter every list applies: a predicate on catalogue rows for a listener whose positives are
+ * `positiveRows` (see the rules at the top of this file).
+ */
+export function hygieneFilter(tracks: readonly Track[], positiveRows: Iterable<number>): (row: number) => boolean {
+  const allowance = allowanceOf(tracks, positiveRows)
+  return (row) => passesHygiene(tracks, allowance, row)
+}
+
+const profileFilters = new WeakMap<object, (row: number) => boolean>()
+
+/**
+ * hygieneFilter for a listener's profile (its positives: seeds, likes, plays), made once per profile object so
+ * the several stages of one request share it.
+ */
+export function profileHygiene(tracks: readonly Track[], profile: { positives: readonly { row: number }[] }): (row: number) => boolean {
+  let f = profileFilters.get(profile)
+  if (!f) profileFilters.set(profile, (f = hygieneFilter(tracks, profile.positives.map((p) => p.row))))
+  return f
+}
