@@ -9,6 +9,7 @@ interface ServeOptions {
   store?: string
   catalogue?: string
   listening?: string
+  playlists?: string
   collaborative: boolean
   log: boolean
 }
@@ -46,6 +47,7 @@ export function registerServeCommand(program: Command, globals: () => { home?: s
     .option('--store <url>', 'postgres://... to share one database between servers, or a SQLite file (env SEGUE_STORE)', process.env.SEGUE_STORE)
     .option('--catalogue <file>', 'catalogue to import when the store is empty (default: the bundled 114k tracks)')
     .option('--listening <path>', 'listening data for the collaborative model (default: bundled HetRec Last.fm 2K)')
+    .option('--playlists <path>', 'playlists (MPD slices folder, challenge_set.json or the TSV layout): "Listeners like you" uses tracks that share playlists (env SEGUE_PLAYLISTS)', process.env.SEGUE_PLAYLISTS)
     .option('--no-collaborative', 'serve content-based recommendations only')
     .option('--log', 'log every request (pino JSON lines on stdout)', false)
     .action(async (o: ServeOptions) => {
@@ -67,6 +69,7 @@ export function registerServeCommand(program: Command, globals: () => { home?: s
         store: o.store,
         catalogue: o.catalogue,
         listening: o.collaborative ? o.listening : null,
+        playlists: o.collaborative ? o.playlists : undefined,
         onProgress: progress.update,
         signal: startup.signal,
         log: (m) => {

@@ -89,6 +89,13 @@ export class ForYou {
     return this.bridge !== null || this.playlists !== null
   }
 
+  /** A model's label and description, saying which listening data "Listeners like you" draws on. */
+  info(model: ForYouModel): { label: string; description: string } {
+    if (model !== 'collaborative' || !this.playlists) return MODEL_INFO[model]
+    const rest = this.bridge ? '; for your tracks they lack, artists that Last.fm listeners with your taste play' : ''
+    return { ...MODEL_INFO[model], description: `Tracks that often share playlists with yours${rest}` }
+  }
+
   async recommend(p: Profile, model: ForYouModel, n: number): Promise<ForYouResult> {
     if (p.positives.length === 0) return { model, coldStart: true, items: this.finish(this.popular(p, n * 2), p, n) }
     let list: Candidate[]
@@ -331,16 +338,15 @@ export class ForYou {
   private finish(list: readonly Candidate[], p: Profile, n: number): ForYouItem[] {
     const out: ForYouItem[] = []
     const keys = new Set<string>()
-    const perArtist = new Map<string, number>()
-    const cap = this.params.perArtist
+    const cap = new ArtistCap(this.params.perArtist)
     const sorted = [...list].sort((a, b) => b.score - a.score || a.row - b.row)
     for (const c of sorted) {
       const key = this.view.dupKeys[c.row]
       // A recording's key is the id of its most popular release: that is the one shown.
       const t = this.view.tracks[this.view.rowOf.get(key) ?? c.row]
-      if (keys.has(key) || t.artists.some((a) => (perArtist.get(a) ?? 0) >= cap)) continue
+      if (keys.has(key) || !cap.admits(t.artists)) continue
       keys.add(key)
-      for (const a of t.artists) perArtist.set(a, (perArtist.get(a) ?? 0) + 1)
+      cap.take(t.artists)
       const anchor = c.anchor ?? this.closestPositive(p, c.row)
       out.push({
         track: t,
@@ -351,6 +357,21 @@ export class ForYou {
       if (out.length === n) break
     }
     return out
+  }
+}
+
+/** Tracks per artist as a list grows: a track is admitted while each of its artists is under the cap. */
+export class ArtistCap {
+  private readonly counts = new Map<string, number>()
+
+  constructor(readonly cap: number) {}
+
+  admits(artists: readonly string[]): boolean {
+    return artists.every((a) => (this.counts.get(a) ?? 0) < this.cap)
+  }
+
+  take(artists: readonly string[]): void {
+    for (const a of artists) this.counts.set(a, (this.counts.get(a) ?? 0) + 1)
   }
 }
 

@@ -5,16 +5,18 @@ import { bundledCatalogue } from '../core/paths.js'
 import type { LongWorkOptions, ProgressFn } from '../core/progress.js'
 import type { Track } from '../core/track.js'
 import { Engine, type CatalogueView, type SimilarResult } from '../engine.js'
-import { loadListeningSaved } from '../listening/saved.js'
+import { linkArtistsSaved, loadListeningSaved } from '../listening/saved.js'
 import { BUNDLED_LISTENING } from '../listening/source.js'
 import { loadOrTrain, type TrainedModel } from '../listening/trained.js'
 import type { FitProgress } from '../models/types.js'
 import type { SearchHit } from '../search/track-search.js'
 import type { FeedbackEvent, FeedbackKind, ListenerRecord, Store } from '../store/store.js'
 import { ArtistBridge } from './artist-bridge.js'
-import { FOR_YOU_MODELS, ForYou, MODEL_INFO, type ForYouModel, type ForYouResult } from './for-you.js'
+import { FOR_YOU_MODELS, ForYou, type ForYouModel, type ForYouResult } from './for-you.js'
+import { DEFAULT_FOR_YOU_PARAMS } from './for-you-params.js'
 import { buildPlaylist, type Playlist, type PlaylistOptions } from './playlist.js'
 import { ListenerHistories, type ListenerHistory } from './profile.js'
+import { loadPlaylistTaste, type CatalogueCooccurrence } from './track-cooccurrence.js'
 
 export interface ServiceOptions extends LongWorkOptions {
   /** Folder for the SQLite store, saved models and artifacts (default SEGUE_HOME or ./.segue). */
@@ -25,6 +27,11 @@ export interface ServiceOptions extends LongWorkOptions {
   catalogue?: string
   /** Listening data for the collaborative model (default: bundled HetRec Last.fm 2K); null: content only. */
   listening?: string | null
+  /**
+   * Playlists (a folder or file readPlaylists knows: the MPD's slices, the sample's TSV): "Listeners like you"
+   * then uses track co-occurrence in them, and the artist-level model for tracks they do not hold.
+   */
+  playlists?: string
   /** Collaborative model and parameters (default: ALS with its tuned defaults). */
   cfModel?: { name: string; params: Record<string, unknown> }
   /**
@@ -92,10 +99,11 @@ export class SegueService {
       const view = await engine.catalogue({ onProgress: opts.onProgress, signal: opts.signal })
       // Searches then run on their own thread, so no query holds the request thread.
       await engine.prepareSearch()
-      const cf = opts.listening === null ? null : await startCollaborative(engine, opts, log)
-      const bridge = cf ? new ArtistBridge(cf, view.tracks) : null
+      const bridge = opts.listening === null ? null : await startCollaborative(engine, view, opts, log)
+      const cf = bridge?.trained ?? null
       if (bridge) log(`collaborative model ${cf!.name} ${cf!.origin}; ${bridge.linkedArtists} of its artists are in the catalogue`)
-      return new SegueService(engine, view, new ForYou(view, bridge), cf)
+      const playlists = opts.playlists === undefined ? null : await startPlaylists(opts.playlists, view, engine, opts, log)
+      return new SegueService(engine, view, new ForYou(view, bridge, DEFAULT_FOR_YOU_PARAMS, playlists), cf)
     } catch (err) {
       await engine.close()
       throw err
@@ -108,7 +116,7 @@ export class SegueService {
 
   models(): { default: ForYouModel; models: { name: ForYouModel; label: string; description: string }[] } {
     const names = FOR_YOU_MODELS.filter((m) => m === 'content' || this.forYou.hasCollaborative)
-    return { default: names.includes('hybrid') ? 'hybrid' : 'content', models: names.map((name) => ({ name, ...MODEL_INFO[name] })) }
+    return { default: names.includes('hybrid') ? 'hybrid' : 'content', models: names.map((name) => ({ name, ...this.forYou.info(name) })) }
   }
 
   search(q: string, limit: number): Promise<SearchHit[]> {
@@ -208,7 +216,7 @@ export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex')
 }
 
-async function startCollaborative(engine: Engine, opts: ServiceOptions, log: (m: string) => void): Promise<TrainedModel> {
+async function startCollaborative(engine: Engine, view: CatalogueView, opts: ServiceOptions, log: (m: string) => void): Promise<ArtistBridge> {
   const source = opts.listening ?? BUNDLED_LISTENING
   const { name, params } = opts.cfModel ?? { name: 'als', params: {} }
   const warn = (m: string) => log(`warning: ${m}`)
@@ -220,7 +228,22 @@ async function startCollaborative(engine: Engine, opts: ServiceOptions, log: (m:
   const onProgress = opts.onProgress ? fitProgressOf(opts.onProgress, name) : undefined
   started = performance.now()
   const trained = await loadOrTrain(path, name, params, saved.listening, { onProgress, signal: opts.signal, warn })
-  return engine.noteLoad('model', started, trained.origin === 'loaded' ? 'loaded' : 'built', trained)
+  engine.noteLoad('model', started, trained.origin === 'loaded' ? 'loaded' : 'built', trained)
+  started = performance.now()
+  if (saved.key === null) return engine.noteLoad('artist-links', started, 'built', new ArtistBridge(trained, view.tracks))
+  // Linked once per listening data and catalogue, then loaded (linking keys every artist credit of the catalogue).
+  const linksPath = join(engine.home, 'artifacts', 'artist-links.art')
+  const linked = linkArtistsSaved(linksPath, saved.key, view.version, saved.listening.itemNames, view.tracks, warn)
+  return engine.noteLoad('artist-links', started, linked.origin, new ArtistBridge(trained, view.tracks, linked.links))
+}
+
+async function startPlaylists(path: string, view: CatalogueView, engine: Engine, opts: ServiceOptions, log: (m: string) => void): Promise<CatalogueCooccurrence> {
+  const started = performance.now()
+  const loaded = await loadPlaylistTaste(path, view, { onProgress: opts.onProgress, signal: opts.signal })
+  engine.noteLoad('playlists', started, 'built', loaded)
+  const r = loaded.report
+  log(`playlists: ${r.playlists} read from ${path} (${r.tracks} tracks, ${loaded.linkedTracks} in the catalogue) in ${loaded.seconds.toFixed(1)} s`)
+  return loaded.taste
 }
 
 function fitProgressOf(onProgress: ProgressFn, name: string): (p: FitProgress) => void {

@@ -1,0 +1,82 @@
+import { after, before, test } from 'node:test'
+import assert from 'node:assert/strict'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { FastifyInstance } from 'fastify'
+import { createApp } from '../../src/server/app.js'
+import type { SegueService } from '../../src/service/service.js'
+import { client, startBundledService } from '../helpers/service.js'
+
+// The bundled catalogue and HetRec, plus a hand-made playlist folder (invented playlists, not MPD content) that
+// puts Adele's "Hello" beside two Metallica songs, which neither its sound nor Last.fm's artist model would offer.
+const HELLO = '1YrZuuVG0vZWvsahkSx5WC' // Adele - Hello
+const NOTHING_ELSE = '0nLiqZ6A27jJri2VCalIUs' // Metallica - Nothing Else Matters
+const SANDMAN = '5sICkBXVmaCQk5aISGR3x1' // Metallica - Enter Sandman
+const POKER_FACE = '24tNhacN8vdN8OqkR7LcNm' // Lady Gaga - Poker Face: in no playlist here
+const NOT_IN_CATALOGUE = 'inventedTrack000000001'
+
+function playlistFolder(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'segue-playlists-'))
+  const lists: [number, string, [string, string, string][]][] = [
+    [1, 'odd mix', [[HELLO, 'Adele', 'Hello'], [NOTHING_ELSE, 'Metallica', 'Nothing Else Matters'], [SANDMAN, 'Metallica', 'Enter Sandman']]],
+    [2, 'ballads', [[HELLO, 'Adele', 'Hello'], [NOTHING_ELSE, 'Metallica', 'Nothing Else Matters']]],
+    [3, 'unknowns', [[HELLO, 'Adele', 'Hello'], [NOT_IN_CATALOGUE, 'Nobody', 'Made Up']]],
+  ]
+  writeFileSync(join(dir, 'playlists.tsv'), 'pid\tname\tnum_tracks\n' + lists.map(([pid, name, t]) => `${pid}\t${name}\t${t.length}\n`).join(''))
+  const rows = lists.flatMap(([pid, , t]) => t.map(([id, artist, title], pos) => `${pid}\t${pos}\t${id}\t${artist}\t${title}\n`))
+  writeFileSync(join(dir, 'playlist_tracks.tsv'), 'pid\tpos\ttrack_id\tartist_name\ttrack_name\n' + rows.join(''))
+  return dir
+}
+
+let service: SegueService
+let app: FastifyInstance
+let api: ReturnType<typeof client>
+const notes: string[] = []
+
+before(async () => {
+  service = await startBundledService({ playlists: playlistFolder(), log: (m) => notes.push(m) })
+  app = await createApp(service, { webRoot: null })
+  api = client(app)
+}, { timeout: 300_000 })
+
+after(async () => {
+  await app?.close()
+  await service?.close()
+})
+
+async function collaborativeFor(liked: string[]): Promise<{ track: { id: string }; reasons: { kind: string; text: string }[] }[]> {
+  const me = await api.listener()
+  for (const trackId of liked) assert.equal((await api.post(`/api/listeners/${me.id}/feedback`, { trackId, kind: 'like' }, me.token)).status, 201)
+  const r = await api.get(`/api/listeners/${me.id}/recommendations?model=collaborative&n=10`, me.token)
+  assert.equal(r.status, 200, JSON.stringify(r.body))
+  return r.body.items
+}
+
+test('start-up says what the playlists gave', () => {
+  assert.ok(notes.some((m) => /playlists: 3 read from .* \(5 tracks, 4 in the catalogue\)/.test(m)), notes.join('\n'))
+  const collaborative = service.models().models.find((m) => m.name === 'collaborative')!
+  assert.match(collaborative.description, /share playlists/)
+})
+
+test('a liked track the playlists hold brings the tracks sharing its playlists first, with the playlist reason', async () => {
+  const items = await collaborativeFor([HELLO])
+  assert.deepEqual(items.slice(0, 2).map((i) => i.track.id), [NOTHING_ELSE, SANDMAN], 'two shared playlists rank above one')
+  assert.equal(items[0].reasons[0].text, 'Often in playlists with “Hello”')
+  assert.equal(items[0].reasons[0].kind, 'collaborative')
+  assert.ok(!items.some((i) => i.track.id === NOT_IN_CATALOGUE || i.track.id === HELLO))
+})
+
+test('a liked track the playlists lack falls back to the artist-level model and its reasons', async () => {
+  const items = await collaborativeFor([POKER_FACE])
+  assert.ok(items.length > 0)
+  assert.ok(items.every((i) => !/Often in playlists/.test(i.reasons[0].text)), items.map((i) => i.reasons[0].text).join('\n'))
+  assert.ok(items.some((i) => /^Listeners of Lady Gaga also play /.test(i.reasons[0].text)), items.map((i) => i.reasons[0].text).join('\n'))
+})
+
+test('a history with both kinds of track gets both kinds of reason', async () => {
+  const items = await collaborativeFor([POKER_FACE, HELLO])
+  const texts = items.map((i) => i.reasons[0].text)
+  assert.ok(texts.includes('Often in playlists with “Hello”'), texts.join('\n'))
+  assert.ok(texts.some((t) => t.startsWith('Listeners of Lady Gaga also play ')), texts.join('\n'))
+})
