@@ -2,6 +2,7 @@ import { genreDisplayName } from '../core/genre-names.js'
 import type { Track } from '../core/track.js'
 import type { CatalogueView, FeatureMatch } from '../engine.js'
 import type { Neighbour } from '../index/types.js'
+import { profileHygiene } from '../rerank/hygiene.js'
 import type { ArtistBridge } from './artist-bridge.js'
 import { DEFAULT_FOR_YOU_PARAMS, type ForYouParams } from './for-you-params.js'
 import { isFresh, type Positive, type Profile } from './profile.js'
@@ -102,6 +103,8 @@ export class ForYou {
     if (model === 'content') list = await this.content(p, n * 2)
     else if (model === 'collaborative') list = this.collaborative(p, n * 2)
     else list = fuse(await this.content(p, n * 2), this.collaborative(p, n * 2), this.params)
+    // No kids, karaoke or cover tracks unless the listener's history asks for them (rerank/hygiene.ts).
+    list = list.filter((c) => profileHygiene(this.view.tracks, p)(c.row))
     if (list.length < n) {
       // Too few personal picks (the listener's artists are unknown to the listening data, say): popular tracks
       // fill the rest, scored below every personal pick so they come after them.
@@ -254,7 +257,7 @@ export class ForYou {
   private popular(p: Profile, n: number): Candidate[] {
     const out: Candidate[] = []
     for (const row of this.popularRows) {
-      if (!isFresh(this.view, p, row) || this.negativePull(p, row) > 0.3) continue
+      if (!isFresh(this.view, p, row) || !profileHygiene(this.view.tracks, p)(row) || this.negativePull(p, row) > 0.3) continue
       const t = this.view.tracks[row]
       out.push({ row, score: (t.popularity ?? 0) / 100, reasons: [{ kind: 'popular', text: `Popular in ${t.genres[0] ? genreDisplayName(t.genres[0]) : 'the catalogue'}` }] })
       if (out.length >= n) break

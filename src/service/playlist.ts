@@ -1,6 +1,7 @@
 import { SegueError } from '../core/errors.js'
 import type { Track } from '../core/track.js'
 import type { CatalogueView, FeatureMatch } from '../engine.js'
+import { hygieneFilter } from '../rerank/hygiene.js'
 import { representativeRows } from '../rerank/recording.js'
 import { DEFAULT_FOR_YOU_PARAMS } from './for-you-params.js'
 
@@ -15,6 +16,8 @@ export interface PlaylistOptions {
   maxPerArtist?: number
   /** Track rows never to include (a listener's skips and dislikes), nor any other release of their recordings. */
   exclude?: ReadonlySet<number>
+  /** Rows the listener liked or played: with the seeds, the history whose classes hygiene allows (rerank/hygiene.ts). */
+  history?: Iterable<number>
 }
 
 export interface PlaylistItem {
@@ -46,8 +49,10 @@ export async function buildPlaylist(view: CatalogueView, seedIds: readonly strin
   const takenKeys = new Set([...rows, ...(opts.exclude ?? [])].map((r) => view.dupKeys[r]))
   const reps = representativeRows(view.tracks, view.dupKeys)
   const perArtist = new Map<string, number>()
+  // No kids, karaoke or cover tracks unless the seeds or the listener's history ask for them.
+  const clean = hygieneFilter(view.tracks, [...rows, ...(opts.history ?? [])])
   const usable = (row: number) =>
-    !takenKeys.has(view.dupKeys[row]) && view.tracks[reps[row]].artists.every((a) => (perArtist.get(a) ?? 0) < maxPerArtist)
+    !takenKeys.has(view.dupKeys[row]) && view.tracks[reps[row]].artists.every((a) => (perArtist.get(a) ?? 0) < maxPerArtist) && clean(reps[row])
   const queues = rows.map((row) => new SeedQueue(view, row, perSeed * 3 + 10))
   const items: PlaylistItem[] = []
   while (items.length < total && queues.some((q) => !q.exhausted)) {
