@@ -149,6 +149,10 @@ export async function buildProgram(argv: readonly string[] = process.argv): Prom
     const { registerListeningCommands } = await import('./listening-commands.js')
     registerListeningCommands(program, globals, withEngine, print)
   }
+  if (command === undefined || command === 'playlists' || command === 'help') {
+    const { registerPlaylistsCommand } = await import('./playlists-command.js')
+    registerPlaylistsCommand(program, globals, interruptSignal, print)
+  }
   registerServeCommand(program, globals)
 
   program

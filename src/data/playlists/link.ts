@@ -9,7 +9,13 @@ export interface PlaylistLink {
   byId: number
   /** Tracks linked by (first artist, title), their id being absent from the catalogue. */
   byName: number
+  /** How each set track was linked: LINKED_NONE, LINKED_BY_ID or LINKED_BY_NAME. */
+  how: Uint8Array
 }
+
+export const LINKED_NONE = 0
+export const LINKED_BY_ID = 1
+export const LINKED_BY_NAME = 2
 
 /**
  * The key two releases of one recording share: first artist and title, NFKC-normalised (full-width and
@@ -35,22 +41,25 @@ export function linkPlaylistTracks(set: PlaylistSet, catalogueTracks: readonly T
   })
   const rowByKey = bestRowPerKey(catalogueTracks)
   const rowOf = new Int32Array(set.tracks.length).fill(-1)
+  const how = new Uint8Array(set.tracks.length)
   let byId = 0
   let byName = 0
   set.tracks.forEach((t, i) => {
     const idRow = rowById.get(t.id)
     if (idRow !== undefined) {
       rowOf[i] = idRow
+      how[i] = LINKED_BY_ID
       byId++
       return
     }
     const nameRow = rowByKey.get(recordingKey(t.artist, t.title))
     if (nameRow !== undefined) {
       rowOf[i] = nameRow
+      how[i] = LINKED_BY_NAME
       byName++
     }
   })
-  return { rowOf, byId, byName }
+  return { rowOf, byId, byName, how }
 }
 
 function bestRowPerKey(tracks: readonly Track[]): Map<string, number> {

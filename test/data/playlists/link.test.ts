@@ -1,6 +1,6 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { linkPlaylistTracks, recordingKey } from '../../../src/data/playlists/link.js'
+import { LINKED_BY_ID, LINKED_BY_NAME, LINKED_NONE, linkPlaylistTracks, recordingKey } from '../../../src/data/playlists/link.js'
 import type { PlaylistSet, PlaylistTrack } from '../../../src/data/playlists/types.js'
 import { makeTrack } from '../../helpers/make-track.js'
 
@@ -29,6 +29,7 @@ test('linking: id first, then first artist + title folded (NFKC, case, spaces), 
   // A by id although its names differ; B to X2 (popularity 70 beats 40 and 10); C to X3 (both unknown: the
   // first); D not at all (the catalogue credits Guest Singer second); E nowhere.
   assert.deepEqual([...link.rowOf], [0, 2, 3, -1, -1])
+  assert.deepEqual([...link.how], [LINKED_BY_ID, LINKED_BY_NAME, LINKED_BY_NAME, LINKED_NONE, LINKED_NONE])
   assert.equal(link.byId, 1)
   assert.equal(link.byName, 2)
 })
