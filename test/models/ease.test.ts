@@ -2,7 +2,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { Rng } from '../../src/core/rng.js'
 import { buildInteractions, type RawInteraction } from '../../src/data/interactions.js'
-import { EaseRecommender, easeWeightsDense } from '../../src/models/ease/ease.js'
+import { EaseRecommender, easeWeightsDense, keepItems } from '../../src/models/ease/ease.js'
 import { easeWeightsByUsers } from '../../src/models/ease/by-users.js'
 import { loadListening } from '../../src/listening/source.js'
 import { itemPopularity } from '../../src/models/shared/popularity-vector.js'
@@ -91,13 +91,19 @@ test('ease: the SPD inverse times the matrix is the identity', async () => {
   }
 })
 
-test('ease: rare items are pruned and backfilled; too many items are refused', async () => {
+test('ease: rare items are pruned and backfilled; past maxItems only the most used items are kept', async () => {
   const data = buildInteractions([play('u0', 'a'), play('u0', 'b'), play('u1', 'a'), play('u1', 'c'), play('u2', 'b')], 'implicit')
   const model = new EaseRecommender({ minUsers: 2 })
   await model.fit(data)
   const c = data.items.require('c')
   assert.deepEqual(model.recommend({ user: 2 }, { n: 2 }).map((s) => [s.item, s.score]), [[0, model.recommend({ user: 2 }, { n: 1 })[0].score], [c, -Infinity]])
-  await assert.rejects(new EaseRecommender({ minUsers: 1, maxItems: 2 }).fit(data), /3 items .* above maxItems 2/)
+  // a and b have 2 users each, c one: with room for 2 items, c is left to the backfill instead of a refusal.
+  const capped = new EaseRecommender({ minUsers: 1, maxItems: 2 })
+  await capped.fit(data)
+  assert.deepEqual(capped.recommend({ user: 2 }, { n: 2 }).map((s) => s.item), [0, c])
+  assert.equal(capped.recommend({ user: 2 }, { n: 2 })[1].score, -Infinity)
+  assert.deepEqual([...keepItems(Float32Array.of(5, 1, 5, 9, 3), 2, 3).kept], [0, 2, 3], 'the three most used, ties to the lower id, ids ascending')
+  assert.deepEqual([...keepItems(Float32Array.of(5, 1, 5, 9, 3), 2, 2).kept], [0, 3])
 })
 
 function play(user: string, item: string): RawInteraction {

@@ -73,3 +73,28 @@ function assertClose(actual: ArrayLike<number>, expected: number[], tol = 1e-5):
   assert.equal(actual.length, expected.length)
   for (let i = 0; i < expected.length; i++) assert.ok(Math.abs(actual[i] - expected[i]) < tol, `[${i}] ${actual[i]} vs ${expected[i]}`)
 }
+
+test("item-knn: weighting 'auto' is cosine on binary values and BM25 on play counts, decided at each fit and kept by save/load", async () => {
+  const pairs = [['u0', 'a'], ['u0', 'b'], ['u1', 'a'], ['u1', 'b'], ['u1', 'c'], ['u2', 'c']]
+  const withValue = (value: (i: number) => number) => buildInteractions(pairs.map(([user, item], i) => ({ user, item, value: value(i) })), 'implicit')
+  const model = new ItemKnnRecommender()
+  assert.equal(model.opts.weighting, 'auto')
+  await model.fit(withValue(() => 1))
+  assert.equal(model.weightingUsed, 'cosine')
+  const cosine = await threeByThree('cosine')
+  assert.deepEqual(model.similarItems(0, 2), cosine.similarItems(0, 2), 'the same neighbours as weighting cosine')
+  // Median 30 >= K1 / 10 = 10: counts in BM25's working range.
+  await model.fit(withValue((i) => 20 + 10 * i))
+  assert.equal(model.weightingUsed, 'bm25')
+  assert.equal(ItemKnnRecommender.load(model.save()).weightingUsed, 'bm25')
+  // Star ratings (median 4) stay below K1 / 10, and a smaller K1 lowers the bar.
+  await model.fit(withValue((i) => 1 + (i % 5)))
+  assert.equal(model.weightingUsed, 'cosine')
+  const smallK1 = new ItemKnnRecommender({ k1: 1.2 })
+  await smallK1.fit(withValue((i) => 1 + (i % 5)))
+  assert.equal(smallK1.weightingUsed, 'bm25')
+  // The old fixed default on binary data is what 'auto' avoids.
+  const bm25 = new ItemKnnRecommender({ weighting: 'bm25' })
+  await bm25.fit(withValue(() => 1))
+  assert.equal(bm25.weightingUsed, 'bm25')
+})

@@ -9,16 +9,21 @@ import { requireItem, scaleMatrix, type Profile, type ValueScale } from '../shar
 import { savedBlob } from '../shared/saved.js'
 import type { Explainable, Explanation, FitOptions, Incremental, ModelArtifact, Scored, UserRef } from '../types.js'
 import { topKNeighbours } from './neighbours.js'
-import { weightItemUsers, type Weighting } from './weighting.js'
+import { autoWeighting, weightItemUsers, type Weighting } from './weighting.js'
 
 export interface ItemKnnOptions {
-  /** How item vectors are weighted before dot products (see Weighting). */
-  weighting: Weighting
+  /**
+   * How item vectors are weighted before dot products (see Weighting). Default 'auto': chosen at each fit from
+   * the values (autoWeighting): BM25 for play counts (median value >= k1 / 10), cosine for binary events,
+   * playlists and star ratings, where BM25 with K1 = 100 ranks below popularity. `weightingUsed` says which.
+   */
+  weighting: Weighting | 'auto'
   /** Neighbours kept per item; the rest count as similarity 0. */
   k: number
   /**
    * BM25 saturation K1 (implicit's default 100). It is sized for raw play counts: on binary or log-scaled
-   * values K1 = 100 makes BM25 favour items with few listeners (P@10 on Last.fm fell from 0.15 to 0.01).
+   * values K1 = 100 makes BM25 favour items with few listeners (P@10 on Last.fm fell from 0.15 to 0.01), which
+   * is why weighting 'auto' only picks BM25 when the median value is at least K1 / 10.
    */
   k1: number
   /** BM25 length normalisation B (implicit's default 0.8). */
@@ -27,11 +32,13 @@ export interface ItemKnnOptions {
   scale: ValueScale
 }
 
-export const ITEM_KNN_DEFAULTS: Required<ItemKnnOptions> = { weighting: 'bm25', k: 100, k1: 100, b: 0.8, scale: 'raw' }
+export const ITEM_KNN_DEFAULTS: Required<ItemKnnOptions> = { weighting: 'auto', k: 100, k1: 100, b: 0.8, scale: 'raw' }
 
 interface ItemKnnState extends FittedBase {
   /** items x items: row j holds j's k neighbours i with similarity S[j, i]. */
   neighbours: Csr
+  /** The weighting the neighbours were learnt with ('auto' resolved). */
+  weighting: Weighting
 }
 
 /**
@@ -63,6 +70,11 @@ export class ItemKnnRecommender extends BaseRecommender<ItemKnnState> implements
     await this.refitWith(batch, opts)
   }
 
+  /** The weighting of the fitted neighbours: the option, or what 'auto' chose for the data. */
+  get weightingUsed(): Weighting {
+    return this.fitted().weighting
+  }
+
   explain(user: UserRef, item: number, top = 5): Explanation {
     const state = this.fitted()
     requireItem(item, state.data.matrix.cols, this.name)
@@ -78,10 +90,16 @@ export class ItemKnnRecommender extends BaseRecommender<ItemKnnState> implements
 
   protected async train(data: Interactions, opts: FitOptions): Promise<TrainResult<ItemKnnState>> {
     const itemUsers = transpose(scaleMatrix(data.matrix, this.scale))
-    const weighted = weightItemUsers(itemUsers, this.opts.weighting, { k1: this.opts.k1, b: this.opts.b })
+    const weighting = this.resolveWeighting(itemUsers)
+    const weighted = weightItemUsers(itemUsers, weighting, { k1: this.opts.k1, b: this.opts.b })
     const { tick } = progressTicker(this.name, itemUsers.rows, opts)
     const neighbours = await topKNeighbours(weighted, this.opts.k, tick)
-    return { state: { data, popularity: itemPopularity(data.matrix), neighbours }, iterations: 1 }
+    return { state: { data, popularity: itemPopularity(data.matrix), neighbours, weighting }, iterations: 1 }
+  }
+
+  /** 'auto' resolved from the scaled values (only the values matter, so users x items or items x users alike). */
+  private resolveWeighting(scaled: Csr): Weighting {
+    return this.opts.weighting === 'auto' ? autoWeighting(scaled, this.opts.k1) : this.opts.weighting
   }
 
   protected scoreProfile(state: ItemKnnState, profile: Profile): Float32Array {
@@ -110,7 +128,8 @@ export class ItemKnnRecommender extends BaseRecommender<ItemKnnState> implements
     const indices = savedBlob(saved, 'neighbourIndices', Int32Array)
     const data = savedBlob(saved, 'neighbourData', Float32Array, indices.length)
     const indptr = savedBlob(saved, 'neighbourIndptr', Int32Array, n + 1)
-    return { ...base, neighbours: { rows: n, cols: n, indptr, indices, data } }
+    const weighting = this.resolveWeighting(scaleMatrix(base.data.matrix, this.scale))
+    return { ...base, neighbours: { rows: n, cols: n, indptr, indices, data }, weighting }
   }
 
   protected blobs(state: ItemKnnState): Record<string, Blob> {

@@ -12,6 +12,32 @@ import { l2NormalizeRows } from '../shared/normalize.js'
  */
 export type Weighting = 'none' | 'cosine' | 'tfidf' | 'bm25'
 
+/**
+ * BM25 is chosen by 'auto' when the median stored value is at least K1 x this share. K1 sets where BM25
+ * saturates; with values far below it (binary events, playlist membership, 1-5 stars against K1 = 100) the
+ * formula reduces to value / item length, which ranks items with few listeners first: on MovieLens 100K read
+ * as binary NDCG@10 fell to 0.198 against popularity's 0.222, and on its star ratings to 0.135 against 0.150.
+ */
+const BM25_MEDIAN_SHARE_OF_K1 = 0.1
+
+/**
+ * The weighting 'auto' stands for, read from the value distribution of the (scaled) interaction matrix:
+ * 'bm25' when the values are counts in BM25's working range (median >= K1 / 10; HetRec play counts have a
+ * median of 260), else 'cosine' (binary and rating-like data). Cosine was the best weighting on the validation
+ * splits of both binary sets measured (MovieLens 100K binary NDCG@10 0.216, MPD playlist sample 0.060 against
+ * 0.021 for BM25 with K1 = 1.2), and BM25 (K1 = 100) the tuned choice on play counts.
+ */
+export function autoWeighting(m: Csr, k1: number): 'bm25' | 'cosine' {
+  return medianValue(m.data) >= BM25_MEDIAN_SHARE_OF_K1 * k1 ? 'bm25' : 'cosine'
+}
+
+/** The median of the stored values (0 when there are none); a sorted copy, so O(nnz log nnz). */
+function medianValue(values: Float32Array): number {
+  if (values.length === 0) return 0
+  const sorted = Float32Array.from(values).sort()
+  return sorted[sorted.length >> 1]
+}
+
 export interface Bm25Params {
   /** Saturation: how fast a growing value stops adding weight (implicit's default 100). */
   k1: number
