@@ -1,4 +1,5 @@
 import { SegueError } from '../../core/errors.js'
+import { linkPlaylistTracks } from '../../data/playlists/link.js'
 import type { PlaylistSet } from '../../data/playlists/types.js'
 import type { CatalogueView, Engine } from '../../engine.js'
 import { PopularityOrder, fillList } from './fill.js'
@@ -10,6 +11,9 @@ export type TrackLinker = (set: PlaylistSet, view: CatalogueView) => Int32Array
 
 /** Links by Spotify track id alone. */
 export const linkById: TrackLinker = (set, view) => Int32Array.from(set.tracks, (t) => view.rowOf.get(t.id) ?? -1)
+
+/** The playlist readers' linking: by Spotify track id, then by (first artist, title) for ids the catalogue lacks. */
+export const linkByIdThenName: TrackLinker = (set, view) => linkPlaylistTracks(set, view.tracks).rowOf
 
 /**
  * Content kNN: the seeds that the catalogue has are averaged into one vector of the engine's audio-feature
@@ -29,7 +33,7 @@ export class ContentKnnContinuation implements ContinuationModel {
 
   constructor(
     private readonly engine: Engine,
-    private readonly link: TrackLinker = linkById,
+    private readonly link: TrackLinker = linkByIdThenName,
   ) {}
 
   async fit(train: ContinuationTrain): Promise<void> {
