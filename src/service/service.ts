@@ -207,6 +207,11 @@ export class SegueService {
   async rejectedRows(id: string): Promise<ReadonlySet<number>> {
     return (await this.histories.get(id)).rejected
   }
+
+  /** Rows a listener liked or played (the newest of each kind): the history hygiene reads for their playlists. */
+  async positiveRows(id: string): Promise<number[]> {
+    return (await this.histories.get(id)).profile().positives.map((p) => p.row)
+  }
 }
 
 /** Compared against when no listener has the id, so that case costs the same as a wrong token. */
@@ -242,7 +247,8 @@ async function startPlaylists(path: string, view: CatalogueView, engine: Engine,
   const loaded = await loadPlaylistTaste(path, view, { onProgress: opts.onProgress, signal: opts.signal })
   engine.noteLoad('playlists', started, 'built', loaded)
   const r = loaded.report
-  log(`playlists: ${r.playlists} read from ${path} (${r.tracks} tracks, ${loaded.linkedTracks} in the catalogue) in ${loaded.seconds.toFixed(1)} s`)
+  const { byId, byName } = loaded.link
+  log(`playlists: ${r.playlists} read from ${path} (${r.tracks} tracks, ${byId + byName} in the catalogue: ${byId} by id, ${byName} by artist and title) in ${loaded.seconds.toFixed(1)} s`)
   return loaded.taste
 }
 

@@ -1,7 +1,7 @@
 import { SegueError } from '../core/errors.js'
 import type { LongWorkOptions } from '../core/progress.js'
 import { readPlaylists, type PlaylistsReport } from '../data/playlists/read.js'
-import type { PlaylistSet } from '../data/playlists/types.js'
+import { linkPlaylistTracks, type PlaylistLink } from '../data/playlists/link.js'
 import type { CatalogueView } from '../engine.js'
 
 /** A track of the listener's (a dense item id) and how much it tells (see ListenerHistory's weights). */
@@ -192,25 +192,19 @@ export class CatalogueCooccurrence {
 export interface PlaylistsLoaded {
   taste: CatalogueCooccurrence
   report: PlaylistsReport
-  /** Playlist tracks the catalogue has. */
-  linkedTracks: number
+  /** How playlist tracks were linked to the catalogue (by id, by first artist and title). */
+  link: PlaylistLink
   seconds: number
 }
 
 /**
- * Reads playlists (any layout readPlaylists knows), links their tracks to catalogue rows and builds the track
- * co-occurrence model over all of them.
+ * Reads playlists (any layout readPlaylists knows), links their tracks to catalogue rows (linkPlaylistTracks: by
+ * id, then by first artist and title) and builds the track co-occurrence model over all of them.
  */
 export async function loadPlaylistTaste(path: string, view: CatalogueView, opts: LongWorkOptions & CooccurrenceOptions = {}): Promise<PlaylistsLoaded> {
   const started = performance.now()
   const { set, report } = await readPlaylists(path, { signal: opts.signal, onProgress: opts.onProgress })
-  const rowOfItem = catalogueRows(set, view)
+  const link = linkPlaylistTracks(set, view.tracks)
   const model = new TrackCooccurrence(set.playlists.map((p) => p.tracks), set.tracks.length, { alpha: opts.alpha })
-  const linkedTracks = rowOfItem.reduce((n, row) => n + (row >= 0 ? 1 : 0), 0)
-  return { taste: new CatalogueCooccurrence(model, rowOfItem), report, linkedTracks, seconds: (performance.now() - started) / 1000 }
-}
-
-/** Catalogue row of each playlist track by its Spotify id, -1 where the catalogue lacks it. */
-function catalogueRows(set: PlaylistSet, view: CatalogueView): Int32Array {
-  return Int32Array.from(set.tracks, (t) => view.rowOf.get(t.id) ?? -1)
+  return { taste: new CatalogueCooccurrence(model, link.rowOf), report, link, seconds: (performance.now() - started) / 1000 }
 }

@@ -15,6 +15,7 @@ const NOTHING_ELSE = '0nLiqZ6A27jJri2VCalIUs' // Metallica - Nothing Else Matter
 const SANDMAN = '5sICkBXVmaCQk5aISGR3x1' // Metallica - Enter Sandman
 const POKER_FACE = '24tNhacN8vdN8OqkR7LcNm' // Lady Gaga - Poker Face: in no playlist here
 const NOT_IN_CATALOGUE = 'inventedTrack000000001'
+const SANDMAN_ALBUM = 'inventedRelease0000002' // another release of Enter Sandman: linked by artist and title
 
 function playlistFolder(): string {
   const dir = mkdtempSync(join(tmpdir(), 'segue-playlists-'))
@@ -22,6 +23,7 @@ function playlistFolder(): string {
     [1, 'odd mix', [[HELLO, 'Adele', 'Hello'], [NOTHING_ELSE, 'Metallica', 'Nothing Else Matters'], [SANDMAN, 'Metallica', 'Enter Sandman']]],
     [2, 'ballads', [[HELLO, 'Adele', 'Hello'], [NOTHING_ELSE, 'Metallica', 'Nothing Else Matters']]],
     [3, 'unknowns', [[HELLO, 'Adele', 'Hello'], [NOT_IN_CATALOGUE, 'Nobody', 'Made Up']]],
+    [4, 'album cuts', [[SANDMAN_ALBUM, 'Metallica', 'Enter Sandman'], [NOTHING_ELSE, 'Metallica', 'Nothing Else Matters']]],
   ]
   writeFileSync(join(dir, 'playlists.tsv'), 'pid\tname\tnum_tracks\n' + lists.map(([pid, name, t]) => `${pid}\t${name}\t${t.length}\n`).join(''))
   const rows = lists.flatMap(([pid, , t]) => t.map(([id, artist, title], pos) => `${pid}\t${pos}\t${id}\t${artist}\t${title}\n`))
@@ -54,7 +56,7 @@ async function collaborativeFor(liked: string[]): Promise<{ track: { id: string 
 }
 
 test('start-up says what the playlists gave', () => {
-  assert.ok(notes.some((m) => /playlists: 3 read from .* \(5 tracks, 4 in the catalogue\)/.test(m)), notes.join('\n'))
+  assert.ok(notes.some((m) => /playlists: 4 read from .* \(5 tracks, 4 in the catalogue: 3 by id, 1 by artist and title\)/.test(m)), notes.join('\n'))
   const collaborative = service.models().models.find((m) => m.name === 'collaborative')!
   assert.match(collaborative.description, /share playlists/)
 })
