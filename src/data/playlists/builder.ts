@@ -79,6 +79,22 @@ export class PlaylistSetBuilder {
     this.rows += ordered.length
   }
 
+  /**
+   * As add, for tracks a reader has already made distinct (one SharedTrack per id): the index found for one is
+   * kept in it, which spares a lookup by id per row.
+   */
+  addShared(meta: Omit<Playlist, 'tracks'>, ordered: readonly SharedTrack[], from: string): void {
+    const tracks = new Array<number>(ordered.length)
+    for (let i = 0; i < ordered.length; i++) {
+      const s = ordered[i]
+      if (s.index < 0) s.index = this.indexOf(s.track)
+      tracks[i] = s.index
+    }
+    this.seen.set(meta.pid, from)
+    this.playlists.push({ ...meta, tracks })
+    this.rows += ordered.length
+  }
+
   build(): PlaylistSet {
     return { tracks: this.tracks, trackIndex: this.trackIndex, playlists: this.playlists }
   }
@@ -92,6 +108,12 @@ export class PlaylistSetBuilder {
     }
     return i
   }
+}
+
+/** One distinct track as a reader stages it, with its index in the set once placed (-1 before). */
+export interface SharedTrack {
+  track: PlaylistTrack
+  index: number
 }
 
 /** A Spotify track id: 22 base-62 characters. */

@@ -3,8 +3,8 @@ import type { LongWorkOptions } from '../../core/progress.js'
 import { csvRows } from '../csv-rows.js'
 import { plainOrGz, requireColumns } from '../listens/read-table.js'
 import { RowCells, RowProblem, type NumericRule } from '../row-cells.js'
-import { PlaylistProblems, PlaylistSetBuilder, bareTrackId, playlistError } from './builder.js'
-import type { Playlist, PlaylistTrack } from './types.js'
+import { PlaylistProblems, PlaylistSetBuilder, bareTrackId, playlistError, type SharedTrack } from './builder.js'
+import type { Playlist } from './types.js'
 
 /*
  * The sample's TSV layout (../shared/data/spotify-mpd-sample): playlists.tsv (pid, name, num_followers,
@@ -32,7 +32,7 @@ interface Staged {
   numTracks: number
   pos: number[]
   lines: number[]
-  tracks: PlaylistTrack[]
+  tracks: SharedTrack[]
 }
 
 /** Reads the two files of a TSV playlist folder into `builder`, playlists in playlists.tsv order. */
@@ -46,11 +46,11 @@ export async function readPlaylistsTsv(
   const tracksFile = plainOrGz(dir, TSV_FILES.tracks)
   const staged = new Map<number, Staged>()
   await eachRow(listFile, 'read playlists', PLAYLIST_COLUMNS, problems, opts, (c, line) => stagePlaylist(c, line, staged))
-  const shared = new Map<string, PlaylistTrack>()
+  const shared = new Map<string, SharedTrack>()
   await eachRow(tracksFile, 'read playlist tracks', TRACK_COLUMNS, problems, opts, (c, line) => stageTrack(c, line, staged, shared))
   for (const s of staged.values()) {
     try {
-      builder.add(s.meta, ordered(s, listFile, tracksFile), listFile)
+      builder.addShared(s.meta, ordered(s, listFile, tracksFile), listFile)
     } catch (err) {
       if (!(err instanceof SegueError)) throw err
       problems.playlist(err)
@@ -101,7 +101,7 @@ function stagePlaylist(c: RowCells, line: number, staged: Map<number, Staged>): 
   staged.set(pid, { meta, line, numTracks, pos: [], lines: [], tracks: [] })
 }
 
-function stageTrack(c: RowCells, line: number, staged: Map<number, Staged>, shared: Map<string, PlaylistTrack>): void {
+function stageTrack(c: RowCells, line: number, staged: Map<number, Staged>, shared: Map<string, SharedTrack>): void {
   const pid = requiredInt(c, 'pid', PID_RULE)
   const s = staged.get(pid)
   if (s === undefined) throw new RowProblem(`no playlist with this pid in ${TSV_FILES.playlists}`, 'pid', c.trimmed('pid'))
@@ -111,7 +111,7 @@ function stageTrack(c: RowCells, line: number, staged: Map<number, Staged>, shar
   if (id === null) throw new RowProblem('not a Spotify track id (22 letters and digits)', 'track_id', raw)
   let track = shared.get(id)
   if (track === undefined) {
-    track = { id, artist: c.text('artist_name'), title: c.text('track_name') }
+    track = { track: { id, artist: c.text('artist_name'), title: c.text('track_name') }, index: -1 }
     shared.set(id, track)
   }
   s.pos.push(pos)
@@ -120,14 +120,14 @@ function stageTrack(c: RowCells, line: number, staged: Map<number, Staged>, shar
 }
 
 /** The playlist's tracks ordered by pos, after checking that pos runs 0..n-1 and n equals num_tracks. */
-function ordered(s: Staged, listFile: string, tracksFile: string): PlaylistTrack[] {
+function ordered(s: Staged, listFile: string, tracksFile: string): SharedTrack[] {
   const who = `playlist pid ${s.meta.pid}`
   const n = s.pos.length
   if (n !== s.numTracks) {
     const at = { file: listFile, line: s.line, column: 'num_tracks', value: String(s.numTracks) }
     throw playlistError(at, who, `num_tracks is ${s.numTracks} but ${tracksFile} has ${n} readable rows for it`)
   }
-  const out = new Array<PlaylistTrack>(n)
+  const out = new Array<SharedTrack>(n)
   const lineOf = new Array<number>(n)
   for (let i = 0; i < n; i++) {
     const p = s.pos[i]
