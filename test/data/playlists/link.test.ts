@@ -24,14 +24,15 @@ test('linking: id first, then first artist + title folded (NFKC, case, spaces), 
     { id: 'C', artist: 'Ｉｒｏｎ Ｆｅｒｎｓ', title: 'lift' },
     { id: 'D', artist: 'Guest Singer', title: 'Duet' },
     { id: 'E', artist: 'Nobody', title: 'Nothing' },
+    { id: 'F', artist: 'Lead Voice', title: 'duet' },
   ])
   const link = linkPlaylistTracks(set, catalogue)
   // A by id although its names differ; B to X2 (popularity 70 beats 40 and 10); C to X3 (both unknown: the
-  // first); D not at all (the catalogue credits Guest Singer second); E nowhere.
-  assert.deepEqual([...link.rowOf], [0, 2, 3, -1, -1])
-  assert.deepEqual([...link.how], [LINKED_BY_ID, LINKED_BY_NAME, LINKED_BY_NAME, LINKED_NONE, LINKED_NONE])
+  // first); D not at all (the catalogue credits Guest Singer second); E nowhere; F to X4 by its first artist.
+  assert.deepEqual([...link.rowOf], [0, 2, 3, -1, -1, 4])
+  assert.deepEqual([...link.how], [LINKED_BY_ID, LINKED_BY_NAME, LINKED_BY_NAME, LINKED_NONE, LINKED_NONE, LINKED_BY_NAME])
   assert.equal(link.byId, 1)
-  assert.equal(link.byName, 2)
+  assert.equal(link.byName, 3)
 })
 
 test('recording key: compatibility forms, case and white space fold; punctuation does not', () => {
