@@ -122,7 +122,10 @@ export async function createApp(service: SegueService, opts: AppOptions = {}): P
   app.post('/api/listeners/:id/playlists', {
     schema: { summary: 'A playlist for a listener: as /api/playlists, leaving out what they skipped or disliked', params: ListenerParams, body: PlaylistBody, security: secured, response: { 200: Responses.playlist, ...errors } },
     preHandler: auth,
-  }, async (req) => playlistBody(await service.playlist(req.body.seeds, { ...req.body, exclude: await service.rejectedRows(req.params.id) })))
+  }, async (req) => {
+    const [exclude, history] = [await service.rejectedRows(req.params.id), await service.positiveRows(req.params.id)]
+    return playlistBody(await service.playlist(req.body.seeds, { ...req.body, exclude, history }))
+  })
 
   app.get('/api/models', { schema: { summary: 'The recommendation models this server offers', response: { 200: Responses.models } } }, async () => service.models())
 

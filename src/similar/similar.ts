@@ -1,5 +1,6 @@
 import type { Track } from '../core/track.js'
 import type { Neighbour, VectorIndex } from '../index/types.js'
+import { hygieneFilter } from '../rerank/hygiene.js'
 import { representativeRows } from '../rerank/recording.js'
 
 export interface SimilarFilters {
@@ -12,6 +13,11 @@ export interface SimilarFilters {
   collapseDuplicates: boolean
   /** When non-empty, only tracks listed under at least one of these genres. */
   genres: readonly string[]
+  /**
+   * Leave out kids, karaoke and cover tracks, and covers of the seed, unless the seed is in that class
+   * (rerank/hygiene.ts, with the seed as the listener's history). Default true.
+   */
+  hygiene?: boolean
 }
 
 /**
@@ -95,11 +101,12 @@ function makePredicate(tracks: readonly Track[], dupKeys: readonly string[], see
   const seedArtists = new Set(tracks[seedRow].artists)
   const seedKey = dupKeys[seedRow]
   const genres = new Set(f.genres)
+  const clean = f.hygiene === false ? () => true : hygieneFilter(tracks, [seedRow])
   return (row) => {
     const t = tracks[row]
     if (f.excludeSeedArtist && t.artists.some((a) => seedArtists.has(a))) return false
     if (f.collapseDuplicates && dupKeys[row] === seedKey) return false
     if (genres.size > 0 && !t.genres.some((g) => genres.has(g))) return false
-    return true
+    return clean(row)
   }
 }
