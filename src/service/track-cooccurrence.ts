@@ -33,6 +33,8 @@ export interface CooccurrenceQuery {
   accept?: (item: number) => boolean
   /** Items never to recommend besides the history's own (a listener's rejected tracks, say). */
   exclude?: (item: number) => boolean
+  /** This query's normalisation (see CooccurrenceOptions.alpha); default the model's. */
+  alpha?: number
 }
 
 /**
@@ -104,11 +106,12 @@ export class TrackCooccurrence {
    * largest share, which explains it ("Often in playlists with X").
    */
   recommendForHistory(history: readonly WeightedItem[], q: CooccurrenceQuery): CooccurrenceHit[] {
+    const alpha = q.alpha ?? this.alpha
     const touched: number[] = []
     const own = new Set(history.map((h) => h.item))
     for (const h of mergeHistory(history)) {
       if (!this.covers(h.item)) continue
-      const unit = h.weight / this.counts[h.item] ** this.alpha
+      const unit = h.weight / this.counts[h.item] ** alpha
       const mine: number[] = []
       for (let e = this.itemPtr[h.item]; e < this.itemPtr[h.item + 1]; e++) {
         const p = this.itemPlaylists[e]
@@ -128,7 +131,7 @@ export class TrackCooccurrence {
     const hits: CooccurrenceHit[] = []
     for (const j of touched) {
       if (!own.has(j) && (!q.accept || q.accept(j)) && !q.exclude?.(j)) {
-        hits.push({ item: j, score: this.acc[j] / this.counts[j] ** (1 - this.alpha), because: this.bestOf[j] })
+        hits.push({ item: j, score: this.acc[j] / this.counts[j] ** (1 - alpha), because: this.bestOf[j] })
       }
       this.acc[j] = 0
       this.best[j] = 0

@@ -1,5 +1,6 @@
 import { SegueError } from '../../core/errors.js'
 import { ContentKnnContinuation } from './content.js'
+import { PRODUCT_CONTINUATION_MODELS } from './product.js'
 import { RecommenderContinuation } from './recommender.js'
 import { TitleContinuation } from './title.js'
 import type { ContinuationContext, ContinuationFactory, ContinuationModel } from './types.js'
@@ -29,6 +30,8 @@ export const CONTINUATION_MODELS: Record<string, ContinuationFactory> = {
     if (!ctx.engine) throw new SegueError('E_BAD_ARGUMENT', 'content-knn needs an engine with the catalogue loaded')
     return new ContentKnnContinuation(ctx.engine)
   },
+  // The product's "For you" (content, collaborative, hybrid) and seed playlists, run through its own code.
+  ...PRODUCT_CONTINUATION_MODELS,
 }
 
 export function continuationModelNames(): string[] {

@@ -1,0 +1,195 @@
+// The product's recommenders ("For you" content, collaborative, hybrid; seed playlists) tuned on the playlist
+// continuation task's VALIDATION split, then hand-set against tuned on the test split.
+//
+// Data: ../shared/data/spotify-mpd-sample (skipped, and said so, when absent). Split: splitContinuation with its
+// defaults (seed 42: 1,000 test and 1,000 validation playlists, 100 per seed category each). The search scores
+// each trial on BENCH_TUNE_PLAYLISTS validation playlists (default 300: the first of each category, in the
+// split's order) with models fitted on the training side only; the test part is never looked at until the
+// final pair (hand-set, tuned) of each model is fitted on train + validation and scored on the test split.
+//
+// Search (the budget): coordinate search in a fixed order, one parameter group at a time, the best value kept
+// before the next group; every trial is listed. The target is NDCG (ties: R-precision) of the model the group
+// shapes: co-occurrence alpha, recency decay and floor on the collaborative model; fusion weights, the RRF
+// constant, the per-artist cap and the content anchors on the hybrid (the product's default model); the
+// playlist per-artist cap on seed playlists. Negative pull, kind weights and the artist-level fold-in weights
+// cannot be measured here (playlists have no skips or dislikes, every seed is a like, the artist bridge is
+// HetRec's): they stay hand-set. BENCH_TUNE_MINUTES (default 40) stops the search early, keeping what it has.
+//
+// Results: bench/results/tune-product.json (every trial, and the final table).
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { bundledCatalogue, sharedDataDir } from '../src/core/paths.js'
+import { readPlaylists } from '../src/data/playlists/read.js'
+import { Engine } from '../src/engine.js'
+import { evaluateContinuation, type ContinuationScores } from '../src/eval/continuation/evaluate.js'
+import { ProductContinuation, type ProductModelKind } from '../src/eval/continuation/product.js'
+import { splitContinuation, trainingData, type ContinuationSplit, type HeldOutPlaylist } from '../src/eval/continuation/split.js'
+import type { ContinuationModel } from '../src/eval/continuation/types.js'
+import { HAND_SET_PARAMS, type ForYouParams } from '../src/service/for-you-params.js'
+import { DEFAULT_COOCCURRENCE_ALPHA } from '../src/service/track-cooccurrence.js'
+import { report, type Row } from './lib/report.js'
+
+const TUNE_PLAYLISTS = Number(process.env.BENCH_TUNE_PLAYLISTS ?? 300)
+const BUDGET_MS = Number(process.env.BENCH_TUNE_MINUTES ?? 40) * 60_000
+const KINDS: readonly ProductModelKind[] = ['content', 'collaborative', 'hybrid', 'playlist']
+const HAND_ALPHA = 0.5
+
+interface Setting {
+  params: ForYouParams
+  alpha: number
+}
+
+interface Trial {
+  group: string
+  kind: ProductModelKind
+  value: string
+  scores: ContinuationScores
+}
+
+/** One parameter group: the values tried, and how each changes a setting. */
+interface Group {
+  name: string
+  kind: ProductModelKind
+  values: { label: string; apply: (s: Setting) => Setting }[]
+}
+
+const withParams = (over: Partial<ForYouParams>) => (s: Setting): Setting => ({ ...s, params: { ...s.params, ...over } })
+
+const GROUPS: Group[] = [
+  { name: 'co-occurrence alpha', kind: 'collaborative', values: [0.3, 0.5, 0.7, 0.9].map((a) => ({ label: String(a), apply: (s) => ({ ...s, alpha: a }) })) },
+  {
+    name: 'recency decay, floor',
+    kind: 'collaborative',
+    values: [
+      [0.93, 0.25],
+      [0.8, 0.1],
+      [0.97, 0.25],
+      [1, 1],
+    ].map(([d, f]) => ({ label: `${d}, ${f}`, apply: withParams({ recencyDecay: d, recencyFloor: f }) })),
+  },
+  {
+    name: 'hybrid weights (content, collaborative)',
+    kind: 'hybrid',
+    values: [0.55, 0.35, 0.2, 0.1].map((c) => ({ label: `${c}, ${+(1 - c).toFixed(2)}`, apply: withParams({ hybridWeights: { content: c, collaborative: +(1 - c).toFixed(2) } }) })),
+  },
+  { name: 'rrfK', kind: 'hybrid', values: [20, 5, 60].map((k) => ({ label: String(k), apply: withParams({ rrfK: k }) })) },
+  { name: 'perArtist', kind: 'hybrid', values: [2, 4, 10].map((k) => ({ label: String(k), apply: withParams({ perArtist: k }) })) },
+  {
+    name: 'maxAnchors, anchorAgreement',
+    kind: 'hybrid',
+    values: [
+      [6, 0.05],
+      [3, 0.05],
+      [12, 0.05],
+      [6, 0.3],
+    ].map(([m, a]) => ({ label: `${m}, ${a}`, apply: withParams({ maxAnchors: m, anchorAgreement: a }) })),
+  },
+  { name: 'playlistPerArtist', kind: 'playlist', values: [2, 4, 10].map((k) => ({ label: String(k), apply: withParams({ playlistPerArtist: k }) })) },
+]
+
+/** A fitted model answering with a setting; fit() is a no-op so evaluateContinuation does not fit it again. */
+function frozen(base: ProductContinuation, s: Setting): ContinuationModel {
+  const m = base.withParams(s.params, s.alpha)
+  return { name: m.name, fit: async () => {}, continue: (q, n) => m.continue(q, n) }
+}
+
+/** The first TUNE_PLAYLISTS / 10 validation playlists of each category. */
+function tuningSplit(split: ContinuationSplit): ContinuationSplit {
+  const per = Math.ceil(TUNE_PLAYLISTS / 10)
+  const taken = new Map<number, number>()
+  const validation: HeldOutPlaylist[] = split.validation.filter((h) => {
+    const k = taken.get(h.category) ?? 0
+    taken.set(h.category, k + 1)
+    return k < per
+  })
+  return { ...split, validation }
+}
+
+async function fitAll(engine: Engine, split: ContinuationSplit, mode: 'validation' | 'test'): Promise<Map<ProductModelKind, ProductContinuation>> {
+  const train = trainingData(split, mode)
+  const out = new Map<ProductModelKind, ProductContinuation>()
+  for (const kind of KINDS) {
+    const m = new ProductContinuation(kind, engine)
+    await m.fit(train)
+    out.set(kind, m)
+  }
+  return out
+}
+
+async function score(base: ProductContinuation, s: Setting, split: ContinuationSplit, mode: 'validation' | 'test'): Promise<ContinuationScores> {
+  const r = await evaluateContinuation([frozen(base, s)], split, { mode })
+  return r.models[0].overall
+}
+
+const better = (a: ContinuationScores, b: ContinuationScores) => a.ndcg > b.ndcg || (a.ndcg === b.ndcg && a.rPrecision > b.rPrecision)
+
+async function search(models: Map<ProductModelKind, ProductContinuation>, split: ContinuationSplit, trials: Trial[]): Promise<Setting> {
+  const started = performance.now()
+  let best: Setting = { params: structuredClone(HAND_SET_PARAMS) as ForYouParams, alpha: HAND_ALPHA }
+  for (const g of GROUPS) {
+    let bestScores: ContinuationScores | null = null
+    let winner = best
+    for (const v of g.values) {
+      if (performance.now() - started > BUDGET_MS) {
+        console.log(`budget spent: stopping before ${g.name} = ${v.label}`)
+        return winner
+      }
+      const s = v.apply(best)
+      const scores = await score(models.get(g.kind)!, s, split, 'validation')
+      trials.push({ group: g.name, kind: g.kind, value: v.label, scores })
+      console.log(`${g.kind} ${g.name} = ${v.label}: R-prec ${scores.rPrecision.toFixed(4)} NDCG ${scores.ndcg.toFixed(4)} clicks ${scores.clicks.toFixed(2)}`)
+      if (!bestScores || better(scores, bestScores)) [bestScores, winner] = [scores, s]
+    }
+    best = winner
+  }
+  return best
+}
+
+function row(kind: string, part: string, setting: string, s: ContinuationScores): Row {
+  return { model: kind, part, setting, playlists: s.playlists, rPrecision: +s.rPrecision.toFixed(4), ndcg: +s.ndcg.toFixed(4), clicks: +s.clicks.toFixed(2) }
+}
+
+async function main(): Promise<void> {
+  const dir = join(sharedDataDir(), 'spotify-mpd-sample')
+  if (!existsSync(dir)) {
+    console.log(`skipped: ${dir} is absent (the MPD sample may not be copied into the repository)`)
+    return
+  }
+  const engine = await Engine.open({ home: process.env.SEGUE_HOME ?? mkdtempSync(join(tmpdir(), 'segue-tune-product-')) })
+  if (await engine.isEmpty()) await engine.importCatalogue(bundledCatalogue())
+  await engine.catalogue()
+  const { set } = await readPlaylists(dir)
+  const split = splitContinuation(set, { seed: 42 })
+  const tune = tuningSplit(split)
+  const trials: Trial[] = []
+  const started = performance.now()
+  const onValidation = await fitAll(engine, split, 'validation')
+  const tuned = await search(onValidation, tune, trials)
+  const searchMinutes = (performance.now() - started) / 60_000
+  const hand: Setting = { params: structuredClone(HAND_SET_PARAMS) as ForYouParams, alpha: HAND_ALPHA }
+  const rows: Row[] = []
+  for (const kind of KINDS) {
+    rows.push(row(kind, 'validation', 'hand-set', await score(onValidation.get(kind)!, hand, tune, 'validation')))
+    rows.push(row(kind, 'validation', 'tuned', await score(onValidation.get(kind)!, tuned, tune, 'validation')))
+  }
+  const onTest = await fitAll(engine, split, 'test')
+  for (const kind of KINDS) {
+    rows.push(row(kind, 'test', 'hand-set', await score(onTest.get(kind)!, hand, split, 'test')))
+    rows.push(row(kind, 'test', 'tuned', await score(onTest.get(kind)!, tuned, split, 'test')))
+  }
+  await engine.close()
+  report('tune-product', rows, {
+    split: { seed: 42, test: split.test.length, validation: split.validation.length, tuningPlaylists: tune.validation.length, train: split.train.length },
+    searchMinutes: +searchMinutes.toFixed(1),
+    target: 'NDCG (ties: R-precision) of the model each group shapes, on the tuning playlists of the validation split',
+    handSet: { params: HAND_SET_PARAMS, alpha: HAND_ALPHA },
+    tuned,
+    defaultAlphaWhenRun: DEFAULT_COOCCURRENCE_ALPHA,
+    trials: trials.map((t) => ({ group: t.group, kind: t.kind, value: t.value, rPrecision: +t.scores.rPrecision.toFixed(4), ndcg: +t.scores.ndcg.toFixed(4), clicks: +t.scores.clicks.toFixed(2) })),
+  })
+  console.log('tuned:', JSON.stringify(tuned))
+}
+
+await main()
