@@ -36,6 +36,7 @@ export interface RecommenderSuiteOptions {
 
 export const SUITE_TESTS = [
   'checkerboard: the withheld item comes first',
+  'graded: a few close tastes outweigh many distant ones',
   'excludes seen items unless asked not to',
   'returns n items',
   'filters backfill to n',
@@ -85,6 +86,15 @@ type Check = (title: SuiteTest, fn: () => Promise<void> | void, applies?: boolea
 type Fitted = (data: Interactions) => Promise<Recommender>
 
 function defineRankingTests(check: Check, fitted: Fitted): void {
+  check('graded: a few close tastes outweigh many distant ones', async () => {
+    const data = graded()
+    const model = await fitted(data)
+    const x = data.items.require('X')
+    assert.equal(model.recommend({ user: data.users.require('target') }, { n: 1 })[0].item, x, 'for the target listener')
+    const history = ['a0', 'a1', 'a2', 'a3'].map((i) => data.items.require(i))
+    assert.equal(model.recommend({ history }, { n: 1 })[0].item, x, 'for the same taste folded in')
+  })
+
   check('checkerboard: the withheld item comes first', async () => {
     const model = await fitted(checkerboard())
     for (let u = 0; u < BOARD; u++) assert.equal(model.recommend({ user: u }, { n: 1 })[0].item, u, `user ${u}`)
@@ -335,6 +345,26 @@ export function checkerboard(size = BOARD): Interactions {
   const events: RawInteraction[] = []
   for (let u = 0; u < size; u++) for (let i = u % 2; i < size; i += 2) if (i !== u) events.push(play(`u${u}`, `i${i}`))
   return buildInteractions(events, 'implicit', { users, items })
+}
+
+/**
+ * Unlike the checkerboard, where all same-parity users are equally similar, neighbours here differ in how
+ * close they are, so a model that ranks neighbours backwards fails. The target played a0..a3. Three close
+ * listeners played a0..a3 and X; thirty distant ones each played one of a0..a3, one of Y0..Y9 (three
+ * listeners each, as many as X) and two of F0..F6 (more popular than X). X is what the close tastes say; a
+ * model listening to its least similar users or items offers a Y or an F. X has the highest id, so a tie to
+ * the lower id never finds it by accident.
+ */
+export function graded(): Interactions {
+  const events: RawInteraction[] = []
+  const taste = ['a0', 'a1', 'a2', 'a3']
+  for (const item of taste) events.push(play('target', item))
+  for (let c = 0; c < 3; c++) for (const item of [...taste, 'X']) events.push(play(`close${c}`, item))
+  for (let d = 0; d < 30; d++) {
+    for (const item of [`a${d % 4}`, `Y${d % 10}`, `F${d % 7}`, `F${(d + 3) % 7}`]) events.push(play(`distant${d}`, item))
+  }
+  const items = IdMap.from([...taste, ...range(10).map((i) => `Y${i}`), ...range(7).map((i) => `F${i}`), 'X'])
+  return buildInteractions(events, 'implicit', { items })
 }
 
 export const AWKWARD_USERS = 40

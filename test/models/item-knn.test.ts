@@ -5,7 +5,7 @@ import { buildInteractions } from '../../src/data/interactions.js'
 import { ItemKnnRecommender } from '../../src/models/item-knn/item-knn.js'
 import type { Scored } from '../../src/models/types.js'
 import { bm25Weight, tfidfWeight } from '../../src/models/item-knn/weighting.js'
-import { BOARD, runRecommenderSuite } from '../contract/recommender.case.js'
+import { BOARD, graded, runRecommenderSuite } from '../contract/recommender.case.js'
 
 // k covers the whole board: on the checkerboard all same-parity items tie, and with a smaller k the ties
 // (to the lower id) would keep high-numbered items out of every neighbourhood.
@@ -98,3 +98,16 @@ test("item-knn: weighting 'auto' is cosine on binary values and BM25 on play cou
   await bm25.fit(withValue(() => 1))
   assert.equal(bm25.weightingUsed, 'bm25')
 })
+
+// The contract suite runs item-kNN with k covering the whole board, where the order of neighbours cannot
+// matter; here k = 3 of 21 co-occurring items, so keeping the least similar ones instead offers a Y or an F.
+// Unnormalised weightings (none, tfidf) are left out: their dot products grow with an item's listeners, so
+// there the popular F items are honestly the most "similar".
+for (const weighting of ['cosine', 'bm25', 'auto'] as const) {
+  test(`item-knn ${weighting}: with a small k, each item keeps its MOST similar neighbours (graded fixture)`, async () => {
+    const data = graded()
+    const model = new ItemKnnRecommender({ weighting, k: 3 })
+    await model.fit(data)
+    assert.equal(model.recommend({ user: data.users.require('target') }, { n: 1 })[0].item, data.items.require('X'))
+  })
+}
