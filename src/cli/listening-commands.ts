@@ -4,6 +4,8 @@ import { SegueError } from '../core/errors.js'
 import type { Engine } from '../engine.js'
 import { isMetricName, type MetricName } from '../eval/metric-names.js'
 import { formatTable, writeReportJson } from '../eval/report.js'
+import { continuationModelNames } from '../eval/continuation/models.js'
+import { evaluateContinuationCommand, interruptOnSigint } from './evaluate-continuation.js'
 import { tune } from '../eval/tune.js'
 import { makeSplits, compareModels, SPLIT_KINDS, type SplitKind } from '../listening/compare.js'
 import { loadListening, type ListeningData } from '../listening/source.js'
@@ -118,7 +120,7 @@ export function registerListeningCommands(program: Command, globals: () => Globa
     .command('evaluate')
     .description('compare models side by side on a split of the listening data')
     .addOption(listensOption())
-    .option('--models <names...>', `models to compare (${modelNames().join(', ')})`, ['popularity', 'item-knn', 'als'])
+    .option('--models <names...>', `models to compare (${modelNames().join(', ')}; continuation: ${continuationModelNames().join(', ')}, commas allowed)`, ['popularity', 'item-knn', 'als'])
     .addOption(new Option('--split <kind>', 'how to split').choices(SPLIT_KINDS).default('random'))
     .option('--fraction <x>', 'random: share held out per user; temporal: time quantile of the cutoff', fraction)
     .option('--folds <n>', 'kfold: how many folds', positiveInt, 5)
@@ -128,8 +130,19 @@ export function registerListeningCommands(program: Command, globals: () => Globa
     .option('--auc-depth <n>', 'how deep AUC reads the ranking (default: the whole catalogue)', positiveInt)
     .option('--segments', 'also report cold and active users apart')
     .option('--out <file>', 'where to write the JSON report (default: <home>/reports/evaluate.json)')
-    .action(async (o: { listens?: string; models: string[]; split: SplitKind; fraction?: number; folds: number; k: number; seed: number; metrics?: string[]; aucDepth?: number; segments?: boolean; out?: string }) => {
+    .addOption(new Option('--task <task>', 'listening: held-out listening data; continuation: RecSys Challenge 2018 playlist continuation').choices(['listening', 'continuation']).default('listening'))
+    .option('--playlists <path>', 'continuation: MPD folder, slices or the sample TSV folder (default: ../shared/data/spotify-mpd-sample)')
+    .option('--test <n>', 'continuation: held-out test playlists, spread over the ten seed categories', positiveInt, 1000)
+    .option('--validation', 'continuation: score the validation playlists carved from training (for tuning), not the test ones')
+    .action(async (o: { listens?: string; models: string[]; split: SplitKind; fraction?: number; folds: number; k: number; seed: number; metrics?: string[]; aucDepth?: number; segments?: boolean; out?: string; task: string; playlists?: string; test: number; validation?: boolean }, cmd: Command) => {
       const g = globals()
+      if (o.task === 'continuation') {
+        const models = cmd.getOptionValueSource('models') === 'default' ? undefined : o.models
+        return await withEngine(g, async (e, progress) => {
+          const { report, text } = await evaluateContinuationCommand(e, progress, { ...o, models }, interruptOnSigint())
+          print(g, report, () => text)
+        })
+      }
       const metrics = checkMetrics(o.metrics)
       o.models.forEach((m) => createModel(m))
       await withEngine(g, async (e, progress) => {
