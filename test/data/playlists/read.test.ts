@@ -1,8 +1,9 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { gzipSync } from 'node:zlib'
 import { isChallengePlaylist, readPlaylists } from '../../../src/data/playlists/read.js'
 import type { PlaylistSet } from '../../../src/data/playlists/types.js'
 import { fixturesDir } from '../../helpers/paths.js'
@@ -13,7 +14,7 @@ const id = (n: number) => `FixtureTrack${String(n).padStart(10, '0')}`
 /** Each playlist as its pid and its track ids in order. */
 const lists = (set: PlaylistSet) => set.playlists.map((p) => [p.pid, p.tracks.map((t) => set.tracks[t].id)])
 
-function tmp(files: Record<string, string>): string {
+function tmp(files: Record<string, string | Buffer>): string {
   const root = mkdtempSync(join(tmpdir(), 'segue-playlists-'))
   for (const [name, text] of Object.entries(files)) {
     mkdirSync(join(root, name, '..'), { recursive: true })
@@ -205,4 +206,18 @@ test('a challenge playlist whose counts disagree; a folder with nothing readable
   await assert.rejects(readPlaylists(empty), segueError('E_INPUT_FORMAT', /no playlist data found \(looked for playlists\.tsv with playlist_tracks\.tsv, mpd\.slice\.<a>-<b>\.json\[\.gz\] here or under data\/, challenge_set\.json\[\.gz\]\)/))
   await assert.rejects(readPlaylists(join(empty, 'notes.txt')), segueError('E_INPUT_FORMAT', /notes\.txt: not a playlist file segue knows/))
   await assert.rejects(readPlaylists(join(empty, 'absent')), segueError('E_INPUT_FILE', /absent: no such file or folder/))
+})
+
+test('gzipped TSV files are read in place of plain ones', async () => {
+  const tsv = (name: string) => gzipSync(readFileSync(join(dir, 'tsv', name)))
+  const folder = tmp({ 'playlists.tsv.gz': tsv('playlists.tsv'), 'playlist_tracks.tsv.gz': tsv('playlist_tracks.tsv') })
+  const { set, report } = await readPlaylists(folder)
+  assert.deepEqual(lists(set), lists((await readPlaylists(join(dir, 'tsv'))).set))
+  assert.deepEqual(report.files, [join(folder, 'playlists.tsv.gz'), join(folder, 'playlist_tracks.tsv.gz')])
+})
+
+test('a challenge file among slices is refused: the two answer different questions', async () => {
+  const challenge = JSON.stringify({ name: 'challenge_set', playlists: [{ pid: 5, num_tracks: 1, num_holdouts: 0, tracks: [track(1, 0)] }] })
+  const folder = tmp({ 'mpd.slice.0-9.json': slice([playlist(0, 1)]), 'mpd.slice.10-19.json': challenge })
+  await assert.rejects(readPlaylists(folder), segueError('E_INPUT_FORMAT', /mpd\.slice\.10-19\.json: a challenge file among mpd files; read the challenge set on its own/))
 })
