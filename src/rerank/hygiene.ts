@@ -114,13 +114,24 @@ export function hygieneRulesOf(t: Track): string[] {
   return HYGIENE_RULES.filter((r) => r.test(p)).map((r) => r.name)
 }
 
+/**
+ * A stem of every word the rules on titles and artists look for, short of any letter an accent could change
+ * ("versión" folds to "version"): a track with none of them needs no parsing.
+ */
+const TELLING = /karaok|cover|tribut|versi|style\s+of|performed\s+by|famous\s+by|kidz\s+bop|glee\s+cast/i
+
 /** The class bits of a track, by the rules above. */
 export function trackClasses(t: Track): number {
-  // Most titles have no note and most tracks no telling genre: the cheap checks first.
+  // Most tracks have no telling word: only the genre rule can flag them, and parsing is skipped.
+  if (!mayBeTelling(t)) return t.genres.some((g) => KIDS_GENRES.has(g)) ? CLASS_BIT.kids : 0
   const p = parse(t)
   let bits = 0
   for (const r of HYGIENE_RULES) if ((bits & CLASS_BIT[r.cls]) === 0 && r.test(p)) bits |= CLASS_BIT[r.cls]
   return bits
+}
+
+function mayBeTelling(t: Track): boolean {
+  return TELLING.test(t.name) || t.artists.some((a) => TELLING.test(a))
 }
 
 interface CatalogueHygiene {
