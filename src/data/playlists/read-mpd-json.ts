@@ -19,8 +19,9 @@ export type MpdFileKind = 'mpd' | 'challenge'
 
 type Json = Record<string, unknown>
 
-/** Bounds that only catch a wrong field, not real data: pids are 0..999,999 in the MPD. */
-const PID_MAX = Number.MAX_SAFE_INTEGER
+/** No upper bound for ids, counts, positions and durations: only negative or fractional values are refused. */
+const WHOLE_MAX = Number.MAX_SAFE_INTEGER
+/** modified_at is Unix seconds; a larger value is milliseconds or a wrong field. */
 const UNIX_MAX = 1e10
 const gunzipAsync = promisify(gunzip)
 
@@ -80,7 +81,7 @@ function mpdPlaylist(raw: unknown, at: number): Read<Playlist> {
   const o = object(raw, `playlists[${at}]`)
   const meta = playlistMeta(o)
   const items = trackItems(o)
-  const numTracks = whole(o, 'num_tracks', PID_MAX, false)
+  const numTracks = whole(o, 'num_tracks', WHOLE_MAX, false)
   if (numTracks !== undefined && numTracks !== items.length) {
     throw new RowProblem(`${numTracks} but the playlist lists ${items.length} tracks`, 'num_tracks', String(numTracks))
   }
@@ -91,8 +92,8 @@ function challengePlaylist(raw: unknown, at: number): Read<ChallengePlaylist> {
   const o = object(raw, `playlists[${at}]`)
   const meta = playlistMeta(o)
   const items = trackItems(o)
-  const numTracks = whole(o, 'num_tracks', PID_MAX, true) as number
-  const numHoldouts = whole(o, 'num_holdouts', PID_MAX, true) as number
+  const numTracks = whole(o, 'num_tracks', WHOLE_MAX, true) as number
+  const numHoldouts = whole(o, 'num_holdouts', WHOLE_MAX, true) as number
   if (items.length + numHoldouts !== numTracks) {
     throw new RowProblem(`${numTracks} but ${items.length} shown + ${numHoldouts} held out`, 'num_tracks', String(numTracks))
   }
@@ -101,8 +102,8 @@ function challengePlaylist(raw: unknown, at: number): Read<ChallengePlaylist> {
 }
 
 function playlistMeta(o: Json): Omit<Playlist, 'tracks'> {
-  const meta: Omit<Playlist, 'tracks'> = { pid: whole(o, 'pid', PID_MAX, true) as number, name: text(o, 'name', 'name', false) ?? '' }
-  const followers = whole(o, 'num_followers', PID_MAX, false)
+  const meta: Omit<Playlist, 'tracks'> = { pid: whole(o, 'pid', WHOLE_MAX, true) as number, name: text(o, 'name', 'name', false) ?? '' }
+  const followers = whole(o, 'num_followers', WHOLE_MAX, false)
   if (followers !== undefined) meta.followers = followers
   const modified = whole(o, 'modified_at', UNIX_MAX, false)
   if (modified !== undefined) meta.modifiedAt = modified
@@ -135,9 +136,9 @@ function trackItem(raw: unknown, field: string): Item {
   }
   const album = text(o, 'album_name', `${field}.album_name`, false)
   if (album !== undefined) track.album = album
-  const duration = whole(o, 'duration_ms', PID_MAX, false, `${field}.duration_ms`)
+  const duration = whole(o, 'duration_ms', WHOLE_MAX, false, `${field}.duration_ms`)
   if (duration !== undefined) track.durationMs = duration
-  return { track, pos: whole(o, 'pos', PID_MAX, false, `${field}.pos`), field }
+  return { track, pos: whole(o, 'pos', WHOLE_MAX, false, `${field}.pos`), field }
 }
 
 /** Tracks ordered by pos, each pos distinct and below `limit`; all tracks need a pos, or none do. */
@@ -180,7 +181,7 @@ function whole(o: Json, key: string, max: number, required: boolean, field = key
     if (required) throw new RowProblem('missing', field)
     return undefined
   }
-  if (!isWhole(v) || v > max) throw new RowProblem(max === PID_MAX ? 'not a whole number >= 0' : `not a whole number from 0 to ${max}`, field, describe(v))
+  if (!isWhole(v) || v > max) throw new RowProblem(max === WHOLE_MAX ? 'not a whole number >= 0' : `not a whole number from 0 to ${max}`, field, describe(v))
   return v
 }
 

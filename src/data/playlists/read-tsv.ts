@@ -19,7 +19,7 @@ const TRACK_COLUMNS = ['pid', 'pos', 'track_id', 'artist_name', 'track_name']
 
 /** MPD pids run to 999,999; the sample numbers playlists of unknown pid from 1,000,000. */
 const PID_RULE: NumericRule = { min: 0, max: Number.MAX_SAFE_INTEGER, integer: true }
-/** Spotify caps a playlist at 10,000 tracks (the MPD keeps 5 to 250); the bound only catches shifted columns. */
+/** Far above any playlist's length (Spotify allows 10,000; the MPD keeps 5 to 250): it only catches a wrong column. */
 const POS_RULE: NumericRule = { min: 0, max: 10_000_000, integer: true }
 const COUNT_RULE: NumericRule = { min: 0, max: Number.MAX_SAFE_INTEGER, integer: true }
 const UNIX_RULE: NumericRule = { min: 0, max: 1e10, integer: true }
