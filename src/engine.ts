@@ -102,7 +102,15 @@ export interface CatalogueView {
   /** recordingKeys of the rows: releases of one recording share a key, the id of its most popular release. */
   readonly dupKeys: readonly string[]
   readonly dims: number
+  /** The catalogue version the view was loaded from (what artifacts derived from it are keyed by). */
+  readonly version: string
+  /** Row `row`'s vector: a view of the dense matrix once one is made (see `artists`), else a fresh copy. */
   vector(row: number): Float32Array
+  /**
+   * The same vectors by their non-zero values, as loaded (nothing copied, no dense matrix made): for work over
+   * every row, which would otherwise touch ~90 MB of dense zeros.
+   */
+  readonly sparse: SparseVectors
   /** Cosine similarity of two rows' vectors, in [-1, 1]. */
   cosine(a: number, b: number): number
   /** The continuous audio features on which `track` is closest to `seed`, closest first. */
@@ -112,7 +120,17 @@ export interface CatalogueView {
    * per widening round, so it may keep state).
    */
   nearest(query: Float32Array, k: number, makeAccept: () => (row: number) => boolean): Promise<Neighbour[]>
+  /** Made on first read, with the dense n x dims matrix it needs (about 90 MB for the 114k catalogue). */
   readonly artists: ArtistCatalogue
+}
+
+/** Row r's non-zero columns and values are cols/vals[indptr[r] .. indptr[r + 1]], in column order. */
+export interface SparseVectors {
+  readonly indptr: Int32Array
+  readonly cols: Uint16Array | Int32Array
+  readonly vals: Float32Array
+  /** Each row's squared length, summed in column order (the dense sum bit for bit: the zeros add nothing). */
+  readonly squares: Float64Array
 }
 
 export interface CatalogueStats {
@@ -265,21 +283,24 @@ export class Engine {
     const mode = this.pickMode('auto', s.tracks.length, 'cosine')
     const index = await this.index(mode, 'cosine', work)
     const dims = s.pipeline.dims
-    const matrix = denseMatrix(s)
-    const vector = (row: number) => matrix.subarray(row * dims, (row + 1) * dims)
-    s.artists ??= new ArtistCatalogue(s.tracks, matrix, dims, s.dupKeys)
+    const vector = (row: number) => rowVector(s, row)
+    const matrix = () => this.denseMatrix(s)
     return {
       tracks: s.tracks,
       rowOf: s.rowOf,
       dupKeys: s.dupKeys,
       dims,
+      version: s.version,
       vector,
+      sparse: (s.sparse ??= sparseVectors(s.rows)),
       cosine: (a, b) => cosineOf(vector(a), vector(b)),
       explain: (seed, track, top) => this.because(s, seed, track, top),
       nearest: async (query, k, makeAccept) =>
         // Callers reject few rows (what a listener heard), so the first request asks for little more than k.
         acceptedNeighbours(index, query, k, makeAccept, mode === 'ann' ? Math.min(s.tracks.length, ANN_MAX_FETCH) : undefined, k + 16),
-      artists: s.artists,
+      get artists() {
+        return (s.artists ??= new ArtistCatalogue(s.tracks, matrix(), dims, s.dupKeys))
+      },
     }
   }
 
@@ -471,9 +492,19 @@ export class Engine {
     const path = this.artifactPath(`exact-${metric}.art`)
     const key = `${s.key}:${metric}`
     const order = this.reuse ? loadOrNull(() => loadExactOrder(path, key, s.pipeline.dims), path, this.warn) : null
-    const idx = createExactIndex(denseMatrix(s), s.pipeline.dims, metric, { backend: 'auto', order: order ?? undefined })
+    const idx = createExactIndex(this.denseMatrix(s), s.pipeline.dims, metric, { backend: 'auto', order: order ?? undefined })
     if (!order && this.reuse) saveExactOrder(path, key, idx.order)
     return this.noteLoad(`exact-${metric}`, started, order ? 'loaded' : 'built', idx)
+  }
+
+  /**
+   * The vectors as a dense n x dims matrix, made on first need and noted in loadReport as 'dense': a later
+   * start needs it only for building an index or for the per-artist tables (CatalogueView.artists).
+   */
+  private denseMatrix(s: Loaded): Float32Array {
+    if (s.dense) return s.dense
+    const started = performance.now()
+    return (s.dense = this.noteLoad('dense', started, 'built', toDense(s.rows)))
   }
 
   private async annIndex(s: Loaded, metric: Metric, work: LongWorkOptions): Promise<VectorIndex> {
@@ -483,10 +514,11 @@ export class Engine {
     const path = this.artifactPath(`hnsw-${metric}.art`)
     const key = `${s.key}:${metric}:${JSON.stringify(HNSW_PARAMS)}`
     const loaded = loadOrNull(() => loadHnswArtifact(path, key), path, this.warn)
-    if (loaded) return this.noteLoad(`hnsw-${metric}`, started, 'loaded', new RerankedIndex(loaded, denseMatrix(s)))
-    const idx = await createHnswIndex(denseMatrix(s), s.pipeline.dims, metric, { ...HNSW_PARAMS, ...work })
+    // Candidates are re-scored from the sparse rows: no dense copy of the matrix is made for it.
+    if (loaded) return this.noteLoad(`hnsw-${metric}`, started, 'loaded', new RerankedIndex(loaded, s.rows))
+    const idx = await createHnswIndex(this.denseMatrix(s), s.pipeline.dims, metric, { ...HNSW_PARAMS, ...work })
     saveHnswArtifact(path, idx, key)
-    return this.noteLoad(`hnsw-${metric}`, started, 'built', new RerankedIndex(idx, denseMatrix(s)))
+    return this.noteLoad(`hnsw-${metric}`, started, 'built', new RerankedIndex(idx, s.rows))
   }
 }
 
@@ -508,12 +540,19 @@ interface Loaded {
   key: string
   indexes: Map<string, Promise<VectorIndex>>
   artists?: ArtistCatalogue
+  sparse?: SparseVectors
 }
 
-function denseMatrix(s: Loaded): Float32Array {
-  s.dense ??= toDense(s.rows)
-  return s.dense
+function sparseVectors(rows: SparseRows): SparseVectors {
+  const squares = new Float64Array(rows.size)
+  for (let r = 0; r < rows.size; r++) {
+    let s = 0
+    for (let p = rows.indptr[r]; p < rows.indptr[r + 1]; p++) s += rows.vals[p] * rows.vals[p]
+    squares[r] = s
+  }
+  return { indptr: rows.indptr, cols: rows.cols, vals: rows.vals, squares }
 }
+
 
 /** Row `row`'s vector: a view of the dense matrix when there is one, else a copy from the sparse rows. */
 function rowVector(s: Loaded, row: number): Float32Array {

@@ -16,12 +16,35 @@ export interface ArtistLinks {
 
 /**
  * The key two spellings of one artist share: accents and case dropped (normalizeText), '&' read as 'and',
- * blanks trimmed and collapsed, a leading 'the ' dropped ('The Beatles' = 'Beatles').
+ * blanks trimmed and collapsed, a leading 'the ' dropped ('The Beatles' = 'Beatles'). Remembered per name
+ * (see KEYS_KEPT): the catalogue's ~130k artist credits hold far fewer names, and a server keys each of them
+ * for the artist links, the per-artist tables and the collaborative bridge.
  */
 export function artistKey(name: string): string {
+  let key = keyMemo.get(name)
+  if (key !== undefined) return key
+  if (keyMemo.size >= KEYS_KEPT) keyMemo.clear()
+  key = keyOf(name)
+  keyMemo.set(name, key)
+  return key
+}
+
+/** Names whose keys are remembered: more than the 114k catalogue's distinct artists, bounded all the same. */
+const KEYS_KEPT = 200_000
+const keyMemo = new Map<string, string>()
+
+function keyOf(name: string): string {
   const words = normalizeText(name).replace(/&/g, ' and ').trim().split(/\s+/)
   if (words.length > 1 && words[0] === 'the') words.shift()
   return words.join(' ')
+}
+
+/**
+ * Changes when linking would link differently: the text of the functions it is made of, so a saved set of
+ * links (listening/saved.ts) is rebuilt when any of them changes.
+ */
+export function linkingFingerprint(): string {
+  return [keyOf, normalizeText, linkArtists, catalogueSpellings].map((f) => f.toString()).join('\n')
 }
 
 /**

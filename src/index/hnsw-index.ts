@@ -51,6 +51,8 @@ export interface HnswIndex extends VectorIndex {
   setEf(ef: number): void
   /** The package's own saved form of the graph and vectors; reopen with loadHnswIndex and `params`. */
   serialize(): Uint8Array
+  /** Writes serialize()'s bytes straight to a file (no copy in memory); reopen with loadHnswFile and `params`. */
+  saveGraph(path: string): void
 }
 
 /** Builds an index over the `data.length / dims` rows of `data` (copied into native memory); row numbers are the keys. */
@@ -76,16 +78,31 @@ export async function createHnswIndex(data: Float32Array, dims: number, metric: 
 
 /** Reopens an index from `serialize()` bytes; `params` are the ones it was built with (its `params`). */
 export function loadHnswIndex(bytes: Uint8Array, params: HnswParams): HnswIndex {
+  return withTempPath((path) => {
+    writeFileSync(path, bytes)
+    return loadHnswFile(path, params)
+  })
+}
+
+export interface LoadHnswFileOptions {
+  /**
+   * Memory-map the graph instead of reading it into memory (usearch only; hnswlib-node always reads): nothing
+   * is copied at load, pages come in as searches touch them. The file must then stay unchanged while in use
+   * (segue replaces artifacts by renaming a new file over them, which leaves a mapped one intact).
+   */
+  view?: boolean
+}
+
+/** Reopens an index from a file written by `saveGraph`; `params` are the ones it was built with. */
+export function loadHnswFile(path: string, params: HnswParams, opts: LoadHnswFileOptions = {}): HnswIndex {
   checkParams(params, (why) => new SegueError('E_BAD_ARGUMENT', `loadHnswIndex: ${why}`))
   const corrupt = (why: string, cause?: unknown) => new SegueError('E_ARTIFACT_CORRUPT', `loadHnswIndex: ${why}`, { cause })
-  const engine = withTempPath((path) => {
-    writeFileSync(path, bytes)
-    try {
-      return openEngine(params, path)
-    } catch (cause) {
-      throw corrupt(`the ${params.backend} graph could not be read`, cause)
-    }
-  })
+  let engine: HnswEngine
+  try {
+    engine = openEngine(params, path, opts.view === true && params.backend === 'usearch')
+  } catch (cause) {
+    throw corrupt(`the ${params.backend} graph could not be read`, cause)
+  }
   const held = engine.count()
   if (held !== params.size) {
     engine.release()
@@ -135,6 +152,10 @@ class NativeHnswIndex implements HnswIndex {
     })
   }
 
+  saveGraph(path: string): void {
+    this.open('saveGraph').save(path)
+  }
+
   async close(): Promise<void> {
     this.engine?.release()
     this.engine = null
@@ -176,10 +197,10 @@ async function insertInChunks(engine: HnswEngine, data: Float32Array, p: HnswPar
   }
 }
 
-function openEngine(params: HnswParams, path?: string): HnswEngine {
+function openEngine(params: HnswParams, path?: string, view = false): HnswEngine {
   switch (params.backend) {
     case 'usearch':
-      return new UsearchEngine(params, path)
+      return new UsearchEngine(params, path, view)
     case 'hnswlib':
       return new HnswlibEngine(params, path)
     default:

@@ -20,9 +20,10 @@ export class UsearchEngine implements HnswEngine {
   private readonly params: HnswParams
   private contexts: number
 
-  constructor(params: HnswParams, path?: string) {
+  /** With `view`, a saved graph at `path` is memory-mapped rather than read into memory (usearch's view()). */
+  constructor(params: HnswParams, path?: string, view = false) {
     this.params = { ...params }
-    this.native = openNative(params, path)
+    this.native = openNative(params, path, view)
     this.contexts = path === undefined ? 0 : availableParallelism()
   }
 
@@ -75,7 +76,7 @@ export class UsearchEngine implements HnswEngine {
   }
 }
 
-function openNative(p: HnswParams, path?: string): Index {
+function openNative(p: HnswParams, path?: string, view = false): Index {
   const index = new Index({
     dimensions: p.dims,
     metric: METRIC[p.metric as NativeMetric],
@@ -85,7 +86,8 @@ function openNative(p: HnswParams, path?: string): Index {
     expansion_search: p.ef,
     multi: false,
   })
-  if (path !== undefined) index.load(path)
+  if (path !== undefined && view) index.view(path)
+  else if (path !== undefined) index.load(path)
   return index
 }
 

@@ -19,6 +19,7 @@ export {
   HNSW_DEFAULTS,
   createHnswIndex,
   loadHnswIndex,
+  loadHnswFile,
 } from './hnsw-index.js'
-export { HNSW_ARTIFACT, loadHnswArtifact, saveHnswArtifact } from './hnsw-artifact.js'
+export { HNSW_ARTIFACT, hnswGraphPath, loadHnswArtifact, saveHnswArtifact } from './hnsw-artifact.js'
 export { HNSW_BACKENDS, HNSW_QUANTIZATIONS, type HnswBackend, type HnswParams, type HnswQuantization } from './hnsw-backend.js'

@@ -4,6 +4,8 @@ import { join } from 'node:path'
 import { loadArtifact, saveArtifact, type Blob } from '../core/artifact.js'
 import { SegueError, isSegueError } from '../core/errors.js'
 import { IdMap } from '../core/ids.js'
+import type { Track } from '../core/track.js'
+import { linkArtists, linkingFingerprint, type ArtistLinks } from '../data/link-artists.js'
 import type { ReadListensOptions } from '../data/listens/read-table.js'
 import { loadListening, type ListeningData, type ListeningFormat } from './source.js'
 
@@ -35,15 +37,15 @@ export async function loadListeningSaved(
   source: string,
   artifactPath: string,
   opts: ReadListensOptions & { warn?: (m: string) => void } = {},
-): Promise<{ listening: ListeningData; origin: 'loaded' | 'built' }> {
+): Promise<{ listening: ListeningData; origin: 'loaded' | 'built'; key: string | null }> {
   // A missing source gets the reader's own error, naming it.
-  if (!existsSync(source)) return { listening: await loadListening(source, opts), origin: 'built' }
+  if (!existsSync(source)) return { listening: await loadListening(source, opts), origin: 'built', key: null }
   const key = sourceKey(source)
   const saved = readSaved(artifactPath, key, opts.warn)
-  if (saved) return { listening: { ...saved, source }, origin: 'loaded' }
+  if (saved) return { listening: { ...saved, source }, origin: 'loaded', key }
   const listening = await loadListening(source, opts)
   saveListening(artifactPath, key, listening)
-  return { listening, origin: 'built' }
+  return { listening, origin: 'built', key }
 }
 
 export function saveListening(path: string, key: string, l: ListeningData): void {
@@ -97,4 +99,52 @@ function sourceKey(source: string): string {
     h.update(f).update('\0').update(readFileSync(f)).update('\0')
   }
   return h.digest('hex').slice(0, 32)
+}
+
+/**
+ * The listening data's artists linked to catalogue artists (linkArtists), saved: linking keys every artist
+ * credit of the catalogue, which a later start need not repeat. Keyed by the listening data's key (the hash of
+ * its source, from loadListeningSaved), the catalogue version and the text of the linking code.
+ */
+export const ARTIST_LINKS_ARTIFACT = { kind: 'artist-links', version: 1 } as const
+
+/**
+ * linkArtists(names, tracks), from the artifact at `path` when it was saved for the same listening data
+ * (`listeningKey`) and catalogue (`catalogueVersion`), else linked now and saved there. A damaged artifact is
+ * reported through `warn` and replaced.
+ */
+export function linkArtistsSaved(
+  path: string,
+  listeningKey: string,
+  catalogueVersion: string,
+  names: ReadonlyMap<string, string>,
+  tracks: readonly Track[],
+  warn?: (m: string) => void,
+): { links: ArtistLinks; origin: 'loaded' | 'built' } {
+  const key = createHash('sha256').update(`${listeningKey}\0${catalogueVersion}\0${linkingFingerprint()}`).digest('hex').slice(0, 32)
+  const saved = readLinks(path, key, names, warn)
+  if (saved) return { links: saved, origin: 'loaded' }
+  const links = linkArtists(names, tracks)
+  const meta = { total: links.total, ids: [...links.byLastfmId.keys()], spellings: [...links.byLastfmId.values()] }
+  saveArtifact(path, { ...ARTIST_LINKS_ARTIFACT, key, meta }, {})
+  return { links, origin: 'built' }
+}
+
+function readLinks(path: string, key: string, names: ReadonlyMap<string, string>, warn?: (m: string) => void): ArtistLinks | null {
+  if (!existsSync(path)) return null
+  try {
+    const { header } = loadArtifact(path, ARTIST_LINKS_ARTIFACT)
+    if (header.key !== key) return null
+    const { total, ids, spellings } = header.meta as { total: unknown; ids: unknown; spellings: unknown }
+    const strings = (x: unknown): x is string[] => Array.isArray(x) && x.every((v) => typeof v === 'string')
+    if (total !== names.size || !strings(ids) || !strings(spellings) || ids.length !== spellings.length || !ids.every((id) => names.has(id))) {
+      throw new SegueError('E_ARTIFACT_CORRUPT', `${path}: the saved artist links do not fit the listening data`)
+    }
+    const byLastfmId = new Map(ids.map((id, i) => [id, spellings[i]]))
+    return { byLastfmId, matched: byLastfmId.size, total, matchRate: total === 0 ? 0 : byLastfmId.size / total }
+  } catch (err) {
+    if (!isSegueError(err) || (err.code !== 'E_ARTIFACT_CORRUPT' && err.code !== 'E_ARTIFACT_VERSION')) throw err
+    warn?.(`${err.message}; linking the artists again`)
+    return null
+  }
 }

@@ -1,5 +1,5 @@
 import type { Track } from '../core/track.js'
-import { artistKey, linkArtists } from '../data/link-artists.js'
+import { artistKey, linkArtists, type ArtistLinks } from '../data/link-artists.js'
 import type { TrainedModel } from '../listening/trained.js'
 import { foldsUsers } from '../models/als/factor-model.js'
 import { canExplainMany, isExplainable, type Scored } from '../models/types.js'
@@ -20,9 +20,9 @@ export class ArtistBridge {
   /** Linked items by total plays, most played first: what a listener with no taste yet is offered. */
   readonly popular: readonly Scored[]
 
-  constructor(readonly trained: TrainedModel, tracks: readonly Track[]) {
+  /** `links`: the listening data's artists linked to the catalogue's, when already at hand (saved, say). */
+  constructor(readonly trained: TrainedModel, tracks: readonly Track[], links: ArtistLinks = linkArtists(trained.listening.itemNames, tracks)) {
     const l = trained.listening
-    const links = linkArtists(l.itemNames, tracks)
     for (const [rawId, spelling] of links.byLastfmId) {
       const item = l.data.items.dense(rawId)
       if (item === undefined) continue

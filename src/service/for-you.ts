@@ -46,14 +46,20 @@ const ANCHOR_NEIGHBOURS = 64
 /** Anchor tracks whose neighbour lists are kept (64 ints and floats each); the least recently used go first. */
 const ANCHORS_KEPT = 20_000
 
-/** Unit feature vectors, dense (rows x dims), with each row's non-zero columns in CSR form. */
+/**
+ * Unit feature vectors by their non-zero values (CSR over the view's sparse rows): row r's columns are
+ * indices[indptr[r] .. indptr[r + 1]] and its values there, scaled to length 1, units[indptr[r] ..].
+ */
 interface UnitRows {
   units: Float32Array
   indptr: Int32Array
-  indices: Int32Array
+  indices: Uint16Array | Int32Array
   /** Squared length of each row's raw vector, summed as view.cosine sums it. */
   squares: Float64Array
 }
+
+/** Dense unit vectors kept for negativePull (the rows listeners rejected, 1 KB each); all dropped when full. */
+const UNIT_VECTORS_KEPT = 4_096
 
 interface Candidate {
   row: number
@@ -71,6 +77,7 @@ export class ForYou {
   private readonly popularRows: number[]
   private readonly anchorNeighbours = new Map<number, Promise<Neighbour[]>>()
   private units?: UnitRows
+  private readonly unitVectors = new Map<number, Float32Array>()
 
   /**
    * @param bridge the artist-level collaborative model (HetRec), or null
@@ -273,42 +280,42 @@ export class ForYou {
   private negativePull(p: Profile, row: number): number {
     let pull = 0
     const { negativeThreshold, negativeSlope, negativeMax } = this.params
-    const dims = this.view.dims
     const { units, indptr, indices } = this.unitRows()
     const end = indptr[row + 1]
     for (const neg of p.negatives) {
-      const base = neg.row * dims
+      const u = this.unitVector(neg.row)
       let cos = 0
-      for (let e = indptr[row]; e < end; e++) cos += units[row * dims + indices[e]] * units[base + indices[e]]
+      for (let e = indptr[row]; e < end; e++) cos += units[e] * u[indices[e]]
       pull = Math.max(pull, neg.weight * Math.max(0, cos - negativeThreshold) * negativeSlope)
     }
     return Math.min(negativeMax, pull)
   }
 
   /**
-   * Every track's feature vector scaled to length 1 (zero stays zero), so a cosine is one dot product, with
-   * each row's non-zero features listed in order (CSR) and its squared length, built on first use.
+   * Every track's feature vector scaled to length 1 (zero stays zero) over its non-zero features, from the
+   * view's sparse rows (no dense matrix), with its squared length; built on first use (a few ms).
    */
   private unitRows(): UnitRows {
     if (this.units) return this.units
-    const { dims, tracks } = this.view
-    const units = new Float32Array(tracks.length * dims)
-    const indptr = new Int32Array(tracks.length + 1)
-    const squares = new Float64Array(tracks.length)
-    const nonZero: number[] = []
-    for (let row = 0; row < tracks.length; row++) {
-      const v = this.view.vector(row)
-      let norm = 0
-      for (let j = 0; j < dims; j++) norm += v[j] * v[j]
-      squares[row] = norm
-      const scale = norm > 0 ? 1 / Math.sqrt(norm) : 0
-      for (let j = 0; j < dims; j++) {
-        units[row * dims + j] = v[j] * scale
-        if (v[j] !== 0) nonZero.push(j)
-      }
-      indptr[row + 1] = nonZero.length
+    const { indptr, cols, vals, squares } = this.view.sparse
+    const units = new Float32Array(vals.length)
+    for (let row = 0; row + 1 < indptr.length; row++) {
+      const scale = squares[row] > 0 ? 1 / Math.sqrt(squares[row]) : 0
+      for (let e = indptr[row]; e < indptr[row + 1]; e++) units[e] = vals[e] * scale
     }
-    return (this.units = { units, indptr, indices: Int32Array.from(nonZero), squares })
+    return (this.units = { units, indptr, indices: cols, squares })
+  }
+
+  /** Row `row`'s unit vector, dense (the other side of negativePull's sparse dot products); kept per row. */
+  private unitVector(row: number): Float32Array {
+    let u = this.unitVectors.get(row)
+    if (u) return u
+    const { units, indptr, indices } = this.unitRows()
+    u = new Float32Array(this.view.dims)
+    for (let e = indptr[row]; e < indptr[row + 1]; e++) u[indices[e]] = units[e]
+    if (this.unitVectors.size >= UNIT_VECTORS_KEPT) this.unitVectors.clear()
+    this.unitVectors.set(row, u)
+    return u
   }
 
   /**

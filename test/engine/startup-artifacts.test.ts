@@ -1,6 +1,6 @@
 import { describe, it, before } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { gunzipSync } from 'node:zlib'
@@ -9,6 +9,8 @@ import type { Track } from '../../src/core/track.js'
 import { Engine, type EngineOptions, type LoadStep } from '../../src/engine.js'
 import { createExactIndex } from '../../src/index/exact.js'
 import { SparseExactIndex, toSparseRows } from '../../src/index/exact-sparse.js'
+import { createHnswIndex } from '../../src/index/hnsw.js'
+import { RerankedIndex } from '../../src/index/rerank.js'
 
 /** The first rows of the bundled 114k catalogue: real titles, genres and audio, small enough to import fast. */
 const ROWS = 3000
@@ -22,7 +24,16 @@ function realSlice(rows: number): string {
 
 const origins = (r: Record<string, LoadStep>) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v.origin]))
 const built = (e: Engine) => Object.entries(e.loadReport).filter(([, v]) => v.origin === 'built').map(([k]) => k).sort()
+const step = (e: Engine, name: string): LoadStep | undefined => e.loadReport[name]
 const ids = (r: { items: { track: { id: string } }[] }) => r.items.map((i) => i.track.id)
+
+/** An engine that answers with the HNSW index (any catalogue size), and its similar tracks to one seed. */
+async function openAnn(home: string) {
+  const warnings: string[] = []
+  const engine = await Engine.open({ home, annThreshold: 0, onWarning: (m) => warnings.push(m) })
+  const similar = await engine.similar('Comedy Gen Hoshino', { k: 8, mode: 'ann' })
+  return { engine, similar, warnings }
+}
 
 async function openAndAsk(home: string, opts: EngineOptions = {}) {
   const warnings: string[] = []
@@ -131,6 +142,66 @@ describe('start-up artifacts', () => {
         a.forEach((hit, i) => { if (hit.index !== b[i].index) assert.ok(Math.abs(hit.distance - b[i].distance) < 1e-5) })
       }
       await blocked.close()
+    }
+    await e.close()
+  })
+
+  it('HNSW: loaded from its own graph file with no dense matrix made; a damaged or missing graph is rebuilt with a warning', async () => {
+    const first = await openAnn(home)
+    await first.engine.close()
+    const graph = join(home, 'artifacts', 'hnsw-cosine.graph')
+    assert.ok(existsSync(graph), 'the graph is saved in a file of its own')
+
+    const second = await openAnn(home)
+    assert.equal(second.engine.loadReport['hnsw-cosine'].origin, 'loaded')
+    assert.deepEqual(ids(second.similar), ids(first.similar))
+    assert.deepEqual(second.warnings, [])
+    const view = await second.engine.catalogue()
+    assert.equal(step(second.engine, 'dense'), undefined, 'serving a later start makes no dense matrix')
+    for (const row of [0, 5, 2999]) {
+      const v = view.vector(row)
+      assert.equal(view.sparse.squares[row], v.reduce((sum, x) => sum + x * x, 0))
+    }
+    assert.ok(view.artists.rowsOf('Gen Hoshino').length > 0)
+    assert.equal(step(second.engine, 'dense')?.origin, 'built', 'the per-artist tables make it when first read')
+    await second.engine.close()
+
+    const bytes = readFileSync(graph)
+    bytes[bytes.length >> 1] ^= 0xff
+    writeFileSync(graph, bytes)
+    const damaged = await openAnn(home)
+    assert.equal(damaged.engine.loadReport['hnsw-cosine'].origin, 'built')
+    assert.equal(damaged.warnings.length, 1)
+    assert.match(damaged.warnings[0], /hnsw-cosine\.art: checksum mismatch in its graph file hnsw-cosine\.graph.*rebuilding it/)
+    assert.deepEqual(ids(damaged.similar), ids(first.similar))
+    await damaged.engine.close()
+
+    rmSync(graph)
+    const missing = await openAnn(home)
+    assert.equal(missing.engine.loadReport['hnsw-cosine'].origin, 'built')
+    assert.match(missing.warnings.join('\n'), /graph file hnsw-cosine\.graph is missing.*rebuilding it/)
+    await missing.engine.close()
+    const again = await openAnn(home)
+    assert.equal(again.engine.loadReport['hnsw-cosine'].origin, 'loaded')
+    assert.deepEqual(again.warnings, [])
+    await again.engine.close()
+  })
+
+  it('re-ranking HNSW candidates from the sparse rows gives the dense answers (cosine bit for bit)', async () => {
+    const e = await Engine.open({ home })
+    const view = await e.catalogue()
+    const dense = new Float32Array(view.tracks.length * view.dims)
+    view.tracks.forEach((_, r) => dense.set(view.vector(r), r * view.dims))
+    const sparse = toSparseRows(dense, view.dims)
+    for (const metric of ['cosine', 'euclidean'] as const) {
+      const graph = await createHnswIndex(dense, view.dims, metric, { quantization: 'i8', threads: 1 })
+      const [a, b] = [new RerankedIndex(graph, dense), new RerankedIndex(graph, sparse)]
+      for (const row of [0, 7, 1234, 2999]) {
+        const [x, y] = [a.search(view.vector(row), 20), b.search(view.vector(row), 20)]
+        if (metric === 'cosine') assert.deepEqual(y, x)
+        else y.forEach((hit, i) => assert.ok(hit.index === x[i].index && Math.abs(hit.distance - x[i].distance) < 1e-5, `${metric} row ${row} #${i}`))
+      }
+      await graph.close()
     }
     await e.close()
   })
