@@ -57,7 +57,7 @@ export class ContentKnnContinuation implements ContinuationModel {
   async continue(query: ContinuationQuery, n: number): Promise<number[]> {
     if (!this.view || !this.popular) throw new SegueError('E_BAD_ARGUMENT', `${this.name}: the model is not fitted yet; call fit() first`)
     const own = await this.nearestTracks(this.view, query.seeds, n)
-    const byTitle = own.length < n ? this.title.titleTracks(query.title, n) : []
+    const byTitle = own.length < n ? this.title.titleTracks(query.title, n + query.seeds.length + own.length) : []
     return fillList(n, query.seeds, [own, byTitle, this.popular.top(n + query.seeds.length)])
   }
 

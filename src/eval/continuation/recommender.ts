@@ -44,7 +44,7 @@ export class RecommenderContinuation implements ContinuationModel {
     const { model, popular } = this.fitted()
     const history = [...new Set(query.seeds)].filter((t) => popular.known(t))
     const own = history.length === 0 ? [] : this.scored(model, history, query.seeds, n)
-    const byTitle = this.opts.titleFallback && own.length < n ? this.title.titleTracks(query.title, n) : []
+    const byTitle = this.opts.titleFallback && own.length < n ? this.title.titleTracks(query.title, n + query.seeds.length + own.length) : []
     return fillList(n, query.seeds, [own, byTitle, popular.top(n + query.seeds.length)])
   }
 

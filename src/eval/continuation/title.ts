@@ -58,7 +58,7 @@ export class TitleContinuation implements ContinuationModel {
   }
 
   continue(query: ContinuationQuery, n: number): number[] {
-    return fillList(n, query.seeds, [this.titleTracks(query.title, n), this.popularity().top(n + query.seeds.length)])
+    return fillList(n, query.seeds, [this.titleTracks(query.title, n + query.seeds.length), this.popularity().top(n + query.seeds.length)])
   }
 
   /** The title's own ranking (exact title, then word back-off), without the popularity fill. */
