@@ -15,8 +15,8 @@ before(async () => {
   tracks = (await readCatalogue(join(repoRoot, 'data', 'spotify-tracks-114k', 'dataset.csv.gz'))).tracks
 })
 
-test('each rule flags about as many tracks as measured (2,191 of 89,741 in all)', () => {
-  const measured: Record<string, number> = { 'kids-genre': 1984, 'kids-artist': 54, 'karaoke-note': 1, 'cover-note': 10, 'tribute-note': 1, 'cover-artist': 177, 'own-version': 118 }
+test('each rule flags about as many tracks as measured (2,170 of 89,741 in all)', () => {
+  const measured: Record<string, number> = { 'kids-genre': 1984, 'kids-artist': 54, 'karaoke-note': 1, 'cover-note': 10, 'tribute-note': 1, 'cover-artist': 177 }
   const counts = new Map<string, number>()
   for (const t of tracks) for (const r of hygieneRulesOf(t)) counts.set(r, (counts.get(r) ?? 0) + 1)
   for (const r of HYGIENE_RULES) {
