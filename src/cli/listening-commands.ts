@@ -7,6 +7,7 @@ import { formatTable, writeReportJson } from '../eval/report.js'
 import { continuationModelNames } from '../eval/continuation/models.js'
 import { evaluateContinuationCommand, interruptOnSigint } from './evaluate-continuation.js'
 import { tune } from '../eval/tune.js'
+import { autoTuneCommand, formatAutoTune } from './auto-tune-command.js'
 import { makeSplits, compareModels, SPLIT_KINDS, type SplitKind } from '../listening/compare.js'
 import { loadListening, type ListeningData } from '../listening/source.js'
 import { denseUser, loadOrTrain, trainModel, saveTrained, type TrainedModel } from '../listening/trained.js'
@@ -28,6 +29,12 @@ const positiveInt = (value: string) => {
   const n = Number(value)
   if (!Number.isInteger(n) || n < 1 || n > 100_000) throw new InvalidArgumentError('expected a whole number from 1 to 100000')
   return n
+}
+
+const budgetMinutes = (value: string) => {
+  const x = Number(value)
+  if (!(x > 0 && x <= 24 * 60)) throw new InvalidArgumentError('expected minutes, more than 0 and at most 1440 (fractions allowed)')
+  return x
 }
 
 const fraction = (value: string) => {
@@ -173,9 +180,18 @@ export function registerListeningCommands(program: Command, globals: () => Globa
     .option('--metric <name>', 'the metric that picks the winner', 'ndcg')
     .option('--k <n>', 'list length', positiveInt, 10)
     .option('--seed <n>', 'seed', positiveInt, 42)
-    .action(async (o: { listens?: string; model: string; space?: string[]; search: 'grid' | 'random'; trials: number; metric: string; k: number; seed: number }) => {
+    .option('--auto', 'pick the model too, within --budget, and save the winner for serve')
+    .option('--budget <minutes>', 'with --auto: time budget in minutes', budgetMinutes, 10)
+    .action(async (o: { listens?: string; model: string; space?: string[]; search: 'grid' | 'random'; trials: number; metric: string; k: number; seed: number; auto?: boolean; budget: number }) => {
       const g = globals()
       const [metric] = checkMetrics([o.metric])!
+      if (o.auto) {
+        if (o.space) throw new SegueError('E_BAD_ARGUMENT', '--auto searches its own spaces; leave out --space')
+        return await withEngine(g, async (e, progress) => {
+          const out = await autoTuneCommand(e, progress, { listens: o.listens, budgetMinutes: o.budget, metric, k: o.k, seed: o.seed })
+          print(g, { ...out.result, saved: out.saved, winnerFile: out.winnerFile }, () => formatAutoTune(out))
+        })
+      }
       const space = parseSpace(o.space)
       if (Object.keys(space).length === 0) throw new SegueError('E_BAD_ARGUMENT', 'give at least one --space key=v1,v2,...')
       await withEngine(g, async (_e, progress) => {

@@ -1,4 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
+import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { SegueError } from '../core/errors.js'
 import { bundledCatalogue } from '../core/paths.js'
@@ -6,14 +7,14 @@ import type { LongWorkOptions, ProgressFn } from '../core/progress.js'
 import type { Track } from '../core/track.js'
 import { Engine, type CatalogueView, type SimilarResult } from '../engine.js'
 import { linkArtistsSaved, loadListeningSaved } from '../listening/saved.js'
-import { BUNDLED_LISTENING } from '../listening/source.js'
-import { loadOrTrain, type TrainedModel } from '../listening/trained.js'
+import { BUNDLED_LISTENING, type ListeningData } from '../listening/source.js'
+import { dataKey, loadOrTrain, type TrainedModel } from '../listening/trained.js'
+import { readAutoWinner } from '../eval/auto-tune.js'
 import type { FitProgress } from '../models/types.js'
 import type { SearchHit } from '../search/track-search.js'
 import type { FeedbackEvent, FeedbackKind, ListenerRecord, Store } from '../store/store.js'
 import { ArtistBridge } from './artist-bridge.js'
 import { FOR_YOU_MODELS, ForYou, type ForYouModel, type ForYouResult } from './for-you.js'
-import { DEFAULT_FOR_YOU_PARAMS } from './for-you-params.js'
 import { buildPlaylist, type Playlist, type PlaylistOptions } from './playlist.js'
 import { ListenerHistories, type ListenerHistory } from './profile.js'
 import { loadPlaylistTaste, type CatalogueCooccurrence } from './track-cooccurrence.js'
@@ -32,7 +33,7 @@ export interface ServiceOptions extends LongWorkOptions {
    * then uses track co-occurrence in them, and the artist-level model for tracks they do not hold.
    */
   playlists?: string
-  /** Collaborative model and parameters (default: ALS with its tuned defaults). */
+  /** Collaborative model and parameters (default: what `segue tune --auto` saved for this listening data, else ALS with its tuned defaults). */
   cfModel?: { name: string; params: Record<string, unknown> }
   /**
    * Catalogues at least this large are searched with the HNSW index (built on first start, then loaded).
@@ -63,6 +64,13 @@ export class SegueService {
    * feedback, or asks with other seeds, gets a fresh list.
    */
   private readonly results = new Map<string, { history: ListenerHistory; seq: number; result: ForYouResult }>()
+  /**
+   * Resolves once the playlists given at start are read and in use by "Listeners like you" (at once when none
+   * were given). They load after start, so the server answers meanwhile with the artist-level model.
+   */
+  playlistsReady: Promise<void> = Promise.resolve()
+  /** Stops a playlist load still running when the service closes. */
+  private readonly closing = new AbortController()
 
   private constructor(
     readonly engine: Engine,
@@ -102,15 +110,35 @@ export class SegueService {
       const bridge = opts.listening === null ? null : await startCollaborative(engine, view, opts, log)
       const cf = bridge?.trained ?? null
       if (bridge) log(`collaborative model ${cf!.name} ${cf!.origin}; ${bridge.linkedArtists} of its artists are in the catalogue`)
-      const playlists = opts.playlists === undefined ? null : await startPlaylists(opts.playlists, view, engine, opts, log)
-      return new SegueService(engine, view, new ForYou(view, bridge, DEFAULT_FOR_YOU_PARAMS, playlists), cf)
+      if (opts.playlists !== undefined && !existsSync(opts.playlists)) {
+        throw new SegueError('E_INPUT_FILE', `${opts.playlists}: no such file or folder (--playlists)`, { location: { file: opts.playlists } })
+      }
+      const service = new SegueService(engine, view, new ForYou(view, bridge), cf)
+      if (opts.playlists !== undefined) service.loadPlaylists(opts.playlists, opts, log)
+      return service
     } catch (err) {
       await engine.close()
       throw err
     }
   }
 
+  /** Reads the playlists in the background; once built, "Listeners like you" uses them and cached answers go. */
+  private loadPlaylists(path: string, opts: ServiceOptions, log: (m: string) => void): void {
+    const signal = this.closing.signal
+    this.playlistsReady = startPlaylists(path, this.view, this.engine, { onProgress: opts.onProgress, signal }, log).then(
+      (taste) => {
+        this.forYou.usePlaylists(taste)
+        this.results.clear()
+      },
+      (err: Error) => {
+        if (!signal.aborted) log(`warning: the playlists ${path} are not used: ${err.message}`)
+      },
+    )
+  }
+
   async close(): Promise<void> {
+    this.closing.abort()
+    await this.playlistsReady
     await this.engine.close()
   }
 
@@ -223,12 +251,12 @@ export function hashToken(token: string): string {
 
 async function startCollaborative(engine: Engine, view: CatalogueView, opts: ServiceOptions, log: (m: string) => void): Promise<ArtistBridge> {
   const source = opts.listening ?? BUNDLED_LISTENING
-  const { name, params } = opts.cfModel ?? { name: 'als', params: {} }
   const warn = (m: string) => log(`warning: ${m}`)
   let started = performance.now()
   // Parsed once, then loaded from its artifact while the source files are unchanged.
   const saved = await loadListeningSaved(source, join(engine.home, 'artifacts', 'listening.art'), { onProgress: opts.onProgress, signal: opts.signal, warn })
   engine.noteLoad('listening', started, saved.origin, saved.listening)
+  const { name, params } = opts.cfModel ?? autoTuned(engine.home, saved.listening, log) ?? { name: 'als', params: {} }
   const path = join(engine.home, 'models', `${name}-service.art`)
   const onProgress = opts.onProgress ? fitProgressOf(opts.onProgress, name) : undefined
   started = performance.now()
@@ -242,7 +270,7 @@ async function startCollaborative(engine: Engine, view: CatalogueView, opts: Ser
   return engine.noteLoad('artist-links', started, linked.origin, new ArtistBridge(trained, view.tracks, linked.links))
 }
 
-async function startPlaylists(path: string, view: CatalogueView, engine: Engine, opts: ServiceOptions, log: (m: string) => void): Promise<CatalogueCooccurrence> {
+async function startPlaylists(path: string, view: CatalogueView, engine: Engine, opts: LongWorkOptions, log: (m: string) => void): Promise<CatalogueCooccurrence> {
   const started = performance.now()
   const loaded = await loadPlaylistTaste(path, view, { onProgress: opts.onProgress, signal: opts.signal })
   engine.noteLoad('playlists', started, 'built', loaded)
@@ -250,6 +278,13 @@ async function startPlaylists(path: string, view: CatalogueView, engine: Engine,
   const { byId, byName } = loaded.link
   log(`playlists: ${r.playlists} read from ${path} (${r.tracks} tracks, ${byId + byName} in the catalogue: ${byId} by id, ${byName} by artist and title) in ${loaded.seconds.toFixed(1)} s`)
   return loaded.taste
+}
+
+/** The model `segue tune --auto` chose for this very listening data, when it has run (its artifact is then loaded). */
+function autoTuned(home: string, listening: ListeningData, log: (m: string) => void): { name: string; params: Record<string, unknown> } | null {
+  const winner = readAutoWinner(home, dataKey(listening.data), (m) => log(`warning: ${m}`))
+  if (winner) log(`collaborative model: ${winner.model} ${JSON.stringify(winner.params)}, chosen by tune --auto (${winner.metric}@${winner.k} ${winner.score.toFixed(4)} on validation)`)
+  return winner && { name: winner.model, params: winner.params }
 }
 
 function fitProgressOf(onProgress: ProgressFn, name: string): (p: FitProgress) => void {
