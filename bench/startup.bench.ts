@@ -5,11 +5,13 @@
 //   search        a cold one-shot `segue search "bohemian rapsody"`, whole process wall time
 // Each later measure runs ROUNDS times, interleaved with the same command under SEGUE_ARTIFACTS=rebuild (every
 // derived artifact built afresh on each start and nothing saved, as segue did before they were saved), and
-// reports medians and the rebuild/reuse ratio measured in the same process under the same load.
+// reports medians and the rebuild/reuse ratio measured in the same process under the same load, of wall time and
+// of CPU time (user + system, every thread of the child: from /proc, so Linux only; null elsewhere). On a busy
+// machine wall time mostly measures the queue for a core; CPU time and the ratios say what segue itself costs.
 // Env: BENCH_ROUNDS (default 5), BENCH_HOME (start from a copy of this home: skips the first start),
 // BENCH_CLI (another build's main.js to time, e.g. an older checkout's).
 import { spawn } from 'node:child_process'
-import { cpSync, mkdtempSync, rmSync } from 'node:fs'
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { packageRoot } from '../src/core/paths.js'
@@ -23,19 +25,42 @@ const REBUILD = { SEGUE_ARTIFACTS: 'rebuild' }
 
 interface Timed {
   seconds: number
+  /** CPU seconds of the child (user + system, all threads), or null where /proc cannot say. */
+  cpu: number | null
   stderr: string
+}
+
+/** Clock ticks per second of /proc's CPU times (USER_HZ, 100 on Linux). */
+const TICKS = 100
+
+/** user + system CPU ticks in /proc/<pid>/stat: the process's own, or (children) those of its reaped children. */
+function cpuTicks(pid: number | 'self', children = false): number | null {
+  try {
+    // Fields after the ')' that closes the command name start at field 3; utime is field 14, cutime 16.
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
+    const at = children ? 13 : 11
+    return Number(f[at]) + Number(f[at + 1])
+  } catch {
+    return null
+  }
+}
+
+function cpuSince(before: number | null, after: number | null): number | null {
+  return before === null || after === null ? null : (after - before) / TICKS
 }
 
 /** Runs the CLI to completion; seconds from spawn to exit. Rejects on a non-zero exit. */
 function oneShot(home: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<Timed> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now()
+    const cpu0 = cpuTicks('self', true)
     const child = spawn(process.execPath, [CLI, '--no-progress', '--home', home, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] })
     let stderr = ''
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d))
-    child.once('exit', (code) => {
+    // 'close' comes after the child is reaped, so its CPU is then counted among this process's children.
+    child.once('close', (code) => {
       const seconds = (performance.now() - t0) / 1000
-      if (code === 0) resolve({ seconds, stderr })
+      if (code === 0) resolve({ seconds, cpu: cpuSince(cpu0, cpuTicks('self', true)), stderr })
       else reject(new Error(`segue ${args.join(' ')} exited ${code}:\n${stderr}`))
     })
   })
@@ -48,32 +73,44 @@ function serveReady(home: string, env: NodeJS.ProcessEnv = {}): Promise<Timed> {
     const child = spawn(process.execPath, [CLI, '--no-progress', '--home', home, 'serve', '--port', '0'], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] })
     let stderr = ''
     let ready: number | null = null
+    let cpu: number | null = null
     child.stderr.setEncoding('utf8').on('data', (d: string) => {
       stderr += d
       if (ready === null && /ready in [\d.]+ s/.test(stderr)) {
         ready = (performance.now() - t0) / 1000
+        cpu = cpuSince(0, child.pid === undefined ? null : cpuTicks(child.pid))
         child.kill('SIGTERM')
       }
     })
-    child.once('exit', (code) => (ready === null ? reject(new Error(`segue serve exited ${code} before ready:\n${stderr}`)) : resolve({ seconds: ready, stderr })))
+    child.once('exit', (code) => (ready === null ? reject(new Error(`segue serve exited ${code} before ready:\n${stderr}`)) : resolve({ seconds: ready, cpu, stderr })))
   })
 }
 
 /** ROUNDS runs of `run` with artifacts reused and rebuilt, interleaved so both see the same load. */
 async function abRounds(name: keyof typeof TARGETS, run: (env: NodeJS.ProcessEnv) => Promise<Timed>): Promise<Row> {
-  const reuse: number[] = []
-  const rebuild: number[] = []
+  const reuse: Timed[] = []
+  const rebuild: Timed[] = []
   for (let i = 0; i < ROUNDS; i++) {
-    reuse.push((await run({})).seconds)
-    rebuild.push((await run(REBUILD)).seconds)
+    reuse.push(await run({}))
+    rebuild.push(await run(REBUILD))
   }
-  const [a, b] = [median(reuse), median(rebuild)]
-  console.log(`${name}: reuse ${reuse.map((s) => s.toFixed(2)).join(' ')} | rebuild ${rebuild.map((s) => s.toFixed(2)).join(' ')}`)
-  return row(name, a, { rebuild_s: round(b), ratio: round(b / a), runs: ROUNDS })
+  const [a, b] = [median(reuse.map((t) => t.seconds)), median(rebuild.map((t) => t.seconds))]
+  const [ca, cb] = [cpuMedian(reuse), cpuMedian(rebuild)]
+  const show = (ts: Timed[]) => ts.map((t) => `${t.seconds.toFixed(2)}${t.cpu === null ? '' : ` (cpu ${t.cpu.toFixed(2)})`}`).join(' ')
+  console.log(`${name}: reuse ${show(reuse)} | rebuild ${show(rebuild)}`)
+  const cpu = { cpu_s: ca, rebuild_cpu_s: cb, cpu_ratio: ca && cb ? round(cb / ca) : null }
+  return row(name, a, { rebuild_s: round(b), ratio: round(b / a), ...cpu, runs: ROUNDS })
+}
+
+function cpuMedian(ts: Timed[]): number | null {
+  return ts.some((t) => t.cpu === null) ? null : round(median(ts.map((t) => t.cpu!)))
 }
 
 function row(measure: keyof typeof TARGETS, seconds: number, extra: Row = {}): Row {
-  return { measure, median_s: round(seconds), target_s: TARGETS[measure], met: seconds <= TARGETS[measure], rebuild_s: null, ratio: null, runs: 1, ...extra }
+  return {
+    measure, median_s: round(seconds), target_s: TARGETS[measure], met: seconds <= TARGETS[measure], rebuild_s: null, ratio: null,
+    cpu_s: null, rebuild_cpu_s: null, cpu_ratio: null, runs: 1, ...extra,
+  }
 }
 
 function round(x: number): number {
@@ -86,7 +123,10 @@ async function main(): Promise<void> {
   const load = [loadavg()[0]]
   try {
     if (process.env.BENCH_HOME) cpSync(process.env.BENCH_HOME, home, { recursive: true })
-    else rows.push(row('first start', (await serveReady(home)).seconds))
+    else {
+      const first = await serveReady(home)
+      rows.push(row('first start', first.seconds, { cpu_s: first.cpu === null ? null : round(first.cpu) }))
+    }
     // Warm the page cache and let any artifact a first start left unsaved be written once.
     await serveReady(home)
     rows.push(await abRounds('serve ready', (env) => serveReady(home, env)))

@@ -183,11 +183,11 @@ function encodeText(text: TextColumns): { bytes: Uint8Array; starts: Uint32Array
     for (const v of text[c]) if (v.includes(NUL)) throw new SegueError('E_BAD_ARGUMENT', `catalogue snapshot: a ${c} holds a NUL character`)
     for (const v of text[c]) parts.push(v, NUL)
   }
-  const bytes = new Uint8Array(Buffer.from(parts.join(''), 'utf8'))
+  const buf = Buffer.from(parts.join(''), 'utf8')
   const starts = new Uint32Array(parts.length / 2 + 1)
-  let k = 1
-  for (let b = 0; b < bytes.length; b++) if (bytes[b] === 0) starts[k++] = b + 1
-  return { bytes, starts }
+  // indexOf is a native byte search: far faster than a loop over the ~10 MB of text.
+  for (let k = 1, b = buf.indexOf(0); b >= 0; b = buf.indexOf(0, b + 1)) starts[k++] = b + 1
+  return { bytes: new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength), starts }
 }
 
 /** How many artists and artist ids all tracks list together. */

@@ -58,7 +58,9 @@ export async function* csvRows(path: string, opts: CsvRowsOptions): AsyncGenerat
   let bytes: NodeJS.ReadableStream = input
   if (path.endsWith('.gz')) {
     // Progress still follows the compressed bytes read, which is what the file size measures.
-    const gunzip = createGunzip()
+    // 1 MB output chunks instead of zlib's 16 KB: the 114k catalogue inflates in ~20 callbacks, not ~1,300 (about
+    // half the CPU of the inflate step).
+    const gunzip = createGunzip({ chunkSize: 1 << 20 })
     gunzip.on('error', (err) => parser.destroy(new SegueError('E_INPUT_FILE', `${path}: not valid gzip (${err.message})`, { location: { file: path }, cause: err })))
     bytes = input.pipe(gunzip)
   }

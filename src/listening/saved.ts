@@ -61,7 +61,8 @@ export function saveListening(path: string, key: string, l: ListeningData): void
 
 function readSaved(path: string, key: string, warn?: (m: string) => void): ListeningData | null {
   try {
-    const { header, blobs } = loadArtifact(path, LISTENING_ARTIFACT)
+    // Blobs as views of the file's bytes: every one of them is kept, so a copy would only double the memory.
+    const { header, blobs } = loadArtifact(path, LISTENING_ARTIFACT, { copy: false })
     if (header.key !== key) throw new SegueError('E_ARTIFACT_VERSION', `${path}: listening data read from other files`)
     return rebuild(header.meta as unknown as ListeningMeta, blobs, path)
   } catch (err) {

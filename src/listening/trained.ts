@@ -68,7 +68,8 @@ export async function loadOrTrain(
 function readSaved(path: string, key: string, warn?: (m: string) => void) {
   if (!existsSync(path)) return null
   try {
-    const art = decodeArtifact(readFileSync(path), { kind: KIND, version: VERSION }, path)
+    // Blobs as views of the file's bytes (no second copy): loaders copy what they keep into their own arrays.
+    const art = decodeArtifact(readFileSync(path), { kind: KIND, version: VERSION }, path, { copy: false })
     if (art.header.key !== key) return null
     const m = art.header.meta as { modelKind: string; modelVersion: number; modelMeta: Record<string, unknown> }
     return { kind: m.modelKind, version: m.modelVersion, meta: m.modelMeta, blobs: art.blobs }
