@@ -29,10 +29,10 @@ export function barSpec(input: BarInput): ChartSpec {
   if (bars.length === 0) return noDataSpec(input)
   const grouped = bars.some((b) => b.group !== undefined)
   const rows = bars.map((b) => ({ category: b.category, group: b.group ?? '', value: round(b.value, 6) }))
-  const format = input.format ?? ','
+  const format = input.format ?? ',' // counts: "9,000" on hover; the axis picks its own tick format then
   const categories = [...new Set(rows.map((r) => r.category))]
   const cat = { field: 'category', type: 'nominal' as const, sort: categories, title: input.xTitle, ...(input.horizontal ? {} : { axis: { labelAngle: 0 } }) }
-  const val = { field: 'value', type: 'quantitative' as const, title: input.yTitle, axis: { format } }
+  const val = { field: 'value', type: 'quantitative' as const, title: input.yTitle, ...(input.format ? { axis: { format } } : {}) }
   const offset = { field: 'group', type: 'nominal' as const, sort: [...new Set(rows.map((r) => r.group))] }
   const colour = grouped
     ? { field: 'group', type: 'nominal' as const, title: input.groupTitle ?? null, sort: offset.sort, ...(input.colorScale ? { scale: input.colorScale } : {}) }

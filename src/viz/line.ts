@@ -72,3 +72,20 @@ export function lineSpec(input: LineInput): ChartSpec {
 function isIntegral(rows: readonly LineRow[]): boolean {
   return rows.every((r) => Number.isInteger(r.x))
 }
+
+/** One epoch of a training history, as a neural model's loop reports it. */
+export interface EpochRecord {
+  epoch: number
+  loss: number
+  /** Loss on held-out data, where the run keeps some back. */
+  valLoss?: number
+}
+
+/** Training and validation loss per epoch (issue 11): the two lines people read over-fitting from. */
+export function lossCurvesSpec(history: readonly EpochRecord[], text: ChartText = { title: 'Loss per epoch' }): ChartSpec {
+  const series: LineSeries[] = [{ name: 'Training', points: history.map((h) => ({ x: h.epoch, y: h.loss })) }]
+  if (history.some((h) => h.valLoss !== undefined)) {
+    series.push({ name: 'Validation', points: history.filter((h) => h.valLoss !== undefined).map((h) => ({ x: h.epoch, y: h.valLoss! })) })
+  }
+  return lineSpec({ ...text, xTitle: 'Epoch', yTitle: 'Loss', series })
+}

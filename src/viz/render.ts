@@ -72,21 +72,21 @@ export async function toPixels(svg: string, opts: PngOptions = {}): Promise<{ wi
   return { width: image.width, height: image.height, pixels: image.pixels }
 }
 
+/** Drawn on libuv's thread pool (resvg's renderAsync), so a server keeps answering while a PNG is made. */
 async function rasterise(svg: string, opts: PngOptions) {
-  const { Resvg } = await (resvgLib ??= import('@resvg/resvg-js'))
+  const { renderAsync } = await (resvgLib ??= import('@resvg/resvg-js'))
   const scale = opts.scale ?? DEFAULT_PNG_SCALE
   if (!(scale > 0 && scale <= 8)) throw new SegueError('E_BAD_ARGUMENT', `PNG scale must be in (0, 8], got ${scale}`)
-  const resvg = new Resvg(svg, {
+  return renderAsync(svg, {
     font: { fontFiles: fontFiles(), loadSystemFonts: false, defaultFontFamily: CHART_FONT, sansSerifFamily: CHART_FONT },
     fitTo: { mode: 'zoom', value: scale },
   })
-  return resvg.render()
 }
 
-/** The DejaVu Sans files (regular, bold, oblique) from the dejavu-fonts-ttf package. */
+/** DejaVu Sans regular and bold (titles), from the dejavu-fonts-ttf package; charts use no italics. */
 export function fontFiles(): string[] {
   const dir = join(dirname(createRequire(import.meta.url).resolve('dejavu-fonts-ttf/package.json')), 'ttf')
-  return ['DejaVuSans.ttf', 'DejaVuSans-Bold.ttf', 'DejaVuSans-Oblique.ttf', 'DejaVuSans-BoldOblique.ttf'].map((f) => join(dir, f))
+  return ['DejaVuSans.ttf', 'DejaVuSans-Bold.ttf'].map((f) => join(dir, f))
 }
 
 /** The format a file name asks for, by its extension. */

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict'
 import { barSpec } from '../../src/viz/bar.js'
 import { confusionRows, confusionSpec, correlationMatrix, correlationSpec, pearson } from '../../src/viz/heatmap.js'
 import { binValues, facetedHistogramSpec, histogramSpec, MAX_BINS } from '../../src/viz/histogram.js'
-import { lineSpec } from '../../src/viz/line.js'
+import { lineSpec, lossCurvesSpec } from '../../src/viz/line.js'
 import { sampleIndices, SCATTER_CAP, scatterSpec } from '../../src/viz/scatter.js'
 import { moodScale, MOODS } from '../../src/viz/theme.js'
 import { Rng } from '../../src/core/rng.js'
@@ -179,4 +179,14 @@ test('bar chart: plain and grouped bars in the order given; empty and single bar
 test('the validity check itself rejects broken specs (so the checks above can fail)', () => {
   assert.throws(() => assertValidSpec({ mark: 'nonsense', data: { values: [] } } as never))
   assert.throws(() => assertValidSpec({ mark: 'bar', data: { values: [] }, encoding: { x: { field: 'a', type: 'quantitative' }, shape: { field: 's', type: 'nominal' } } } as never))
+})
+
+test('loss curves: training and, where kept, validation loss per epoch; an empty history says no data', () => {
+  const spec = lossCurvesSpec([{ epoch: 1, loss: 0.9, valLoss: 1.1 }, { epoch: 2, loss: 0.6 }, { epoch: 3, loss: 0.5, valLoss: 0.8 }])
+  assertValidSpec(spec)
+  assert.deepEqual(valuesOf(spec).map((r) => [r.series, r.x, r.y]), [
+    ['Training', 1, 0.9], ['Training', 2, 0.6], ['Training', 3, 0.5], ['Validation', 1, 1.1], ['Validation', 3, 0.8],
+  ])
+  assert.deepEqual([...new Set(valuesOf(lossCurvesSpec([{ epoch: 1, loss: 2 }])).map((r) => r.series))], ['Training'])
+  assert.ok(isNoData(lossCurvesSpec([])))
 })
