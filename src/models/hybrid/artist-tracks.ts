@@ -19,6 +19,8 @@ export interface ArtistTracksOptions {
    * taste itself.
    */
   profile?: readonly ArtistTaste[]
+  /** Catalogue rows that may be offered (a listener's list hygiene, say), judged on the release shown; default all. */
+  accept?: (row: number) => boolean
 }
 
 export interface ArtistTrack {
@@ -90,7 +92,7 @@ export class ArtistCatalogue {
     for (const t of liked) {
       const taken = new Set<string>()
       const scored = this.rowsOf(t.artist)
-        .filter((row) => !excluded.has(keys[row]))
+        .filter((row) => !excluded.has(keys[row]) && (!opts.accept || opts.accept(reps[row])))
         .map((row) => ({ row, key: keys[row], score: (t.weight / top) * (1 + this.cosine(row, sound, soundSquare)) / 2 }))
         .sort((a, b) => b.score - a.score || this.tracks[a.row].id.localeCompare(this.tracks[b.row].id))
         .filter((c) => !taken.has(c.key) && taken.add(c.key) !== undefined)
