@@ -38,3 +38,7 @@ test('artist names match without case, accents or a leading "the"', () => {
   assert.equal(artistKey('  The  Beatles '), artistKey('beatles'))
   assert.equal(artistKey('Beyoncé'), artistKey('BEYONCE'))
 })
+
+test('accept: a rejected track gives way to the artist\'s next one (list hygiene)', () => {
+  assert.deepEqual(catalogue.recommend(taste, { perArtist: 1, accept: (row) => row !== 0 }).map((r) => r.track.id), ['A2', 'B1'])
+})
