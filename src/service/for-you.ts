@@ -88,13 +88,18 @@ export class ForYou {
     private readonly view: CatalogueView,
     private readonly bridge: ArtistBridge | null,
     readonly params: Readonly<ForYouParams> = DEFAULT_FOR_YOU_PARAMS,
-    private readonly playlists: CatalogueCooccurrence | null = null,
+    private playlists: CatalogueCooccurrence | null = null,
   ) {
     this.popularRows = popularAcrossGenres(view.tracks, 400)
   }
 
   get hasCollaborative(): boolean {
     return this.bridge !== null || this.playlists !== null
+  }
+
+  /** Joins (or replaces) the playlists' track co-occurrence model: a server loads it after it starts. */
+  usePlaylists(playlists: CatalogueCooccurrence | null): void {
+    this.playlists = playlists
   }
 
   /** A model's label and description, saying which listening data "Listeners like you" draws on. */
