@@ -153,6 +153,10 @@ export async function buildProgram(argv: readonly string[] = process.argv): Prom
     const { registerPlaylistsCommand } = await import('./playlists-command.js')
     registerPlaylistsCommand(program, globals, interruptSignal, print)
   }
+  if (command === undefined || command === 'moods' || command === 'help') {
+    const { registerMoodsCommand } = await import('./moods-command.js')
+    registerMoodsCommand(program, globals, withEngine, print)
+  }
   registerServeCommand(program, globals)
 
   program

@@ -1,0 +1,209 @@
+import { InvalidArgumentError, type Command } from 'commander'
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { bundledCatalogue, sharedDataDir } from '../core/paths.js'
+import type { Engine } from '../engine.js'
+import { moodChartData } from '../moods/chart-data.js'
+import type { Scores } from '../moods/cv.js'
+import { readLabels } from '../moods/labels.js'
+import { DEFAULT_MOOD_CONFIG, clusterAgreement, clusterCatalogue, crossValidateLabels } from '../moods/model.js'
+import { featureMatrix, fitStandardiser } from '../moods/features.js'
+import { MOOD_INFO, MOODS, parseMood, parseMoodMapping, type Mood } from '../moods/moods.js'
+import { ensureMoods, moodCounts, trainMoods, tracksForMood, type MoodCatalogue, type TrainReport } from '../moods/service.js'
+import { crossValidateSurvey, readSurvey, type ListenerMoodReport } from '../moods/survey.js'
+import type { ProgressView } from './progress.js'
+
+interface Globals {
+  home?: string
+  json?: boolean
+  progress: boolean
+}
+
+type WithEngine = <T>(g: Globals, fn: (e: Engine, progress: ProgressView) => Promise<T>) => Promise<T>
+type Print = (g: Globals, data: unknown, text: () => string) => void
+
+const count = (value: string) => {
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < 1 || n > 10_000) throw new InvalidArgumentError('expected a whole number from 1 to 10000')
+  return n
+}
+
+/** The shared questionnaire, used by `moods report` when --survey is not given and it is present. */
+const defaultSurvey = () => join(sharedDataDir(), 'spotify-user-survey', 'Spotify_data.converted.csv')
+
+/** `segue moods list|train|report`: song moods over the catalogue in the home's store. */
+export function registerMoodsCommand(program: Command, globals: () => Globals, withEngine: WithEngine, print: Print): void {
+  const moods = program.command('moods').description('song moods (Happy, Energetic, Calm, Sad): k-means moods, a classifier trained on labelled tracks, listener moods')
+  moods
+    .command('list [mood]')
+    .description('the four moods and how many tracks each has; with a mood, its most likely tracks')
+    .option('--n <n>', 'how many tracks', count, 10)
+    .action(async (moodName: string | undefined, o: { n: number }) => {
+      const g = globals()
+      const mood = moodName === undefined ? undefined : parseMood(moodName)
+      await withEngine(g, async (e) => {
+        const cat = await moodCatalogue(e)
+        const loaded = ensureMoods(cat, moodsPath(e), { warn })
+        const started = performance.now()
+        const counts = moodCounts(loaded.saved)
+        const listMs = performance.now() - started
+        const out = {
+          source: loaded.saved.model.source, origin: loaded.origin, loadMs: round(loaded.ms), moodsMs: round(listMs),
+          moods: MOODS.map((m) => ({ ...MOOD_INFO[m], tracks: counts[m] })),
+          tracks: mood === undefined ? undefined : tracksForMood(loaded.saved, cat, mood, o.n).map((t) => ({ id: t.track.id, name: t.track.name, artists: t.track.artists, probability: t.probability })),
+        }
+        print(g, out, () => formatList(out))
+      })
+    })
+  moods
+    .command('train')
+    .description('train the song-mood classifier on labelled tracks (CSV: track_id, or name + artist, a mood column; audio features optional)')
+    .requiredOption('--labels <file>', 'labelled tracks CSV')
+    .option('--map <pairs>', 'label names to moods, e.g. Angry=Energetic,Relaxed=Calm (quadrant names are known already)')
+    .option('--mood-column <name>', 'the column holding the mood', 'mood')
+    .action(async (o: { labels: string; map?: string; moodColumn: string }) => {
+      const g = globals()
+      const mapping = o.map === undefined ? undefined : parseMoodMapping(o.map)
+      await withEngine(g, async (e) => {
+        const cat = await moodCatalogue(e)
+        const report = await trainMoods(cat, moodsPath(e), o.labels, { mapping, moodColumn: o.moodColumn, warn })
+        print(g, report, () => formatTrain(report))
+      })
+    })
+  moods
+    .command('report')
+    .description('k (elbow and silhouette), agreement with labels, CV of the song and listener models; --out writes the charts\' data')
+    .option('--labels <file>', 'labelled tracks to measure against (default: the shared track-moods/moods.csv when present)')
+    .option('--survey <file>', 'the listener questionnaire (default: the shared spotify-user-survey when present)')
+    .option('--out <dir>', 'folder for moods-charts.json (the data behind every mood picture)')
+    .action(async (o: { labels?: string; survey?: string; out?: string }) => {
+      const g = globals()
+      await withEngine(g, async (e) => {
+        const out = await moodsReport(e, o)
+        print(g, out.summary, () => formatReport(out.summary))
+      })
+    })
+}
+
+const warn = (m: string) => process.stderr.write(`segue: warning: ${m}\n`)
+const round = (ms: number) => Math.round(ms * 10) / 10
+
+function moodsPath(e: Engine): string {
+  return join(e.home, 'artifacts', 'moods.art')
+}
+
+/** The store's catalogue (the bundled one imported on first use, as `demo` does). */
+async function moodCatalogue(e: Engine): Promise<MoodCatalogue> {
+  if (await e.isEmpty()) {
+    process.stderr.write(`first run: importing the bundled catalogue into ${e.home}\n`)
+    await e.importCatalogue(bundledCatalogue(), {})
+  }
+  const info = await e.store.catalogueInfo()
+  const tracks = await e.store.allTracks()
+  return { tracks, rowOf: new Map(tracks.map((t, i) => [t.id, i])), version: info!.version }
+}
+
+interface ReportSummary {
+  sweep: ReturnType<typeof clusterCatalogue>['sweep']
+  clusterNames: Mood[]
+  clusterCentres: Record<string, number>[]
+  labels?: { file: string; rows: number; agreement: Scores; cv: ReturnType<typeof crossValidateLabels> }
+  listener?: ListenerMoodReport
+  chartsFile?: string
+}
+
+async function moodsReport(e: Engine, o: { labels?: string; survey?: string; out?: string }): Promise<{ summary: ReportSummary }> {
+  const cat = await moodCatalogue(e)
+  const config = DEFAULT_MOOD_CONFIG
+  const all = cat.tracks.map((t) => t.features)
+  const u = clusterCatalogue(all, config)
+  const summary: ReportSummary = {
+    sweep: u.sweep,
+    clusterNames: u.clusters.names,
+    clusterCentres: u.clusters.names.map((_, c) => Object.fromEntries(config.features.map((f, j) => [f, u.clusters.centres[c * config.features.length + j]]))),
+  }
+  const labelsFile = o.labels ?? sharedFile('track-moods/moods.csv')
+  if (labelsFile !== undefined) {
+    const { rows } = await readLabels(labelsFile, cat, { features: config.labelFeatures })
+    const data = { features: rows.map((r) => r.features), moods: Int32Array.from(rows, (r) => MOODS.indexOf(r.mood)) }
+    const cv = crossValidateLabels(data, fitStandardiser(featureMatrix(all, config.labelFeatures)), config)
+    summary.labels = { file: labelsFile, rows: rows.length, agreement: clusterAgreement(u, data, config.features), cv }
+  }
+  const surveyFile = o.survey ?? (existsSync(defaultSurvey()) ? defaultSurvey() : undefined)
+  if (surveyFile !== undefined) summary.listener = crossValidateSurvey(await readSurvey(surveyFile))
+  if (o.out !== undefined) {
+    const saved = ensureMoods(cat, moodsPath(e), { warn }).saved
+    const songScores = summary.labels ? [
+      { title: 'song model, 5-fold CV on labels', scores: summary.labels.cv.model },
+      { title: 'k-means moods vs labels', scores: summary.labels.agreement },
+    ] : []
+    const charts = moodChartData({ ids: cat.tracks.map((t) => t.id), features: all, saved, sweep: u.sweep, songScores, listener: summary.listener })
+    mkdirSync(o.out, { recursive: true })
+    summary.chartsFile = join(o.out, 'moods-charts.json')
+    writeFileSync(summary.chartsFile, JSON.stringify(charts))
+  }
+  return { summary }
+}
+
+function sharedFile(rel: string): string | undefined {
+  const p = join(sharedDataDir(), rel)
+  return existsSync(p) ? p : undefined
+}
+
+const f3 = (x: number) => x.toFixed(3)
+
+function formatScores(s: Scores): string {
+  return `accuracy ${f3(s.accuracy)}, macro-F1 ${f3(s.macroF1)}`
+}
+
+function formatConfusion(counts: number[][], labels: readonly string[]): string[] {
+  const w = Math.max(...labels.map((l) => l.length), 6)
+  return [
+    `  ${'true \\ predicted'.padEnd(w + 2)}${labels.map((l) => l.padStart(w + 1)).join('')}`,
+    ...counts.map((row, t) => `  ${labels[t].padEnd(w + 2)}${row.map((c) => String(c).padStart(w + 1)).join('')}`),
+  ]
+}
+
+function formatList(out: { source: string; origin: string; loadMs: number; moods: { name: string; description: string; tracks: number }[]; tracks?: { name: string; artists: string[]; probability: number }[] }): string {
+  const lines = [`moods from the ${out.source === 'labels' ? 'classifier trained on your labels' : 'k-means fallback'} (${out.origin} in ${out.loadMs} ms)`]
+  for (const m of out.moods) lines.push(`  ${m.name.padEnd(10)} ${String(m.tracks).padStart(6)} tracks  ${m.description}`)
+  for (const t of out.tracks ?? []) lines.push(`  ${t.probability.toFixed(2)}  ${t.name} - ${t.artists.join(', ')}`)
+  return lines.join('\n')
+}
+
+function formatTrain(r: TrainReport): string {
+  const l = r.labels
+  return [
+    `read ${l.file}: ${l.rows} rows; ${l.byId} by id, ${l.byName} by title + artist, ${l.fromFeatures} from their own audio features, ${l.unmatched} unmatched, ${l.duplicates} duplicates`,
+    `per mood: ${MOODS.map((m) => `${m} ${l.perMood[m]}`).join(', ')}`,
+    `${r.cv.folds}-fold stratified CV: ${formatScores(r.cv.model)}; majority class: ${formatScores(r.cv.majority)}`,
+    ...formatConfusion(r.cv.model.confusion, MOODS),
+    `k-means moods (k = ${r.sweep.chosenK}) against the labels: ${formatScores(r.agreement)}`,
+    `saved; trained in ${r.trainSeconds.toFixed(1)} s`,
+  ].join('\n')
+}
+
+function formatReport(s: ReportSummary): string {
+  const lines = [
+    `k-means over ${DEFAULT_MOOD_CONFIG.features.join(', ')} (standardised)`,
+    `  k:          ${s.sweep.ks.join('      ')}`,
+    `  inertia:    ${s.sweep.inertia.map((x) => x.toExponential(2)).join(' ')}`,
+    `  silhouette: ${s.sweep.silhouette.map((x) => x.toFixed(3).padStart(6)).join(' ')}  (seeded sample of ${s.sweep.silhouetteSample})`,
+    `  chosen k = ${s.sweep.chosenK} (best silhouette, k >= 4); elbow knee at k = ${s.sweep.elbowK}`,
+    ...s.clusterNames.map((n, c) => `  cluster ${c}: ${n.padEnd(10)} valence ${f3(s.clusterCentres[c].valence)}, energy ${f3(s.clusterCentres[c].energy)}`),
+  ]
+  if (s.labels) {
+    lines.push(`labels ${s.labels.file} (${s.labels.rows} tracks)`)
+    lines.push(`  k-means moods agree: ${formatScores(s.labels.agreement)}`, ...formatConfusion(s.labels.agreement.confusion, MOODS))
+    lines.push(`  classifier, ${s.labels.cv.folds}-fold CV: ${formatScores(s.labels.cv.model)}; majority: ${formatScores(s.labels.cv.majority)}`, ...formatConfusion(s.labels.cv.model.confusion, MOODS))
+  }
+  if (s.listener) {
+    lines.push(`listener moods (${s.listener.respondents} answers, ${s.listener.features} one-hot answers, 5-fold CV)`)
+    for (const m of MOODS) {
+      const r = s.listener.perMood[m]
+      lines.push(`  ${m.padEnd(10)} named by ${r.positives}: F1 ${f3(r.f1)} (majority ${f3(r.majorityF1)}), accuracy ${f3(r.cv.model.accuracy)} (majority ${f3(r.cv.majority.accuracy)})`)
+    }
+  }
+  if (s.chartsFile) lines.push(`chart data: ${s.chartsFile}`)
+  return lines.join('\n')
+}
