@@ -12,7 +12,7 @@ import type { ChartSpec } from './spec.js'
 
 /** What charts are drawn from. Entries read only what they need, so callers fill only what they have. */
 export interface ChartContext {
-  /** The catalogue, as the engine loaded it (`CatalogueView.tracks`). */
+  /** The catalogue, as the engine loaded it: `(await engine.catalogue()).tracks`. */
   tracks: readonly Track[]
 }
 

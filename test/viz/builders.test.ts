@@ -190,3 +190,16 @@ test('loss curves: training and, where kept, validation loss per epoch; an empty
   assert.deepEqual([...new Set(valuesOf(lossCurvesSpec([{ epoch: 1, loss: 2 }])).map((r) => r.series))], ['Training'])
   assert.ok(isNoData(lossCurvesSpec([])))
 })
+
+test('correlationMatrix agrees with pearson pair by pair, and is 1 on the diagonal', () => {
+  const rng = new Rng(11)
+  const a = Array.from({ length: 500 }, () => rng.normal())
+  const b = a.map((x) => 0.5 * x + rng.normal())
+  const c = a.map(() => rng.next())
+  const m = correlationMatrix([a, b, c])
+  for (const [i, x] of [a, b, c].entries()) {
+    close(m[i][i], 1, 1e-12)
+    for (const [j, y] of [a, b, c].entries()) close(m[i][j], pearson(x, y), 1e-12)
+  }
+  assert.ok(Number.isNaN(correlationMatrix([[2, 2, 2], [1, 2, 3]])[0][1]))
+})
