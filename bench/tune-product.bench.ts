@@ -15,6 +15,12 @@
 // cannot be measured here (playlists have no skips or dislikes, every seed is a like, the artist bridge is
 // HetRec's): they stay hand-set. BENCH_TUNE_MINUTES (default 40) stops the search early, keeping what it has.
 //
+// The final pair per model: on the tuning playlists (validation), then fitted on train + validation and scored on
+// BENCH_TEST_PLAYLISTS test playlists (default all 1,000; fewer are the first of each category). On a busy
+// machine the content-based models take about a second a playlist, so the final can be run apart:
+// BENCH_TUNED='<setting JSON printed by a search>' skips the search, BENCH_KINDS=hybrid,collaborative picks
+// models, and the results file is then tune-product-<kinds>.json.
+//
 // Results: bench/results/tune-product.json (every trial, and the final table).
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
@@ -32,8 +38,12 @@ import { DEFAULT_COOCCURRENCE_ALPHA } from '../src/service/track-cooccurrence.js
 import { report, type Row } from './lib/report.js'
 
 const TUNE_PLAYLISTS = Number(process.env.BENCH_TUNE_PLAYLISTS ?? 300)
+const TEST_PLAYLISTS = Number(process.env.BENCH_TEST_PLAYLISTS ?? 1000)
 const BUDGET_MS = Number(process.env.BENCH_TUNE_MINUTES ?? 40) * 60_000
-const KINDS: readonly ProductModelKind[] = ['content', 'collaborative', 'hybrid', 'playlist']
+const ALL_KINDS: readonly ProductModelKind[] = ['content', 'collaborative', 'hybrid', 'playlist']
+const KINDS = (process.env.BENCH_KINDS?.split(',') as ProductModelKind[] | undefined) ?? ALL_KINDS
+const GIVEN: Setting | null = process.env.BENCH_TUNED ? JSON.parse(process.env.BENCH_TUNED) : null
+/** TrackCooccurrence's normalisation before tuning (cosine). */
 const HAND_ALPHA = 0.5
 
 interface Setting {
@@ -72,7 +82,7 @@ const GROUPS: Group[] = [
   {
     name: 'hybrid weights (content, collaborative)',
     kind: 'hybrid',
-    values: [0.55, 0.35, 0.2, 0.1].map((c) => ({ label: `${c}, ${+(1 - c).toFixed(2)}`, apply: withParams({ hybridWeights: { content: c, collaborative: +(1 - c).toFixed(2) } }) })),
+    values: [0.55, 0.35, 0.2, 0.1].map((c) => ({ label: `${c}, ${+(1 - c).toFixed(2)}`, apply: withParams({ playlistHybridWeights: { content: c, collaborative: +(1 - c).toFixed(2) } }) })),
   },
   { name: 'rrfK', kind: 'hybrid', values: [20, 5, 60].map((k) => ({ label: String(k), apply: withParams({ rrfK: k }) })) },
   { name: 'perArtist', kind: 'hybrid', values: [2, 4, 10].map((k) => ({ label: String(k), apply: withParams({ perArtist: k }) })) },
@@ -95,22 +105,21 @@ function frozen(base: ProductContinuation, s: Setting): ContinuationModel {
   return { name: m.name, fit: async () => {}, continue: (q, n) => m.continue(q, n) }
 }
 
-/** The first TUNE_PLAYLISTS / 10 validation playlists of each category. */
-function tuningSplit(split: ContinuationSplit): ContinuationSplit {
-  const per = Math.ceil(TUNE_PLAYLISTS / 10)
+/** The first `count` / 10 held-out playlists of each category. */
+function firstOfEach(list: readonly HeldOutPlaylist[], count: number): HeldOutPlaylist[] {
+  const per = Math.ceil(count / 10)
   const taken = new Map<number, number>()
-  const validation: HeldOutPlaylist[] = split.validation.filter((h) => {
+  return list.filter((h) => {
     const k = taken.get(h.category) ?? 0
     taken.set(h.category, k + 1)
     return k < per
   })
-  return { ...split, validation }
 }
 
-async function fitAll(engine: Engine, split: ContinuationSplit, mode: 'validation' | 'test'): Promise<Map<ProductModelKind, ProductContinuation>> {
+async function fitAll(engine: Engine, split: ContinuationSplit, mode: 'validation' | 'test', kinds: readonly ProductModelKind[]): Promise<Map<ProductModelKind, ProductContinuation>> {
   const train = trainingData(split, mode)
   const out = new Map<ProductModelKind, ProductContinuation>()
-  for (const kind of KINDS) {
+  for (const kind of kinds) {
     const m = new ProductContinuation(kind, engine)
     await m.fit(train)
     out.set(kind, m)
@@ -162,26 +171,29 @@ async function main(): Promise<void> {
   await engine.catalogue()
   const { set } = await readPlaylists(dir)
   const split = splitContinuation(set, { seed: 42 })
-  const tune = tuningSplit(split)
+  const tune = { ...split, validation: firstOfEach(split.validation, TUNE_PLAYLISTS) }
+  const testSplit = { ...split, test: firstOfEach(split.test, TEST_PLAYLISTS) }
   const trials: Trial[] = []
   const started = performance.now()
-  const onValidation = await fitAll(engine, split, 'validation')
-  const tuned = await search(onValidation, tune, trials)
+  const onValidation = await fitAll(engine, split, 'validation', GIVEN ? KINDS : ALL_KINDS)
+  const tuned = GIVEN ?? (await search(onValidation, tune, trials))
   const searchMinutes = (performance.now() - started) / 60_000
+  console.log('tuned:', JSON.stringify(tuned))
   const hand: Setting = { params: structuredClone(HAND_SET_PARAMS) as ForYouParams, alpha: HAND_ALPHA }
   const rows: Row[] = []
   for (const kind of KINDS) {
     rows.push(row(kind, 'validation', 'hand-set', await score(onValidation.get(kind)!, hand, tune, 'validation')))
     rows.push(row(kind, 'validation', 'tuned', await score(onValidation.get(kind)!, tuned, tune, 'validation')))
   }
-  const onTest = await fitAll(engine, split, 'test')
+  const onTest = await fitAll(engine, split, 'test', KINDS)
   for (const kind of KINDS) {
-    rows.push(row(kind, 'test', 'hand-set', await score(onTest.get(kind)!, hand, split, 'test')))
-    rows.push(row(kind, 'test', 'tuned', await score(onTest.get(kind)!, tuned, split, 'test')))
+    rows.push(row(kind, 'test', 'hand-set', await score(onTest.get(kind)!, hand, testSplit, 'test')))
+    rows.push(row(kind, 'test', 'tuned', await score(onTest.get(kind)!, tuned, testSplit, 'test')))
   }
   await engine.close()
-  report('tune-product', rows, {
-    split: { seed: 42, test: split.test.length, validation: split.validation.length, tuningPlaylists: tune.validation.length, train: split.train.length },
+  report(KINDS === ALL_KINDS ? 'tune-product' : `tune-product-${KINDS.join('-')}`, rows, {
+    split: { seed: 42, test: split.test.length, validation: split.validation.length, tuningPlaylists: tune.validation.length, testPlaylists: testSplit.test.length, train: split.train.length },
+    searched: GIVEN === null,
     searchMinutes: +searchMinutes.toFixed(1),
     target: 'NDCG (ties: R-precision) of the model each group shapes, on the tuning playlists of the validation split',
     handSet: { params: HAND_SET_PARAMS, alpha: HAND_ALPHA },
@@ -189,7 +201,6 @@ async function main(): Promise<void> {
     defaultAlphaWhenRun: DEFAULT_COOCCURRENCE_ALPHA,
     trials: trials.map((t) => ({ group: t.group, kind: t.kind, value: t.value, rPrecision: +t.scores.rPrecision.toFixed(4), ndcg: +t.scores.ndcg.toFixed(4), clicks: +t.scores.clicks.toFixed(2) })),
   })
-  console.log('tuned:', JSON.stringify(tuned))
 }
 
 await main()

@@ -102,6 +102,15 @@ export class ForYou {
     this.playlists = playlists
   }
 
+  /**
+   * The hybrid's fusion: with playlists, the weights tuned with track co-occurrence on the continuation task;
+   * without, the hand-set ones of the artist-level model (which that task cannot measure).
+   */
+  private fusion(): Pick<ForYouParams, 'hybridWeights' | 'rrfK'> {
+    const { rrfK, hybridWeights, playlistHybridWeights } = this.params
+    return { rrfK, hybridWeights: this.playlists ? playlistHybridWeights : hybridWeights }
+  }
+
   /** A model's label and description, saying which listening data "Listeners like you" draws on. */
   info(model: ForYouModel): { label: string; description: string } {
     if (model !== 'collaborative' || !this.playlists) return MODEL_INFO[model]
@@ -114,7 +123,7 @@ export class ForYou {
     let list: Candidate[]
     if (model === 'content') list = await this.content(p, n * 2)
     else if (model === 'collaborative') list = this.collaborative(p, n * 2)
-    else list = fuse(await this.content(p, n * 2), this.collaborative(p, n * 2), this.params)
+    else list = fuse(await this.content(p, n * 2), this.collaborative(p, n * 2), this.fusion())
     // No kids, karaoke or cover tracks unless the listener's history asks for them (rerank/hygiene.ts).
     list = list.filter((c) => profileHygiene(this.view.tracks, p)(c.row))
     if (list.length < n) {

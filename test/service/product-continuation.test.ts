@@ -62,9 +62,9 @@ describe('the product as continuation models', () => {
   })
 
   test('hybrid: both lists fused; the weights decide who leads', async () => {
-    const collabFirst = await (await fitted('hybrid', { hybridWeights: { content: 0.1, collaborative: 0.9 } })).continue({ title: '', seeds: [SEED] }, 4)
+    const collabFirst = await (await fitted('hybrid', { playlistHybridWeights: { content: 0.1, collaborative: 0.9 } })).continue({ title: '', seeds: [SEED] }, 4)
     assert.equal(collabFirst[0], 5)
-    const contentFirst = await (await fitted('hybrid', { hybridWeights: { content: 0.9, collaborative: 0.1 } })).continue({ title: '', seeds: [SEED] }, 6)
+    const contentFirst = await (await fitted('hybrid', { playlistHybridWeights: { content: 0.9, collaborative: 0.1 } })).continue({ title: '', seeds: [SEED] }, 6)
     assert.deepEqual(contentFirst.slice(0, 4).sort(), [1, 2, 3, 4], 'every content pick leads when content weighs most')
     assert.deepEqual(contentFirst.slice(4), [5, 6], 'then the collaborative ones, X capped at two')
     assert.ok(collabFirst.some((t) => LINKED.has(t)))

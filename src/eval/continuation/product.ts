@@ -56,7 +56,7 @@ interface CatalogueLink {
  * latest most), content is ForYou.recommend over the catalogue with every recording no training track links
  * to counted as heard, collaborative is TrackCooccurrence over all training tracks (the artist bridge knows only
  * HetRec's artists) with the product's recency weights and per-artist cap, hybrid is the product's fusion of
- * the two, and the seed playlist is buildPlaylist from the first (at most five) catalogue-linked seeds. Like the
+ * the two (with playlistHybridWeights, as the product fuses with playlists), and the seed playlist is buildPlaylist from the first (at most five) catalogue-linked seeds. Like the
  * harness's content kNN, a list that runs short is filled from the title model, then popularity.
  */
 export class ProductContinuation implements ContinuationModel {
@@ -113,7 +113,8 @@ export class ProductContinuation implements ContinuationModel {
       case 'collaborative':
         return capped(this.collaborative(f, seeds, n), f.set, this.params.perArtist, n)
       case 'hybrid': {
-        const fused = fuse(await this.content(f.catalogue!, seeds, n), this.collaborative(f, seeds, n), this.params)
+        const { rrfK, playlistHybridWeights: hybridWeights } = this.params
+        const fused = fuse(await this.content(f.catalogue!, seeds, n), this.collaborative(f, seeds, n), { rrfK, hybridWeights })
         return capped(fused, f.set, this.params.perArtist, n)
       }
       case 'playlist':
