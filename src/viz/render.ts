@@ -2,7 +2,7 @@
  * Charts to files without a browser: Vega-Lite -> Vega -> SVG through vega's headless view (renderer 'none'),
  * SVG -> PNG through resvg with the bundled DejaVu fonts and no system fonts, so a PNG looks the same on
  * every machine. vega, vega-lite and resvg are imported on first use: commands that draw nothing do not pay
- * for loading them (about 300 ms).
+ * for loading them (vega and vega-lite alone took 0.66 to 0.9 s to import here, 2026-12, under load).
  */
 import { randomBytes } from 'node:crypto'
 import { rename, unlink, writeFile } from 'node:fs/promises'
