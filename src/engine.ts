@@ -399,7 +399,7 @@ export class Engine {
     const derived = snapshot ?? this.buildSnapshot(tracks, (built = pipeline.transform(tracks)), pipeline.dims, `${key}:${DERIVED_FINGERPRINT}`)
     return {
       tracks: derived.tracks,
-      rowOf: new Map(derived.ids.map((id, i) => [id, i])),
+      rowOf: rowsById(derived.ids),
       dupKeys: derived.dupKeys,
       genreSet: new Set(derived.genres),
       pipeline,
@@ -541,6 +541,13 @@ interface Loaded {
   indexes: Map<string, Promise<VectorIndex>>
   artists?: ArtistCatalogue
   sparse?: SparseVectors
+}
+
+/** id -> row, filled in a loop: mapping to [id, row] pairs first would make 90k short-lived arrays per start. */
+function rowsById(ids: readonly string[]): Map<string, number> {
+  const out = new Map<string, number>()
+  for (let i = 0; i < ids.length; i++) out.set(ids[i], i)
+  return out
 }
 
 function sparseVectors(rows: SparseRows): SparseVectors {
