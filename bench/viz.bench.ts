@@ -5,6 +5,7 @@
 // the process's CPU time per SVG render: on a shared, overloaded machine wall time mostly measures waiting for a
 // core, CPU time what the render itself costs.
 // Environment: BENCH_ROUNDS (default 20).
+import { loadavg } from 'node:os'
 import { join } from 'node:path'
 import { packageRoot } from '../src/core/paths.js'
 import { readCatalogue } from '../src/data/read-catalogue.js'
@@ -77,7 +78,7 @@ async function main(): Promise<void> {
   const moods = ['Happy', 'Energetic', 'Calm', 'Sad']
   const points = Array.from(energy, (x, i) => ({ x, y: valence[i], category: moods[(x > 0.5 ? 1 : 0) + (valence[i] > 0.5 ? 0 : 2)] }))
   rows.push(await timeChart('scatter-5000-of-114k', () => scatterSpec({ title: 'Energy and valence', xTitle: 'Energy', yTitle: 'Valence', categoryTitle: 'Mood', points })))
-  report('viz', rows, { tracks: tracks.length, rounds: ROUNDS, firstSvgMs: +firstSvgMs.toFixed(0), svgBoundMs: SVG_BOUND_MS })
+  report('viz', rows, { tracks: tracks.length, rounds: ROUNDS, firstSvgMs: +firstSvgMs.toFixed(0), svgBoundMs: SVG_BOUND_MS, loadAverage1m: +loadavg()[0].toFixed(1) })
 }
 
 main().catch((err) => {
