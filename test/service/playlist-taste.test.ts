@@ -1,12 +1,10 @@
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import { createApp } from '../../src/server/app.js'
 import type { SegueService } from '../../src/service/service.js'
 import { client, startBundledService } from '../helpers/service.js'
+import { playlistFolder, type Lists } from './playlist-folder.js'
 
 // The bundled catalogue and HetRec, plus a hand-made playlist folder (invented playlists, not MPD content) that
 // puts Adele's "Hello" beside two Metallica songs, which neither its sound nor Last.fm's artist model would offer.
@@ -17,19 +15,12 @@ const POKER_FACE = '24tNhacN8vdN8OqkR7LcNm' // Lady Gaga - Poker Face: in no pla
 const NOT_IN_CATALOGUE = 'inventedTrack000000001'
 const SANDMAN_ALBUM = 'inventedRelease0000002' // another release of Enter Sandman: linked by artist and title
 
-function playlistFolder(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'segue-playlists-'))
-  const lists: [number, string, [string, string, string][]][] = [
-    [1, 'odd mix', [[HELLO, 'Adele', 'Hello'], [NOTHING_ELSE, 'Metallica', 'Nothing Else Matters'], [SANDMAN, 'Metallica', 'Enter Sandman']]],
-    [2, 'ballads', [[HELLO, 'Adele', 'Hello'], [NOTHING_ELSE, 'Metallica', 'Nothing Else Matters']]],
-    [3, 'unknowns', [[HELLO, 'Adele', 'Hello'], [NOT_IN_CATALOGUE, 'Nobody', 'Made Up']]],
-    [4, 'album cuts', [[SANDMAN_ALBUM, 'Metallica', 'Enter Sandman'], [NOTHING_ELSE, 'Metallica', 'Nothing Else Matters']]],
-  ]
-  writeFileSync(join(dir, 'playlists.tsv'), 'pid\tname\tnum_tracks\n' + lists.map(([pid, name, t]) => `${pid}\t${name}\t${t.length}\n`).join(''))
-  const rows = lists.flatMap(([pid, , t]) => t.map(([id, artist, title], pos) => `${pid}\t${pos}\t${id}\t${artist}\t${title}\n`))
-  writeFileSync(join(dir, 'playlist_tracks.tsv'), 'pid\tpos\ttrack_id\tartist_name\ttrack_name\n' + rows.join(''))
-  return dir
-}
+const SAMPLE_LISTS: Lists = [
+  [1, 'odd mix', [[HELLO, 'Adele', 'Hello'], [NOTHING_ELSE, 'Metallica', 'Nothing Else Matters'], [SANDMAN, 'Metallica', 'Enter Sandman']]],
+  [2, 'ballads', [[HELLO, 'Adele', 'Hello'], [NOTHING_ELSE, 'Metallica', 'Nothing Else Matters']]],
+  [3, 'unknowns', [[HELLO, 'Adele', 'Hello'], [NOT_IN_CATALOGUE, 'Nobody', 'Made Up']]],
+  [4, 'album cuts', [[SANDMAN_ALBUM, 'Metallica', 'Enter Sandman'], [NOTHING_ELSE, 'Metallica', 'Nothing Else Matters']]],
+]
 
 let service: SegueService
 let app: FastifyInstance
@@ -37,10 +28,12 @@ let api: ReturnType<typeof client>
 const notes: string[] = []
 
 before(async () => {
-  service = await startBundledService({ playlists: playlistFolder(), log: (m) => notes.push(m) })
+  service = await startBundledService({ playlists: playlistFolder(SAMPLE_LISTS), log: (m) => notes.push(m) })
+  // The playlists load after start (the server answers meanwhile with the artist-level model).
+  await service.playlistsReady
   app = await createApp(service, { webRoot: null })
   api = client(app)
-}, { timeout: 300_000 })
+}, { timeout: 900_000 })
 
 after(async () => {
   await app?.close()
