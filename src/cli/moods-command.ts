@@ -74,9 +74,11 @@ export function registerMoodsCommand(program: Command, globals: () => Globals, w
     .command('report')
     .description('k (elbow and silhouette), agreement with labels, CV of the song and listener models; --out writes the charts\' data')
     .option('--labels <file>', 'labelled tracks to measure against (default: the shared track-moods/moods.csv when present)')
+    .option('--map <pairs>', 'label names to moods, as for train')
+    .option('--mood-column <name>', 'the labels\' mood column', 'mood')
     .option('--survey <file>', 'the listener questionnaire (default: the shared spotify-user-survey when present)')
     .option('--out <dir>', 'folder for moods-charts.json (the data behind every mood picture)')
-    .action(async (o: { labels?: string; survey?: string; out?: string }) => {
+    .action(async (o: ReportOptions) => {
       const g = globals()
       await withEngine(g, async (e) => {
         const out = await moodsReport(e, o)
@@ -112,7 +114,16 @@ interface ReportSummary {
   chartsFile?: string
 }
 
-async function moodsReport(e: Engine, o: { labels?: string; survey?: string; out?: string }): Promise<{ summary: ReportSummary }> {
+interface ReportOptions {
+  labels?: string
+  map?: string
+  moodColumn?: string
+  survey?: string
+  out?: string
+}
+
+async function moodsReport(e: Engine, o: ReportOptions): Promise<{ summary: ReportSummary }> {
+  const mapping = o.map === undefined ? undefined : parseMoodMapping(o.map)
   const cat = await moodCatalogue(e)
   const config = DEFAULT_MOOD_CONFIG
   const all = cat.tracks.map((t) => t.features)
@@ -124,7 +135,7 @@ async function moodsReport(e: Engine, o: { labels?: string; survey?: string; out
   }
   const labelsFile = o.labels ?? sharedFile('track-moods/moods.csv')
   if (labelsFile !== undefined) {
-    const { rows } = await readLabels(labelsFile, cat, { features: config.labelFeatures })
+    const { rows } = await readLabels(labelsFile, cat, { features: config.labelFeatures, mapping, moodColumn: o.moodColumn })
     const data = { features: rows.map((r) => r.features), moods: Int32Array.from(rows, (r) => MOODS.indexOf(r.mood)) }
     const cv = crossValidateLabels(data, fitStandardiser(featureMatrix(all, config.labelFeatures)), config)
     summary.labels = { file: labelsFile, rows: rows.length, agreement: clusterAgreement(u, data, config.features), cv }
@@ -157,10 +168,12 @@ function formatScores(s: Scores): string {
 }
 
 function formatConfusion(counts: number[][], labels: readonly string[]): string[] {
+  const corner = 'true \\ predicted'
   const w = Math.max(...labels.map((l) => l.length), 6)
+  const first = Math.max(corner.length, w) + 2
   return [
-    `  ${'true \\ predicted'.padEnd(w + 2)}${labels.map((l) => l.padStart(w + 1)).join('')}`,
-    ...counts.map((row, t) => `  ${labels[t].padEnd(w + 2)}${row.map((c) => String(c).padStart(w + 1)).join('')}`),
+    `  ${corner.padEnd(first)}${labels.map((l) => l.padStart(w + 1)).join('')}`,
+    ...counts.map((row, t) => `  ${labels[t].padEnd(first)}${row.map((c) => String(c).padStart(w + 1)).join('')}`),
   ]
 }
 

@@ -37,8 +37,12 @@ export function kmeans(m: FeatureMatrix, k: number, opts: KMeansOptions = {}): K
   const centres = kmeansPlusPlus(m, k, new Rng(o.seed))
   const assignment = new Int32Array(m.rows)
   let iterations = 0
+  const previous = new Int32Array(m.rows).fill(-1)
   for (; iterations < o.maxIterations; iterations++) {
     assign(m, centres, k, assignment)
+    // No row changed cluster: the centres would not move again (Lloyd's fixed point).
+    if (assignment.every((c, i) => c === previous[i])) break
+    previous.set(assignment)
     const moved = updateCentres(m, centres, k, assignment)
     if (moved <= o.tolerance) { iterations++; break }
   }

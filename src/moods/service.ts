@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import { existsSync, readFileSync, rmSync } from 'node:fs'
 import { SegueError, isSegueError } from '../core/errors.js'
+import { TopKHeap } from '../kernels/top-k-heap.js'
 import type { Track } from '../core/track.js'
 import type { KSweep } from './clusters.js'
 import type { CvResult, Scores } from './cv.js'
@@ -112,15 +113,26 @@ export interface MoodTrack {
 
 /**
  * The n tracks most likely to carry `mood` by the classifier's probabilities, leaving out ids in `exclude`.
- * Ties keep catalogue order. Personal ranking (closest to a listener's taste) builds on this later.
+ * Among equal probabilities the earlier catalogue row comes first. A bounded heap keeps the n best, so a
+ * request costs one pass over the catalogue rather than a sort of it. Personal ranking builds on this later.
  */
 export function tracksForMood(saved: SavedMoods, cat: MoodCatalogue, mood: Mood, n: number, exclude: ReadonlySet<string> = new Set()): MoodTrack[] {
   if (!Number.isInteger(n) || n < 1) throw new SegueError('E_BAD_ARGUMENT', `n must be a whole number of at least 1, got ${n}`)
   const c = MOODS.indexOf(mood)
-  const rows: number[] = []
-  for (let r = 0; r < cat.tracks.length; r++) if (!exclude.has(cat.tracks[r].id)) rows.push(r)
-  rows.sort((a, b) => saved.proba[b * MOODS.length + c] - saved.proba[a * MOODS.length + c] || a - b)
-  return rows.slice(0, n).map((r) => ({ track: cat.tracks[r], mood, probability: saved.proba[r * MOODS.length + c] }))
+  const p = (r: number) => saved.proba[r * MOODS.length + c]
+  const kept = (r: number) => !exclude.has(cat.tracks[r].id)
+  // First pass: the n-th best probability (the bar). Second: every row above it, then rows on it in catalogue order.
+  const heap = new TopKHeap(n)
+  for (let r = 0; r < cat.tracks.length; r++) if (-p(r) < heap.threshold() && kept(r)) heap.offer(-p(r), r)
+  const bar = heap.count < n ? -Infinity : -heap.threshold()
+  const above: number[] = []
+  const on: number[] = []
+  for (let r = 0; r < cat.tracks.length; r++) {
+    if (p(r) > bar && kept(r)) above.push(r)
+    else if (p(r) === bar && kept(r) && on.length < n) on.push(r)
+  }
+  const order = [...above.sort((a, b) => p(b) - p(a) || a - b), ...on].slice(0, n)
+  return order.map((r) => ({ track: cat.tracks[r], mood, probability: p(r) }))
 }
 
 /** Each track's most likely mood and how many tracks each mood has. */

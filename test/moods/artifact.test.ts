@@ -67,3 +67,21 @@ test('a model trained from labels is kept for its catalogue version and dropped 
   assert.ok(!top.some((t) => t.track.id === 'Sad-0'), 'excluded ids stay out')
   assert.equal(ensureMoods(catalogue('v2'), path).saved.model.source, 'kmeans', 'another catalogue falls back to k-means')
 }))
+
+test('tracksForMood: highest probability first, ties by catalogue order, exclusions skipped, n capped', () => {
+  const few = quadrantCatalogue(2) // Happy-0, Happy-1, Energetic-0, Energetic-1, Calm-0, Calm-1, Sad-0, Sad-1
+  const cat: MoodCatalogue = { tracks: few, rowOf: new Map(few.map((t, i) => [t.id, i])), version: 'x' }
+  const calm = [0.1, 0.5, 0.9, 0.5, 0.2, 0.9, 0.7, 0.0]
+  const proba = new Float32Array(few.length * 4)
+  calm.forEach((p, r) => { proba[r * 4 + 2] = p })
+  const saved = { model: ensureModelStub(), proba, key: 'x', meta: {} }
+  const ids = (xs: { track: { id: string } }[]) => xs.map((x) => x.track.id)
+  assert.deepEqual(ids(tracksForMood(saved, cat, 'Calm', 4)), ['Energetic-0', 'Calm-1', 'Sad-0', 'Happy-1'])
+  assert.deepEqual(ids(tracksForMood(saved, cat, 'Calm', 3, new Set(['Energetic-0', 'Sad-0']))), ['Calm-1', 'Happy-1', 'Energetic-1'])
+  assert.equal(tracksForMood(saved, cat, 'Calm', 100).length, 8)
+  assert.throws(() => tracksForMood(saved, cat, 'Calm', 0), { code: 'E_BAD_ARGUMENT' })
+})
+
+function ensureModelStub() {
+  return { features: [], source: 'kmeans' as const, standardiser: { mean: new Float64Array(0), sd: new Float64Array(0) }, softmax: { classes: 4, dims: 0, weights: new Float64Array(4), loss: 0 } }
+}
