@@ -245,7 +245,7 @@ export class ForYou {
     const exclude = new Set(p.positives.map((x) => this.view.tracks[x.row].id))
     const picks = this.view.artists.recommend(
       artists.map((a, i) => ({ artist: this.bridge!.artistName(a.item)!, weight: artists.length - i })),
-      { n: n * 2, perArtist, exclude, profile: profileArtists },
+      { n: n * 2, perArtist, exclude, profile: profileArtists, accept: profileHygiene(this.view.tracks, p) },
     )
     // Each recommended artist is explained by the listener's artist that drove its score, and through that
     // artist by the listener's heaviest track of theirs: the liked (or picked, or played) track it came from.
