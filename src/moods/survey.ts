@@ -75,7 +75,7 @@ export function crossValidateSurvey(s: SurveyData, folds = 5, seed = 42): Listen
   return { respondents: s.x.rows, features: s.x.dims, perMood }
 }
 
-/** 520 respondents and ~150 one-hot answers: a stronger penalty than the song model's keeps the fit from memorising. */
+/** 520 respondents and 111 one-hot answers: a stronger penalty than the song model's keeps the fit from memorising. */
 const SURVEY_L2 = 0.05
 
 function pick(m: FeatureMatrix, rows: Int32Array): FeatureMatrix {
