@@ -23,9 +23,10 @@ export interface DefaultsCase {
 }
 
 /**
- * How far above popularity a model must be. Well under what every model reaches on the three datasets (the
- * weakest, BPR on HetRec, is at 2.5x), yet far above what a model ranking its neighbours backwards reaches
- * (user-kNN with its k least similar neighbours falls below popularity on HetRec).
+ * How far above popularity a model must be. Under what every model reaches on the three datasets (the weakest,
+ * ALS on MovieLens binary, is at 1.69x; on HetRec BPR at 2.5x), yet far above what a model ranking its neighbours
+ * backwards reaches: on HetRec user-kNN with its k least similar neighbours scored 0.022 and item-kNN keeping
+ * its k least similar items 0.044, against popularity's 0.084.
  */
 export const MARGIN = 1.2
 const SEED = 42
