@@ -1,0 +1,110 @@
+import { SegueError } from '../core/errors.js'
+import type { Track } from '../core/track.js'
+import { featureIndex } from './features.js'
+import type { SavedMoods } from './model.js'
+import { MOODS, type Mood } from './moods.js'
+import type { MoodCatalogue } from './service.js'
+
+export interface JourneyOptions {
+  from: Mood
+  to: Mood
+  /** Tracks in the journey, ends included (2..100). */
+  n: number
+  /** Track ids whose sound (tempo, danceability, acousticness, loudness) the journey stays close to. */
+  seeds?: readonly string[]
+  /** Ids never chosen (heard, rejected). */
+  exclude?: ReadonlySet<string>
+}
+
+export interface JourneyStep {
+  track: Track
+  /** Where on the valence-energy plane this step aimed, and where its track lies. */
+  target: { valence: number; energy: number }
+  valence: number
+  energy: number
+  /** The track's most likely mood. */
+  mood: Mood
+}
+
+/** Tracks of a mood whose mean valence and energy is the journey's end point: its most typical ones. */
+export const ANCHOR_TRACKS = 200
+/**
+ * How much the seeds' sound counts against closeness to the target. A track one standard deviation from the
+ * seeds' sound counts as 0.07 off its target on the plane (sqrt 0.005), less than one step of a ten-track
+ * journey across the plane: the seeds choose among tracks near the line without pulling the line away.
+ */
+export const SEED_WEIGHT = 0.005
+/** At most this many tracks by one artist in a journey. */
+export const ARTIST_CAP = 2
+
+/** The sound features kept close to the seeds: the mood axes themselves are steered by the targets. */
+const SOUND = ['tempo', 'danceability', 'acousticness', 'loudness'] as const
+
+/**
+ * A playlist that moves from one mood to another in n tracks: targets evenly spaced on the straight line
+ * between the two moods' anchors on the valence-energy plane, and for each the unused track nearest to it
+ * (plus a small pull towards the seeds' sound), so valence and energy change in even, small steps.
+ */
+export function moodJourney(saved: SavedMoods, cat: MoodCatalogue, o: JourneyOptions): JourneyStep[] {
+  if (!Number.isInteger(o.n) || o.n < 2 || o.n > 100) throw new SegueError('E_BAD_ARGUMENT', `a journey has 2 to 100 tracks, got ${o.n}`)
+  const [v, e] = [featureIndex('valence'), featureIndex('energy')]
+  const start = anchor(saved, cat, o.from, v, e)
+  const end = anchor(saved, cat, o.to, v, e)
+  const sound = seedSound(cat, o.seeds ?? [])
+  const used = new Set<number>()
+  const perArtist = new Map<string, number>()
+  const steps: JourneyStep[] = []
+  for (let i = 0; i < o.n; i++) {
+    const f = i / (o.n - 1)
+    const target = { valence: start.valence + f * (end.valence - start.valence), energy: start.energy + f * (end.energy - start.energy) }
+    const row = nearest(cat, target, v, e, sound, (r) => !used.has(r) && !o.exclude?.has(cat.tracks[r].id) && (perArtist.get(cat.tracks[r].artists[0]) ?? 0) < ARTIST_CAP)
+    if (row < 0) break
+    used.add(row)
+    perArtist.set(cat.tracks[row].artists[0], (perArtist.get(cat.tracks[row].artists[0]) ?? 0) + 1)
+    const t = cat.tracks[row]
+    steps.push({ track: t, target, valence: t.features[v], energy: t.features[e], mood: topMood(saved, row) })
+  }
+  return steps
+}
+
+/** Mean valence and energy of the mood's ANCHOR_TRACKS most probable tracks. */
+function anchor(saved: SavedMoods, cat: MoodCatalogue, mood: Mood, v: number, e: number): { valence: number; energy: number } {
+  const c = MOODS.indexOf(mood)
+  const rows = [...cat.tracks.keys()].sort((a, b) => saved.proba[b * MOODS.length + c] - saved.proba[a * MOODS.length + c] || a - b).slice(0, ANCHOR_TRACKS)
+  if (rows.length === 0) throw new SegueError('E_EMPTY_CATALOGUE', 'the catalogue is empty')
+  const mean = (j: number) => rows.reduce((s, r) => s + cat.tracks[r].features[j], 0) / rows.length
+  return { valence: mean(v), energy: mean(e) }
+}
+
+interface SeedSound { cols: number[]; centre: number[]; sd: number[] }
+
+/** The seeds' mean sound and the catalogue's spread of each sound feature (to compare in standard units). */
+function seedSound(cat: MoodCatalogue, seeds: readonly string[]): SeedSound | null {
+  const rows = seeds.map((id) => cat.rowOf.get(id)).filter((r): r is number => r !== undefined)
+  if (rows.length === 0) return null
+  const cols = SOUND.map((f) => featureIndex(f))
+  const centre = cols.map((j) => rows.reduce((s, r) => s + cat.tracks[r].features[j], 0) / rows.length)
+  const sd = cols.map((j) => {
+    const m = cat.tracks.reduce((s, t) => s + t.features[j], 0) / cat.tracks.length
+    return Math.sqrt(cat.tracks.reduce((s, t) => s + (t.features[j] - m) ** 2, 0) / cat.tracks.length) || 1
+  })
+  return { cols, centre, sd }
+}
+
+function nearest(cat: MoodCatalogue, target: { valence: number; energy: number }, v: number, e: number, sound: SeedSound | null, ok: (r: number) => boolean): number {
+  let best = -1
+  let bestD = Infinity
+  for (let r = 0; r < cat.tracks.length; r++) {
+    const f = cat.tracks[r].features
+    let d = (f[v] - target.valence) ** 2 + (f[e] - target.energy) ** 2
+    if (sound) for (let k = 0; k < sound.cols.length; k++) d += SEED_WEIGHT * ((f[sound.cols[k]] - sound.centre[k]) / sound.sd[k]) ** 2 / sound.cols.length
+    if (d < bestD && ok(r)) { bestD = d; best = r }
+  }
+  return best
+}
+
+function topMood(saved: SavedMoods, row: number): Mood {
+  let best = 0
+  for (let c = 1; c < MOODS.length; c++) if (saved.proba[row * MOODS.length + c] > saved.proba[row * MOODS.length + best]) best = c
+  return MOODS[best]
+}
