@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { bundledCatalogue, sharedDataDir } from '../core/paths.js'
 import type { Engine } from '../engine.js'
 import { moodChartData } from '../moods/chart-data.js'
+import { moodJourney } from '../moods/journey.js'
 import type { Scores } from '../moods/cv.js'
 import { readLabels } from '../moods/labels.js'
 import { DEFAULT_MOOD_CONFIG, clusterAgreement, clusterCatalogue, crossValidateLabels } from '../moods/model.js'
@@ -53,6 +54,22 @@ export function registerMoodsCommand(program: Command, globals: () => Globals, w
           tracks: mood === undefined ? undefined : tracksForMood(loaded.saved, cat, mood, o.n).map((t) => ({ id: t.track.id, name: t.track.name, artists: t.track.artists, probability: t.probability })),
         }
         print(g, out, () => formatList(out))
+      })
+    })
+  moods
+    .command('journey <from> <to>')
+    .description('a playlist moving from one mood to another in even steps of valence and energy')
+    .option('--n <n>', 'how many tracks, ends included', count, 10)
+    .option('--seed <id...>', 'track ids whose sound the journey keeps to')
+    .action(async (from: string, to: string, o: { n: number; seed?: string[] }) => {
+      const g = globals()
+      const [a, b] = [parseMood(from), parseMood(to)]
+      await withEngine(g, async (e) => {
+        const cat = await moodCatalogue(e)
+        const saved = ensureMoods(cat, moodsPath(e), { warn }).saved
+        const steps = moodJourney(saved, cat, { from: a, to: b, n: o.n, seeds: o.seed })
+        const out = steps.map((s) => ({ id: s.track.id, name: s.track.name, artists: s.track.artists, mood: s.mood, valence: s.valence, energy: s.energy, target: s.target }))
+        print(g, out, () => out.map((s, i) => `${String(i + 1).padStart(3)}. ${s.mood.padEnd(10)} valence ${s.valence.toFixed(2)} energy ${s.energy.toFixed(2)}  ${s.name} - ${s.artists.join(', ')}`).join('\n'))
       })
     })
   moods
