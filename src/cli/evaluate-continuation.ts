@@ -57,8 +57,8 @@ export function continuationModels(given: string[] | undefined): string[] {
  */
 export async function evaluateContinuationCommand(e: Engine, progress: ProgressView, o: ContinuationCliOptions, signal: AbortSignal): Promise<{ report: ContinuationReport; out: string; text: string }> {
   const names = continuationModels(o.models)
-  const path = playlistsPath(o.playlists)
   names.forEach((name) => createContinuationModel(name, { engine: e })) // unknown names fail before any reading
+  const path = playlistsPath(o.playlists)
   if (names.some(needsCatalogue) && (await e.isEmpty())) {
     process.stderr.write(`importing the bundled catalogue into ${e.home} (content models need it)\n`)
     await e.importCatalogue(bundledCatalogue(), { onProgress: progress.update, signal })
