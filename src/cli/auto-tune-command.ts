@@ -5,7 +5,7 @@ import type { MetricName } from '../eval/metric-names.js'
 import { makeSplits } from '../listening/compare.js'
 import { loadListening } from '../listening/source.js'
 import { dataKey, saveTrained, trainModel } from '../listening/trained.js'
-import { interruptOnSigint } from './evaluate-continuation.js'
+import { interruptSignal } from './shared.js'
 import type { ProgressView } from './progress.js'
 
 export interface AutoTuneCliOptions {
@@ -30,7 +30,7 @@ export interface AutoTuneCliOutput {
  * with nothing written: both files are written atomically, after all the work, the record last.
  */
 export async function autoTuneCommand(e: Engine, progress: ProgressView, o: AutoTuneCliOptions): Promise<AutoTuneCliOutput> {
-  const signal = interruptOnSigint()
+  const signal = interruptSignal()
   const listening = await loadListening(o.listens, { onProgress: progress.update, signal })
   const [{ train }] = makeSplits(listening.data, { kind: 'random', seed: o.seed })
   const budgetSeconds = o.budgetMinutes * 60

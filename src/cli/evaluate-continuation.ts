@@ -19,16 +19,6 @@ export interface ContinuationCliOptions {
   out?: string
 }
 
-/** Aborts at Ctrl-C so a long run stops at the next playlist; a second Ctrl-C quits at once. */
-export function interruptOnSigint(): AbortSignal {
-  const controller = new AbortController()
-  process.once('SIGINT', () => {
-    process.stderr.write('\nstopping safely (Ctrl-C again to quit now)...\n')
-    controller.abort()
-    process.once('SIGINT', () => process.exit(130))
-  })
-  return controller.signal
-}
 
 /** Where the playlists come from when --playlists is not given: the shared MPD sample beside the checkout. */
 export function defaultPlaylistsPath(): string {

@@ -5,7 +5,7 @@ import type { Engine } from '../engine.js'
 import { isMetricName, type MetricName } from '../eval/metric-names.js'
 import { formatTable, writeReportJson } from '../eval/report.js'
 import { continuationModelNames } from '../eval/continuation/models.js'
-import { evaluateContinuationCommand, interruptOnSigint } from './evaluate-continuation.js'
+import { evaluateContinuationCommand } from './evaluate-continuation.js'
 import { tune } from '../eval/tune.js'
 import { autoTuneCommand, formatAutoTune } from './auto-tune-command.js'
 import { makeSplits, compareModels, SPLIT_KINDS, type SplitKind } from '../listening/compare.js'
@@ -15,21 +15,9 @@ import { createModel, modelNames } from '../models/registry.js'
 import type { FitProgress, Scored } from '../models/types.js'
 import { collectParam, parseParams, parseSpace } from './params.js'
 import type { ProgressView } from './progress.js'
+import { interruptSignal, wholeNumber, type Globals, type Print, type WithEngine } from './shared.js'
 
-interface Globals {
-  home?: string
-  json?: boolean
-  progress: boolean
-}
-
-type WithEngine = <T>(g: Globals, fn: (e: Engine, progress: ProgressView) => Promise<T>) => Promise<T>
-type Print = (g: Globals, data: unknown, text: () => string) => void
-
-const positiveInt = (value: string) => {
-  const n = Number(value)
-  if (!Number.isInteger(n) || n < 1 || n > 100_000) throw new InvalidArgumentError('expected a whole number from 1 to 100000')
-  return n
-}
+const positiveInt = wholeNumber(100_000)
 
 const budgetMinutes = (value: string) => {
   const x = Number(value)
@@ -146,7 +134,7 @@ export function registerListeningCommands(program: Command, globals: () => Globa
       if (o.task === 'continuation') {
         const models = cmd.getOptionValueSource('models') === 'default' ? undefined : o.models
         return await withEngine(g, async (e, progress) => {
-          const { report, text } = await evaluateContinuationCommand(e, progress, { ...o, models }, interruptOnSigint())
+          const { report, text } = await evaluateContinuationCommand(e, progress, { ...o, models }, interruptSignal())
           print(g, report, () => text)
         })
       }

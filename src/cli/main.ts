@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { Command, InvalidArgumentError, Option } from 'commander'
+import { Command, Option } from 'commander'
 import { join } from 'node:path'
 import { isSegueError } from '../core/errors.js'
 import { bundledCatalogue } from '../core/paths.js'
@@ -8,33 +8,9 @@ import { METRICS, type Metric } from '../index/types.js'
 import { formatImport, formatSearch, formatSimilar, formatStats } from './format.js'
 import { ProgressView } from './progress.js'
 import { registerServeCommand } from './serve-command.js'
-
-interface GlobalOptions {
-  home?: string
-  json?: boolean
-  progress: boolean
-}
+import { interruptSignal, wholeNumber, type Globals as GlobalOptions } from './shared.js'
 
 const BUNDLED_CATALOGUE = bundledCatalogue()
-
-/** Ctrl-C aborts the work at its next safe point (nothing partial is written); a second one quits at once. */
-function interruptSignal(): AbortSignal {
-  const controller = new AbortController()
-  process.once('SIGINT', () => {
-    process.stderr.write('\nstopping safely (Ctrl-C again to quit now)...\n')
-    controller.abort()
-    process.once('SIGINT', () => process.exit(130))
-  })
-  return controller.signal
-}
-
-function positiveInt(max: number) {
-  return (value: string) => {
-    const n = Number(value)
-    if (!Number.isInteger(n) || n < 1 || n > max) throw new InvalidArgumentError(`expected a whole number from 1 to ${max}`)
-    return n
-  }
-}
 
 async function withEngine<T>(g: GlobalOptions, fn: (e: Engine, progress: ProgressView) => Promise<T>, opts: { lazyTracks?: boolean } = {}): Promise<T> {
   const engine = await Engine.open({ home: g.home, lazyTracks: opts.lazyTracks })
@@ -99,7 +75,7 @@ export async function buildProgram(argv: readonly string[] = process.argv): Prom
   program
     .command('search <text...>')
     .description('find tracks by title or artist, typos forgiven')
-    .option('--limit <n>', 'how many results', positiveInt(1000), 10)
+    .option('--limit <n>', 'how many results', wholeNumber(1000), 10)
     .action(async (words: string[], o: { limit: number }) => {
       const g = globals()
       await withEngine(g, async (e) => {
@@ -111,7 +87,7 @@ export async function buildProgram(argv: readonly string[] = process.argv): Prom
   program
     .command('similar <track...>')
     .description('tracks that sound like a track, given by id or by text')
-    .option('--k <n>', 'how many tracks', positiveInt(1000), 10)
+    .option('--k <n>', 'how many tracks', wholeNumber(1000), 10)
     .addOption(new Option('--metric <m>', 'distance').choices(METRICS).default('cosine'))
     .addOption(new Option('--exact', 'exact search over every track').conflicts('ann'))
     .option('--ann', 'approximate search (HNSW index, built and saved on first use)')
@@ -135,7 +111,7 @@ export async function buildProgram(argv: readonly string[] = process.argv): Prom
   program
     .command('stats')
     .description('counts, feature ranges and genres of the catalogue')
-    .option('--genres <n>', 'how many genres to list', positiveInt(10000), 15)
+    .option('--genres <n>', 'how many genres to list', wholeNumber(10000), 15)
     .action(async (o: { genres: number }) => {
       const g = globals()
       await withEngine(g, async (e) => {

@@ -1,4 +1,4 @@
-import { InvalidArgumentError, type Command } from 'commander'
+import type { Command } from 'commander'
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { bundledCatalogue, sharedDataDir } from '../core/paths.js'
@@ -13,21 +13,9 @@ import { MOOD_INFO, MOODS, parseMood, parseMoodMapping, type Mood } from '../moo
 import { ensureMoods, moodCounts, trainMoods, tracksForMood, type MoodCatalogue, type TrainReport } from '../moods/service.js'
 import { crossValidateSurvey, readSurvey, type ListenerMoodReport } from '../moods/survey.js'
 import type { ProgressView } from './progress.js'
+import { wholeNumber, type Globals, type Print, type WithEngine } from './shared.js'
 
-interface Globals {
-  home?: string
-  json?: boolean
-  progress: boolean
-}
-
-type WithEngine = <T>(g: Globals, fn: (e: Engine, progress: ProgressView) => Promise<T>) => Promise<T>
-type Print = (g: Globals, data: unknown, text: () => string) => void
-
-const count = (value: string) => {
-  const n = Number(value)
-  if (!Number.isInteger(n) || n < 1 || n > 10_000) throw new InvalidArgumentError('expected a whole number from 1 to 10000')
-  return n
-}
+const count = wholeNumber(10_000)
 
 /** The shared questionnaire, used by `moods report` when --survey is not given and it is present. */
 const defaultSurvey = () => join(sharedDataDir(), 'spotify-user-survey', 'Spotify_data.converted.csv')

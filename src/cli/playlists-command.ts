@@ -5,13 +5,7 @@ import { readPlaylists, type PlaylistsReport } from '../data/playlists/read.js'
 import { playlistStats, type PlaylistStats } from '../data/playlists/stats.js'
 import { readCatalogue } from '../data/read-catalogue.js'
 import { ProgressView } from './progress.js'
-
-interface Globals {
-  json?: boolean
-  progress: boolean
-}
-
-type Print = (g: Globals, data: unknown, text: () => string) => void
+import type { Globals, Print } from './shared.js'
 
 interface StatsOptions {
   /** A file, false for --no-catalogue, undefined for the bundled one. */
