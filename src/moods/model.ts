@@ -130,9 +130,12 @@ export interface SavedMoods {
   meta: Record<string, unknown>
 }
 
+/** The version of the cluster naming rules (naming.ts): a change makes saved k-means moods stale. 2: one-to-one step. */
+const NAMING_RULES = 2
+
 /** The artifact key: the catalogue version, the config, and for a labelled model the labels' content hash. */
 export function moodsKey(catalogueVersion: string, config: MoodConfig, labelsHash?: string): string {
-  const configHash = createHash('sha256').update(JSON.stringify({ config, labels: labelsHash ?? null })).digest('hex').slice(0, 16)
+  const configHash = createHash('sha256').update(JSON.stringify({ config, labels: labelsHash ?? null, naming: NAMING_RULES })).digest('hex').slice(0, 16)
   return `${catalogueVersion}:${configHash}`
 }
 

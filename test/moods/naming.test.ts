@@ -1,6 +1,6 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { nameByThresholds, nameCentres, ENERGY_SPLIT, VALENCE_SPLIT } from '../../src/moods/naming.js'
+import { nameByThresholds, nameCentres, prototypeOf, ENERGY_SPLIT, VALENCE_SPLIT } from '../../src/moods/naming.js'
 import { nameClusters } from '../../src/moods/clusters.js'
 import { featureMatrix, fitStandardiser, standardise, BASE_MOOD_FEATURES } from '../../src/moods/features.js'
 import { kmeans } from '../../src/moods/kmeans.js'
@@ -45,4 +45,19 @@ test('label mappings: Angry is the Energetic quadrant, survey answers map to the
   assert.deepEqual(Object.values(SURVEY_MOODS).sort(), ['Calm', 'Energetic', 'Happy', 'Sad'])
   assert.throws(() => parseMoodMapping('Furious=Livid'), { code: 'E_BAD_ARGUMENT' })
   assert.throws(() => parseMoodMapping('Furious'), { code: 'E_BAD_ARGUMENT' })
+})
+
+test('a mood no centre reaches by thresholds goes to the crowded centre nearest its prototype, one to one', () => {
+  // The 114k catalogue's k = 4 centres (valence, energy): two fall in Sad's quadrant, none in Calm's.
+  const centres = Float64Array.from([0.699, 0.738, 0.168, 0.17, 0.318, 0.817, 0.423, 0.422])
+  assert.deepEqual(nameCentres(centres, 2, 0, 1), ['Happy', 'Sad', 'Energetic', 'Calm'])
+  assert.deepEqual(prototypeOf('Calm'), { valence: 0.75, energy: 0.275 })
+  // A centre alone in its quadrant keeps its name even when it is nearer the missing mood's prototype.
+  const lonely = Float64Array.from([0.9, 0.56, 0.1, 0.1, 0.2, 0.2, 0.3, 0.9])
+  assert.deepEqual(nameCentres(lonely, 2, 0, 1), ['Happy', 'Sad', 'Calm', 'Energetic'], 'the Sad centre nearer Calm moves, Happy stays')
+  // Two moods missing, three centres in one quadrant: each missing mood takes its own nearest centre.
+  const crowded = Float64Array.from([0.1, 0.1, 0.45, 0.2, 0.2, 0.5, 0.8, 0.8])
+  assert.deepEqual(nameCentres(crowded, 2, 0, 1), ['Sad', 'Calm', 'Energetic', 'Happy'])
+  // Fewer centres than moods: what cannot be covered is not, and nothing is named twice away from a quadrant.
+  assert.deepEqual(nameCentres(Float64Array.from([0.9, 0.9, 0.1, 0.1]), 2, 0, 1), ['Happy', 'Sad'])
 })
