@@ -1,0 +1,95 @@
+import * as tf from '@tensorflow/tfjs-core'
+// tfjs-core's Node bundle registers no gradients and its register_all_gradients module is not loadable
+// under Node's ESM resolver; tfjs-layers' Node bundle registers them all as a side effect.
+import '@tensorflow/tfjs-layers'
+import '@tensorflow/tfjs-backend-cpu'
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm'
+import { createRequire } from 'node:module'
+import { dirname } from 'node:path'
+import { Rng } from '../core/rng.js'
+
+/**
+ * One place that picks the TensorFlow.js backend for every deep model: the WASM backend with SIMD
+ * (about 16-30 GFLOP/s on a matmul here) and, when it cannot load, the pure-JS CPU backend (under 1 GFLOP/s).
+ * Threads are off: the WASM backend's threaded build does not run under Node, and one thread also makes
+ * every run with the same seed give the same numbers.
+ */
+export interface BackendInfo {
+  name: 'wasm' | 'cpu'
+  simd: boolean
+  threads: number
+  /** Why the WASM backend was not used, when it was not. */
+  fallbackReason?: string
+}
+
+let ready: Promise<BackendInfo> | undefined
+
+/** Initialises the backend once per process (later calls share the first result). */
+export function initBackend(opts: { prefer?: 'wasm' | 'cpu' } = {}): Promise<BackendInfo> {
+  ready ??= choose(opts.prefer ?? preferredFromEnv())
+  return ready
+}
+
+/** SEGUE_TF_BACKEND=cpu forces the fallback (for comparing the two, or when the WASM files are missing). */
+function preferredFromEnv(): 'wasm' | 'cpu' {
+  return process.env.SEGUE_TF_BACKEND === 'cpu' ? 'cpu' : 'wasm'
+}
+
+async function choose(prefer: 'wasm' | 'cpu'): Promise<BackendInfo> {
+  if (prefer === 'wasm') {
+    const reason = await tryWasm()
+    if (reason === undefined) return { name: 'wasm', simd: tf.env().getBool('WASM_HAS_SIMD_SUPPORT'), threads: 1 }
+    await tf.setBackend('cpu')
+    return { name: 'cpu', simd: false, threads: 1, fallbackReason: reason }
+  }
+  await tf.setBackend('cpu')
+  return { name: 'cpu', simd: false, threads: 1, fallbackReason: 'SEGUE_TF_BACKEND=cpu' }
+}
+
+/** Returns undefined when the WASM backend is active, else why it is not. */
+async function tryWasm(): Promise<string | undefined> {
+  try {
+    setWasmPaths(wasmDirectory() + '/')
+    tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false)
+    const ok = await tf.setBackend('wasm')
+    await tf.ready()
+    return ok && tf.getBackend() === 'wasm' ? undefined : 'the WASM backend did not initialise'
+  } catch (err) {
+    return `the WASM backend failed to load: ${(err as Error).message}`
+  }
+}
+
+/** The folder inside node_modules that holds tfjs-backend-wasm-simd.wasm and its siblings. */
+function wasmDirectory(): string {
+  const require = createRequire(import.meta.url)
+  return dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm'))
+}
+
+/** One line for logs: "wasm (SIMD, 1 thread)". */
+export function describeBackend(b: BackendInfo): string {
+  const base = `${b.name}${b.simd ? ' (SIMD, 1 thread)' : ' (1 thread)'}`
+  return b.fallbackReason ? `${base}; ${b.fallbackReason}` : base
+}
+
+/**
+ * A weight matrix drawn from our own seeded generator (Glorot uniform), so initial weights do not depend on
+ * tfjs's global random state: the same seed gives the same model on every run.
+ */
+export function glorotVariable(rng: Rng, fanIn: number, fanOut: number, name: string): tf.Variable {
+  const limit = Math.sqrt(6 / (fanIn + fanOut))
+  const values = new Float32Array(fanIn * fanOut)
+  for (let i = 0; i < values.length; i++) values[i] = (rng.next() * 2 - 1) * limit
+  return tf.variable(tf.tensor2d(values, [fanIn, fanOut]), true, uniqueName(name))
+}
+
+/** A bias (or any vector) variable filled with `value`. */
+export function constantVariable(length: number, name: string, value = 0): tf.Variable {
+  return tf.variable(tf.fill([length], value), true, uniqueName(name))
+}
+
+let nameCounter = 0
+/** A fresh variable name, so two models in one process never clash in tfjs's variable registry. */
+export function uniqueName(prefix: string): string {
+  nameCounter += 1
+  return `${prefix}_${nameCounter}`
+}
