@@ -52,6 +52,12 @@ CREATE TABLE IF NOT EXISTS feedback (
   at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS feedback_listener ON feedback (listener_id, seq);
+CREATE TABLE IF NOT EXISTS listener_settings (
+  listener_id TEXT NOT NULL REFERENCES listeners(id) ON DELETE CASCADE,
+  key TEXT NOT NULL,
+  value TEXT NOT NULL,
+  PRIMARY KEY (listener_id, key)
+);
 `
 
 /** Track columns with the array type each is sent as in a batched insert. */
@@ -177,6 +183,22 @@ export class PostgresStore implements Store {
         await client.query('DELETE FROM feedback WHERE listener_id = $1', [id])
         const { rowCount } = await client.query('DELETE FROM listeners WHERE id = $1', [id])
         return (rowCount ?? 0) > 0
+      }),
+    )
+  }
+
+  async listenerSetting(listenerId: string, key: string): Promise<string | null> {
+    const { rows } = await this.query<{ value: string }>('read a listener setting', 'SELECT value FROM listener_settings WHERE listener_id = $1 AND key = $2', [listenerId, key])
+    return rows[0]?.value ?? null
+  }
+
+  async setListenerSetting(listenerId: string, key: string, value: string | null): Promise<void> {
+    await this.guard('store a listener setting', () =>
+      this.transaction(async (client) => {
+        const { rowCount } = await client.query('SELECT 1 FROM listeners WHERE id = $1 FOR KEY SHARE', [listenerId])
+        if (rowCount === 0) throw new SegueError('E_NOT_FOUND', `no listener has the id '${listenerId}'`)
+        if (value === null) await client.query('DELETE FROM listener_settings WHERE listener_id = $1 AND key = $2', [listenerId, key])
+        else await client.query('INSERT INTO listener_settings (listener_id, key, value) VALUES ($1, $2, $3) ON CONFLICT (listener_id, key) DO UPDATE SET value = excluded.value', [listenerId, key, value])
       }),
     )
   }

@@ -48,6 +48,12 @@ CREATE TABLE IF NOT EXISTS feedback (
   at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS feedback_listener ON feedback (listener_id, seq);
+CREATE TABLE IF NOT EXISTS listener_settings (
+  listener_id TEXT NOT NULL REFERENCES listeners(id) ON DELETE CASCADE,
+  key TEXT NOT NULL,
+  value TEXT NOT NULL,
+  PRIMARY KEY (listener_id, key)
+);
 `
 const COLUMNS = [
   'id', 'name', 'artists', 'artist_ids', 'album', 'genres', 'popularity', 'duration_ms', 'explicit',
@@ -171,6 +177,21 @@ export class SqliteStore implements Store {
         this.db.prepare('DELETE FROM feedback WHERE listener_id = ?').run(id)
         return this.db.prepare('DELETE FROM listeners WHERE id = ?').run(id).changes > 0
       })()
+    })
+  }
+
+  async listenerSetting(listenerId: string, key: string): Promise<string | null> {
+    return this.guard('read a listener setting', () => {
+      const r = this.db.prepare('SELECT value FROM listener_settings WHERE listener_id = ? AND key = ?').get(listenerId, key) as { value: string } | undefined
+      return r?.value ?? null
+    })
+  }
+
+  async setListenerSetting(listenerId: string, key: string, value: string | null): Promise<void> {
+    return this.guard('store a listener setting', () => {
+      if (!this.db.prepare('SELECT 1 FROM listeners WHERE id = ?').get(listenerId)) throw new SegueError('E_NOT_FOUND', `no listener has the id '${listenerId}'`)
+      if (value === null) this.db.prepare('DELETE FROM listener_settings WHERE listener_id = ? AND key = ?').run(listenerId, key)
+      else this.db.prepare('INSERT INTO listener_settings (listener_id, key, value) VALUES (?, ?, ?) ON CONFLICT (listener_id, key) DO UPDATE SET value = excluded.value').run(listenerId, key, value)
     })
   }
 

@@ -98,6 +98,10 @@ export interface Store {
    * Served by the (listener_id, seq) index: the cost depends on the new events, not on the whole history.
    */
   feedbackAfter(listenerId: string, afterSeq: number): Promise<FeedbackTail>
+  /** A listener's setting by key (their picked mood, their onboarding answers), or null when unset. */
+  listenerSetting(listenerId: string, key: string): Promise<string | null>
+  /** Sets a listener's setting, or with null clears it; E_NOT_FOUND for an unknown listener. Removed with the listener. */
+  setListenerSetting(listenerId: string, key: string, value: string | null): Promise<void>
 
   close(): Promise<void>
 }
