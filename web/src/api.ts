@@ -1,4 +1,5 @@
 // Typed client for the segue HTTP API (served under /api by the same process).
+import type { MoodName } from './api-moods';
 
 export interface TrackSummary {
   id: string;
@@ -9,6 +10,8 @@ export interface TrackSummary {
   popularity: number | null;
   releaseYear: number | null;
   durationMs: number | null;
+  /** The track's most likely mood, where the API sends it. */
+  mood?: MoodName;
 }
 
 export interface TrackDetail extends TrackSummary {
@@ -28,6 +31,7 @@ export interface SimilarItem {
   score: number;
   because: Because[];
   sharedGenres: string[];
+  mood?: MoodName;
 }
 
 export interface PlaylistItem {
@@ -35,6 +39,7 @@ export interface PlaylistItem {
   seedId: string;
   score: number;
   because: Because[];
+  mood?: MoodName;
 }
 
 export interface Playlist {
@@ -89,6 +94,7 @@ export interface Recommendation {
   score: number;
   reasons: Reason[];
   because: Because[];
+  mood?: MoodName;
 }
 
 export interface Recommendations {
@@ -156,7 +162,7 @@ function isErrorBody(value: unknown): value is { error: { code?: unknown; messag
     (value as { error?: unknown }).error !== null;
 }
 
-async function request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
+export async function request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
   const headers: Record<string, string> = { Accept: 'application/json' };
   if (opts.body !== undefined) headers['Content-Type'] = 'application/json';
   if (opts.auth) headers.Authorization = `Bearer ${opts.auth.token}`;
@@ -243,7 +249,7 @@ export const api = {
 
   recommendations: (
     auth: Credentials,
-    opts: { n?: number; model?: string; seeds?: string[] },
+    opts: { n?: number; model?: string; seeds?: string[]; mood?: MoodName | null },
     signal?: AbortSignal,
   ) =>
     request<Recommendations>('GET', `/listeners/${enc(auth.id)}/recommendations`, {
@@ -253,6 +259,7 @@ export const api = {
         n: opts.n ?? 10,
         model: opts.model,
         seeds: opts.seeds && opts.seeds.length > 0 ? opts.seeds.join(',') : undefined,
+        mood: opts.mood ?? undefined,
       },
     }),
 };

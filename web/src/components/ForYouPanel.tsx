@@ -1,4 +1,5 @@
 import type { ModelInfo, ModelName, Reason, Recommendation } from '../api';
+import type { MoodName } from '../api-moods';
 import { useTrackActions, visible } from '../actions';
 import { BecauseBars } from './FeatureBars';
 import { SkeletonRows, TrackRow } from './TrackRow';
@@ -62,9 +63,11 @@ export function ModelPicker({ models, value, onChange }: ModelPickerProps) {
 interface ForYouPanelProps extends ModelPickerProps {
   recs: RecsState;
   hasSeeds: boolean;
+  /** The mood the listener picked: only its tracks are shown. */
+  mood?: MoodName | null;
 }
 
-export function ForYouPanel({ recs, models, value, onChange, hasSeeds }: ForYouPanelProps) {
+export function ForYouPanel({ recs, models, value, onChange, hasSeeds, mood }: ForYouPanelProps) {
   const { dismissed } = useTrackActions();
   const items = visible(recs.items, dismissed);
   const showSkeleton = recs.status === 'loading' && !recs.loaded;
@@ -89,6 +92,11 @@ export function ForYouPanel({ recs, models, value, onChange, hasSeeds }: ForYouP
         ) : (
           <p className="panel-hint">Tuned by your seeds and what you play, like and skip.</p>
         )}
+        {mood && recs.loaded && (
+          <p className="panel-hint" data-testid="foryou-mood">
+            Only {mood} tracks — choose “Any mood” to see everything.
+          </p>
+        )}
         <span className="legend" aria-hidden="true">
           <i className="legend-seed" /> seed <i className="legend-track" /> this track
         </span>
@@ -104,11 +112,13 @@ export function ForYouPanel({ recs, models, value, onChange, hasSeeds }: ForYouP
         {showSkeleton ? (
           <SkeletonRows count={6} />
         ) : items.length === 0 ? (
-          <p className="empty-hint">No recommendations right now. Try another model or add a seed.</p>
+          <p className="empty-hint">
+            {mood ? `No ${mood} tracks for you right now. Try another mood or “Any mood”.` : 'No recommendations right now. Try another model or add a seed.'}
+          </p>
         ) : (
           <ul className="track-list">
             {items.map((rec) => (
-              <TrackRow key={rec.track.id} track={rec.track} testId="foryou-item">
+              <TrackRow key={rec.track.id} track={rec.track} testId="foryou-item" mood={rec.mood}>
                 {rec.reasons.length > 0 && (
                   <ul className="reasons">
                     {rec.reasons.map((r, i) => (

@@ -5,6 +5,7 @@ import { artGradient, formatArtists, formatDuration } from '../format';
 import { genreDisplayName } from '../../../src/core/genre-names';
 import { isSpotifyId, spotifyTrackUrl } from '../spotify';
 import { DislikeIcon, HeartIcon, PlayIcon, SkipIcon, SpotifyIcon, StopIcon } from './Icons';
+import { MoodChip } from './MoodChip';
 
 export function Equalizer() {
   return (
@@ -69,9 +70,11 @@ interface TrackRowProps {
   children?: ReactNode;
   /** Small label next to the genres (e.g. the seed the row came from). */
   badge?: ReactNode;
+  /** The track's mood when the list item carries it beside the track (else the track's own `mood`). */
+  mood?: string;
 }
 
-export function TrackRow({ track, testId, index, children, badge }: TrackRowProps) {
+export function TrackRow({ track, testId, index, children, badge, mood }: TrackRowProps) {
   const { playingId, liked, dismissed, feedback, open } = useTrackActions();
   const playing = playingId === track.id;
   const isLiked = liked.has(track.id);
@@ -108,6 +111,7 @@ export function TrackRow({ track, testId, index, children, badge }: TrackRowProp
           <div className="track-sub">
             <span className="track-artists">{formatArtists(track.artists)}</span>
             {track.releaseYear != null && <span className="track-year">· {track.releaseYear}</span>}
+            <MoodChip mood={mood ?? track.mood} />
             <span className="track-meta">
               {badge}
               <GenreChips genres={track.genres} />
