@@ -14,6 +14,7 @@ import { clientErrorHandler, errorHandler, frameworkErrorHandler } from './error
 import { authenticator, withWriteLimit } from './auth.js'
 import { addressKey } from './limits.js'
 import { isPrivateRoute, securityHeaders } from './security.js'
+import { registerChartRoutes } from './routes-charts.js'
 import {
   ErrorBody, FeedbackBody, HistoryQuery, ListenerParams, NewListenerBody, PlaylistBody, RecommendationsQuery, Responses,
   SearchQuery, SimilarQuery, TrackParams, detail, summary,
@@ -170,6 +171,7 @@ export async function createApp(service: SegueService, opts: AppOptions = {}): P
     return { model: r.model, coldStart: r.coldStart, items: r.items.map((i) => ({ track: summary(i.track), score: i.score, reasons: i.reasons, because: i.because })) }
   })
 
+  registerChartRoutes(app, service)
   await serveWebApp(app, opts.webRoot === undefined ? join(packageRoot(), 'dist', 'web') : opts.webRoot)
   return app
 }

@@ -1,0 +1,76 @@
+import { Worker } from 'node:worker_threads'
+import { SegueError, type ErrorCode } from '../core/errors.js'
+import type { ChartFormat } from '../viz/render.js'
+import type { ChartSpec } from '../viz/spec.js'
+import type { ThemeName } from '../viz/theme.js'
+
+export interface RenderJob { id: number; spec: ChartSpec; format: Exclude<ChartFormat, 'json'>; theme: ThemeName }
+export type RenderReply = { id: number; bytes: Uint8Array } | { id: number; error: { code: ErrorCode; message: string } }
+
+/**
+ * The worker's module: the compiled JavaScript beside this file or, when run from source, the TypeScript through
+ * tsx (Node 20 workers do not inherit the parent's --import loader hooks), as src/search/search-thread.ts does.
+ */
+function startWorker(): Worker {
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./chart-render-worker.js', import.meta.url))
+  const tsx = JSON.stringify(import.meta.resolve('tsx/esm/api'))
+  const file = JSON.stringify(new URL('./chart-render-worker.ts', import.meta.url).href)
+  return new Worker(`import(${tsx}).then((m) => { m.register(); return import(${file}) })`, { eval: true })
+}
+
+interface Pending { resolve(bytes: Buffer): void; reject(err: unknown): void }
+
+/**
+ * Draws charts to SVG or PNG on one worker thread, started on the first drawing. One thread is enough: drawings
+ * are cached by the routes, so it works only the first time each chart is asked for. Unreferenced while idle,
+ * so a forgotten close() does not keep the process alive.
+ */
+export class ChartRenderer {
+  private worker: Worker | null = null
+  private readonly pending = new Map<number, Pending>()
+  private nextId = 0
+
+  render(spec: ChartSpec, format: RenderJob['format'], theme: ThemeName): Promise<Buffer> {
+    const worker = this.start()
+    const job: RenderJob = { id: this.nextId++, spec, format, theme }
+    worker.ref()
+    return new Promise<Buffer>((resolve, reject) => {
+      this.pending.set(job.id, { resolve, reject })
+      worker.postMessage(job)
+    })
+  }
+
+  async close(): Promise<void> {
+    const w = this.worker
+    this.worker = null
+    this.failAll(new SegueError('E_INTERRUPTED', 'the chart renderer was closed while drawing'))
+    await w?.terminate()
+  }
+
+  private start(): Worker {
+    if (this.worker) return this.worker
+    const worker = startWorker()
+    worker.unref()
+    worker.on('message', (reply: RenderReply) => this.settle(worker, reply))
+    worker.on('error', (err) => {
+      this.worker = null // the next drawing starts a fresh thread
+      this.failAll(new SegueError('E_INTERNAL', `the chart renderer failed: ${err.message}`, { cause: err }))
+    })
+    this.worker = worker
+    return worker
+  }
+
+  private settle(worker: Worker, reply: RenderReply): void {
+    const p = this.pending.get(reply.id)
+    this.pending.delete(reply.id)
+    if (this.pending.size === 0) worker.unref()
+    if (!p) return
+    if ('error' in reply) p.reject(new SegueError(reply.error.code, reply.error.message))
+    else p.resolve(Buffer.from(reply.bytes.buffer, reply.bytes.byteOffset, reply.bytes.byteLength))
+  }
+
+  private failAll(err: unknown): void {
+    for (const p of this.pending.values()) p.reject(err)
+    this.pending.clear()
+  }
+}

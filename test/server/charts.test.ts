@@ -1,0 +1,108 @@
+import { after, before, describe, test } from 'node:test'
+import assert from 'node:assert/strict'
+import type { FastifyInstance } from 'fastify'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createApp, OPENAPI_PATH } from '../../src/server/app.js'
+import { SegueService } from '../../src/service/service.js'
+import { CHARTS } from '../../src/viz/charts.js'
+import { palette } from '../../src/viz/theme.js'
+import { fixturesDir } from '../helpers/paths.js'
+
+// The chart routes over the nine-track engine fixture (every track in a major key, none explicit), through
+// app.inject(): the list, a spec whose numbers are known, SVG, PNG, caching headers and the 404.
+let home: string
+let service: SegueService
+let app: FastifyInstance
+
+before(async () => {
+  home = mkdtempSync(join(tmpdir(), 'segue-charts-api-'))
+  service = await SegueService.start({ home, catalogue: join(fixturesDir, 'engine', 'catalogue.csv'), listening: null })
+  app = await createApp(service, { webRoot: null })
+}, { timeout: 120_000 })
+
+after(async () => {
+  await app?.close()
+  await service?.close()
+  rmSync(home, { recursive: true, force: true })
+})
+
+const get = (url: string, headers: Record<string, string> = {}) => app.inject({ method: 'GET', url, headers })
+const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])
+
+describe('chart routes', () => {
+  test('GET /api/charts lists every chart of the registry with its title and description', async () => {
+    const r = await get('/api/charts')
+    assert.equal(r.statusCode, 200)
+    const { charts } = r.json() as { charts: { name: string; title: string; description: string }[] }
+    assert.deepEqual(charts.map((c) => c.name), Object.keys(CHARTS))
+    const modes = charts.find((c) => c.name === 'modes')!
+    assert.equal(modes.title, CHARTS.modes.title)
+    assert.equal(modes.description, CHARTS.modes.description)
+  })
+
+  test('a spec is Vega-Lite drawn from the catalogue, with the theme asked for', async () => {
+    const r = await get('/api/charts/modes')
+    assert.equal(r.statusCode, 200)
+    assert.match(String(r.headers['content-type']), /^application\/json/)
+    const spec = r.json()
+    assert.match(spec.$schema, /vega-lite/)
+    // All nine fixture tracks are in a major key.
+    assert.deepEqual(spec.data.values.map((v: { category: string; value: number }) => [v.category, v.value]), [['Major', 1], ['Minor', 0]])
+    assert.equal(spec.config.background, palette('light').background, 'light unless asked')
+    const dark = (await get('/api/charts/modes?theme=dark')).json()
+    assert.equal(dark.config.background, palette('dark').background)
+    assert.deepEqual(dark.data, spec.data)
+  })
+
+  test('format=svg draws an SVG document with the chart title in it', async () => {
+    const r = await get('/api/charts/modes?format=svg')
+    assert.equal(r.statusCode, 200)
+    assert.equal(r.headers['content-type'], 'image/svg+xml')
+    assert.match(r.body, /^<svg[\s\S]*Major and minor[\s\S]*<\/svg>$/)
+    assert.match(r.body, new RegExp(palette('light').background, 'i'))
+    const dark = await get('/api/charts/modes?format=svg&theme=dark')
+    assert.match(dark.body, new RegExp(palette('dark').background, 'i'))
+  })
+
+  test('format=png draws a PNG image', async () => {
+    const r = await get('/api/charts/keys?format=png')
+    assert.equal(r.statusCode, 200)
+    assert.equal(r.headers['content-type'], 'image/png')
+    const bytes = r.rawPayload
+    assert.deepEqual(bytes.subarray(0, 8), PNG_SIGNATURE)
+    assert.ok(bytes.readUInt32BE(16) > 200 && bytes.readUInt32BE(20) > 100, 'IHDR: a chart-sized image')
+  })
+
+  test('a drawing is made once: the second request is the same bytes with the same validator, and revalidates to 304', async () => {
+    const a = await get('/api/charts/explicit-share?format=svg')
+    const b = await get('/api/charts/explicit-share?format=svg')
+    assert.equal(a.body, b.body)
+    assert.ok(a.headers.etag)
+    assert.equal(a.headers.etag, b.headers.etag)
+    assert.notEqual((await get('/api/charts/explicit-share?format=png')).headers.etag, a.headers.etag, 'each format has its own validator')
+    const again = await get('/api/charts/explicit-share?format=svg', { 'if-none-match': String(a.headers.etag) })
+    assert.equal(again.statusCode, 304)
+    assert.equal(again.body, '', 'no body')
+  })
+
+  test('an unknown chart is a 404 in the API error shape; a bad format a 400', async () => {
+    const r = await get('/api/charts/no-such-chart?format=png')
+    assert.equal(r.statusCode, 404)
+    assert.equal(r.json().error.code, 'E_NOT_FOUND')
+    assert.match(r.json().error.message, /no chart 'no-such-chart'/)
+    assert.equal((await get('/api/charts/__proto__')).statusCode, 404, 'no prototype keys')
+    const bad = await get('/api/charts/modes?format=gif')
+    assert.equal(bad.statusCode, 400)
+    assert.equal(bad.json().error.code, 'E_VALIDATION')
+  })
+
+  test('both routes are in the OpenAPI document', async () => {
+    const doc = (await get(OPENAPI_PATH)).json()
+    assert.ok(doc.paths['/api/charts'].get)
+    const one = doc.paths['/api/charts/{name}'].get
+    assert.ok(one)
+    assert.deepEqual(one.parameters.filter((p: { in: string }) => p.in === 'query').map((p: { name: string }) => p.name).sort(), ['format', 'theme'])
+  })
+})
