@@ -252,6 +252,7 @@ export class Engine {
       excludeSeedArtist: opts.excludeSeedArtist ?? false,
       collapseDuplicates: opts.collapseDuplicates ?? true,
       genres: opts.genres ?? [],
+      accept: opts.accept,
     }
     for (const g of filters.genres) if (!s.genreSet.has(g)) throw new SegueError('E_BAD_ARGUMENT', `unknown genre '${g}'`)
     const mode = this.pickMode(opts.mode ?? 'auto', s.tracks.length, metric)

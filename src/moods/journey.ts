@@ -14,6 +14,8 @@ export interface JourneyOptions {
   seeds?: readonly string[]
   /** Ids never chosen (heard, rejected). */
   exclude?: ReadonlySet<string>
+  /** Rows never chosen (a listener's heard tracks, hygiene), as a predicate. */
+  skip?: (row: number) => boolean
 }
 
 export interface JourneyStep {
@@ -45,7 +47,7 @@ const SOUND = ['tempo', 'danceability', 'acousticness', 'loudness'] as const
  * between the two moods' anchors on the valence-energy plane, and for each the unused track nearest to it
  * (plus a small pull towards the seeds' sound), so valence and energy change in even, small steps.
  */
-export function moodJourney(saved: SavedMoods, cat: MoodCatalogue, o: JourneyOptions): JourneyStep[] {
+export function moodJourney(saved: Pick<SavedMoods, 'proba'>, cat: MoodCatalogue, o: JourneyOptions): JourneyStep[] {
   if (!Number.isInteger(o.n) || o.n < 2 || o.n > 100) throw new SegueError('E_BAD_ARGUMENT', `a journey has 2 to 100 tracks, got ${o.n}`)
   const [v, e] = [featureIndex('valence'), featureIndex('energy')]
   const start = anchor(saved, cat, o.from, v, e)
@@ -57,7 +59,7 @@ export function moodJourney(saved: SavedMoods, cat: MoodCatalogue, o: JourneyOpt
   for (let i = 0; i < o.n; i++) {
     const f = i / (o.n - 1)
     const target = { valence: start.valence + f * (end.valence - start.valence), energy: start.energy + f * (end.energy - start.energy) }
-    const row = nearest(cat, target, v, e, sound, (r) => !used.has(r) && !o.exclude?.has(cat.tracks[r].id) && (perArtist.get(cat.tracks[r].artists[0]) ?? 0) < ARTIST_CAP)
+    const row = nearest(cat, target, v, e, sound, (r) => !used.has(r) && !o.exclude?.has(cat.tracks[r].id) && !o.skip?.(r) && (perArtist.get(cat.tracks[r].artists[0]) ?? 0) < ARTIST_CAP)
     if (row < 0) break
     used.add(row)
     perArtist.set(cat.tracks[row].artists[0], (perArtist.get(cat.tracks[row].artists[0]) ?? 0) + 1)
@@ -67,8 +69,21 @@ export function moodJourney(saved: SavedMoods, cat: MoodCatalogue, o: JourneyOpt
   return steps
 }
 
-/** Mean valence and energy of the mood's ANCHOR_TRACKS most probable tracks. */
-function anchor(saved: SavedMoods, cat: MoodCatalogue, mood: Mood, v: number, e: number): { valence: number; energy: number } {
+/** Anchors per probabilities array: a server asks for journeys again and again over the same moods. */
+const anchors = new WeakMap<Float32Array, Map<Mood, { valence: number; energy: number }>>()
+
+/** Mean valence and energy of the mood's ANCHOR_TRACKS most probable tracks (worked out once per moods). */
+function anchor(saved: Pick<SavedMoods, 'proba'>, cat: MoodCatalogue, mood: Mood, v: number, e: number): { valence: number; energy: number } {
+  let known = anchors.get(saved.proba)
+  if (!known) anchors.set(saved.proba, (known = new Map()))
+  const hit = known.get(mood)
+  if (hit) return hit
+  const found = anchorOf(saved, cat, mood, v, e)
+  known.set(mood, found)
+  return found
+}
+
+function anchorOf(saved: Pick<SavedMoods, 'proba'>, cat: MoodCatalogue, mood: Mood, v: number, e: number): { valence: number; energy: number } {
   const c = MOODS.indexOf(mood)
   const rows = [...cat.tracks.keys()].sort((a, b) => saved.proba[b * MOODS.length + c] - saved.proba[a * MOODS.length + c] || a - b).slice(0, ANCHOR_TRACKS)
   if (rows.length === 0) throw new SegueError('E_EMPTY_CATALOGUE', 'the catalogue is empty')
@@ -103,7 +118,7 @@ function nearest(cat: MoodCatalogue, target: { valence: number; energy: number }
   return best
 }
 
-function topMood(saved: SavedMoods, row: number): Mood {
+function topMood(saved: Pick<SavedMoods, 'proba'>, row: number): Mood {
   let best = 0
   for (let c = 1; c < MOODS.length; c++) if (saved.proba[row * MOODS.length + c] > saved.proba[row * MOODS.length + best]) best = c
   return MOODS[best]

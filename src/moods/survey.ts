@@ -83,3 +83,37 @@ function pick(m: FeatureMatrix, rows: Int32Array): FeatureMatrix {
   rows.forEach((r, k) => data.set(m.data.subarray(r * m.dims, (r + 1) * m.dims), k * m.dims))
   return { ...m, rows: rows.length, data }
 }
+
+/** The listener-mood model fitted on every respondent: one logistic regression per mood over the one-hot answers. */
+export interface SurveyModel {
+  /** "column=answer" per input, as SurveyData.features. */
+  features: string[]
+  perMood: Record<Mood, ReturnType<typeof fitSoftmax>>
+  /** Each question (column) and the answers respondents gave: what an onboarding form may ask. */
+  questions: Record<string, string[]>
+}
+
+export function fitSurveyModel(s: SurveyData): SurveyModel {
+  const perMood = Object.fromEntries(MOODS.map((m) => [m, fitSoftmax(s.x, s.labels[m], 2, { l2: SURVEY_L2 })])) as SurveyModel['perMood']
+  const questions: Record<string, string[]> = {}
+  for (const f of s.features) {
+    const at = f.indexOf('=')
+    ;(questions[f.slice(0, at)] ??= []).push(f.slice(at + 1))
+  }
+  return { features: s.features, perMood, questions }
+}
+
+/**
+ * Each mood's probability (the model's "names this mood") for one listener's answers: question -> the answers
+ * they picked. Answers the questionnaire never saw count as not given.
+ */
+export function predictSurvey(model: SurveyModel, answers: Readonly<Record<string, readonly string[]>>): Record<Mood, number> {
+  const index = new Map(model.features.map((f, j) => [f, j]))
+  const data = new Float64Array(model.features.length)
+  for (const [q, list] of Object.entries(answers)) for (const a of list) {
+    const j = index.get(`${q}=${a}`)
+    if (j !== undefined) data[j] = 1
+  }
+  const x = { rows: 1, dims: data.length, data, names: [] }
+  return Object.fromEntries(MOODS.map((m) => [m, predictProba(model.perMood[m], x)[1]])) as Record<Mood, number>
+}

@@ -14,6 +14,7 @@ import { clientErrorHandler, errorHandler, frameworkErrorHandler } from './error
 import { authenticator, withWriteLimit } from './auth.js'
 import { addressKey } from './limits.js'
 import { isPrivateRoute, securityHeaders } from './security.js'
+import { registerMoodRoutes } from './routes-moods.js'
 import { registerChartRoutes } from './routes-charts.js'
 import {
   ErrorBody, FeedbackBody, HistoryQuery, ListenerParams, NewListenerBody, PlaylistBody, RecommendationsQuery, Responses,
@@ -106,7 +107,7 @@ export async function createApp(service: SegueService, opts: AppOptions = {}): P
   }))
 
   app.get('/api/tracks/:id/similar', { schema: { summary: 'Tracks that sound like this one', params: TrackParams, querystring: SimilarQuery, response: { 200: Responses.similar, ...errors } } }, async (req) => {
-    const r = await service.similar(req.params.id, req.query.n, req.query.excludeSeedArtist)
+    const r = await service.similar(req.params.id, req.query.n, req.query.excludeSeedArtist, req.query.mood)
     return {
       seed: summary(r.seed),
       items: r.items.map((i) => ({ track: summary(i.track), score: i.score, because: i.because, sharedGenres: i.sharedGenres })),
@@ -167,11 +168,12 @@ export async function createApp(service: SegueService, opts: AppOptions = {}): P
     schema: { summary: 'Recommendations for a listener, reflecting their feedback at once', params: ListenerParams, querystring: RecommendationsQuery, security: secured, response: { 200: Responses.recommendations, ...errors } },
     preHandler: auth,
   }, async (req) => {
-    const r = await service.recommendations(req.params.id, { model: req.query.model ?? service.models().default, n: req.query.n, seeds: req.query.seeds })
+    const r = await service.recommendations(req.params.id, { model: req.query.model ?? service.models().default, n: req.query.n, seeds: req.query.seeds, mood: req.query.mood })
     return { model: r.model, coldStart: r.coldStart, items: r.items.map((i) => ({ track: summary(i.track), score: i.score, reasons: i.reasons, because: i.because })) }
   })
 
   registerChartRoutes(app, service)
+  registerMoodRoutes(app, service, { auth, writeAuth, errors, secured })
   await serveWebApp(app, opts.webRoot === undefined ? join(packageRoot(), 'dist', 'web') : opts.webRoot)
   return app
 }

@@ -3,6 +3,8 @@ import { AUDIO_FEATURES, type Track } from '../core/track.js'
 import { FEEDBACK_KINDS } from '../store/store.js'
 import { FOR_YOU_MODELS } from '../service/for-you.js'
 import { MAX_SEEDS } from '../service/playlist.js'
+import { trackMood } from '../moods/catalogue-moods.js'
+import { MOODS } from '../moods/moods.js'
 
 /** The largest list any route returns: more is refused rather than slowly served. */
 export const MAX_N = 100
@@ -26,6 +28,7 @@ export const TrackSummary = z.object({
   popularity: z.number().nullable(),
   releaseYear: z.number().nullable(),
   durationMs: z.number().nullable(),
+  mood: z.enum(MOODS).describe("The song-mood classifier's most likely mood"),
 })
 export const TrackDetail = TrackSummary.extend({
   explicit: z.boolean().nullable(),
@@ -45,12 +48,14 @@ export const TrackParams = z.object({ id: trackId })
 export const SimilarQuery = z.object({
   n: z.coerce.number().int().min(1).max(MAX_N).default(10),
   excludeSeedArtist: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  mood: z.enum(MOODS).optional().describe('Only tracks of this mood'),
 })
 export const PlaylistBody = z.object({
   seeds: z.array(trackId).min(1).max(MAX_SEEDS),
   perSeed: z.number().int().min(1).max(20).default(5),
   total: z.number().int().min(1).max(MAX_N).optional(),
   maxPerArtist: z.number().int().min(1).max(10).default(2),
+  mood: z.enum(MOODS).optional().describe('Only tracks of this mood'),
 }).strict()
 export const NewListenerBody = z.object({ name: text().trim().min(1).max(80).optional() }).strict()
 export const ListenerParams = z.object({ id: listenerId })
@@ -59,6 +64,7 @@ export const HistoryQuery = z.object({ limit: z.coerce.number().int().min(1).max
 export const RecommendationsQuery = z.object({
   n: z.coerce.number().int().min(1).max(MAX_N).default(10),
   model: z.enum(FOR_YOU_MODELS).optional(),
+  mood: z.enum(MOODS).optional().describe('Only tracks of this mood'),
   seeds: text()
     .max(5 * 65)
     .optional()
@@ -107,6 +113,7 @@ export function summary(t: Track): z.infer<typeof TrackSummary> {
     popularity: t.popularity,
     releaseYear: t.releaseYear,
     durationMs: t.durationMs,
+    mood: trackMood(t),
   }
 }
 

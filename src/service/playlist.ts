@@ -18,6 +18,8 @@ export interface PlaylistOptions {
   exclude?: ReadonlySet<number>
   /** Rows the listener liked or played: with the seeds, the history whose classes hygiene allows (rerank/hygiene.ts). */
   history?: Iterable<number>
+  /** When given, only rows it accepts (a mood filter); each seed then reaches further for the same length. */
+  accept?: (row: number) => boolean
 }
 
 export interface PlaylistItem {
@@ -52,7 +54,7 @@ export async function buildPlaylist(view: CatalogueView, seedIds: readonly strin
   // No kids, karaoke or cover tracks unless the seeds or the listener's history ask for them.
   const clean = hygieneFilter(view.tracks, [...rows, ...(opts.history ?? [])])
   const usable = (row: number) =>
-    !takenKeys.has(view.dupKeys[row]) && view.tracks[reps[row]].artists.every((a) => (perArtist.get(a) ?? 0) < maxPerArtist) && clean(reps[row])
+    !takenKeys.has(view.dupKeys[row]) && view.tracks[reps[row]].artists.every((a) => (perArtist.get(a) ?? 0) < maxPerArtist) && clean(reps[row]) && (opts.accept?.(reps[row]) ?? true)
   const queues = rows.map((row) => new SeedQueue(view, row, perSeed * 3 + 10))
   const items: PlaylistItem[] = []
   while (items.length < total && queues.some((q) => !q.exhausted)) {

@@ -18,6 +18,10 @@ import { FOR_YOU_MODELS, ForYou, type ForYouModel, type ForYouResult } from './f
 import { buildPlaylist, type Playlist, type PlaylistOptions } from './playlist.js'
 import { ListenerHistories, type ListenerHistory } from './profile.js'
 import { loadPlaylistTaste, type CatalogueCooccurrence } from './track-cooccurrence.js'
+import { ServiceMoods } from '../moods/catalogue-moods.js'
+import { moodForYou } from '../moods/product.js'
+import type { Mood } from '../moods/moods.js'
+import type { Profile } from './profile.js'
 
 export interface ServiceOptions extends LongWorkOptions {
   /** Folder for the SQLite store, saved models and artifacts (default SEGUE_HOME or ./.segue). */
@@ -79,7 +83,11 @@ export class SegueService {
     readonly collaborative: TrainedModel | null,
   ) {
     this.histories = new ListenerHistories(view, engine.store)
+    this.moods = new ServiceMoods(view, engine.home)
   }
+
+  /** Every track's mood (src/moods): loaded, or built on another thread on a first start. */
+  readonly moods: ServiceMoods
 
   get store(): Store {
     return this.engine.store
@@ -139,6 +147,7 @@ export class SegueService {
   async close(): Promise<void> {
     this.closing.abort()
     await this.playlistsReady
+    await this.moods.close()
     await this.engine.close()
   }
 
@@ -157,13 +166,13 @@ export class SegueService {
     return this.view.tracks[row]
   }
 
-  similar(id: string, n: number, excludeSeedArtist: boolean): Promise<SimilarResult> {
+  similar(id: string, n: number, excludeSeedArtist: boolean, mood?: Mood): Promise<SimilarResult> {
     this.track(id)
-    return this.engine.similar(id, { k: n, excludeSeedArtist })
+    return this.engine.similar(id, { k: n, excludeSeedArtist, accept: mood && this.moods.current.is(mood) })
   }
 
-  playlist(seeds: readonly string[], opts: PlaylistOptions): Promise<Playlist> {
-    return buildPlaylist(this.view, seeds, opts)
+  playlist(seeds: readonly string[], opts: PlaylistOptions & { mood?: Mood }): Promise<Playlist> {
+    return buildPlaylist(this.view, seeds, { ...opts, accept: opts.mood && this.moods.current.is(opts.mood) })
   }
 
   /** A new listener and their token. Only the token's hash is stored, so it is shown once. */
@@ -215,20 +224,28 @@ export class SegueService {
   }
 
   /** "For you": the listener's whole history and this request's seeds folded into a profile at once. */
-  async recommendations(id: string, opts: { model: ForYouModel; n: number; seeds: readonly string[] }): Promise<ForYouResult> {
+  async recommendations(id: string, opts: { model: ForYouModel; n: number; seeds: readonly string[]; mood?: Mood }): Promise<ForYouResult> {
     for (const s of opts.seeds) this.track(s)
     if (opts.model !== 'content' && !this.forYou.hasCollaborative) {
       throw new SegueError('E_BAD_ARGUMENT', `the ${opts.model} model needs listening data, and this server runs without it`)
     }
     const history = await this.histories.get(id)
-    const key = JSON.stringify([id, opts.model, opts.n, opts.seeds])
+    const key = JSON.stringify([id, opts.model, opts.n, opts.seeds, opts.mood ?? null])
     const cached = this.results.get(key)
     if (cached && cached.history === history && cached.seq === history.lastSeq) return cached.result
-    const result = await this.forYou.recommend(history.profile(opts.seeds), opts.model, opts.n)
+    const profile = history.profile(opts.seeds)
+    const result = opts.mood === undefined
+      ? await this.forYou.recommend(profile, opts.model, opts.n)
+      : await moodForYou(this.view, this.moods.current, profile, opts.mood, opts.n, (n) => this.forYou.recommend(profile, opts.model, n))
     this.results.delete(key)
     this.results.set(key, { history, seq: history.lastSeq, result })
     if (this.results.size > RESULTS_KEPT) this.results.delete(this.results.keys().next().value!)
     return result
+  }
+
+  /** The listener's taste and exclusions as their history has them now (mood lists read it). */
+  async listenerProfile(id: string, seeds: readonly string[] = []): Promise<Profile> {
+    return (await this.histories.get(id)).profile(seeds)
   }
 
   /** Rows a listener ever skipped or disliked, to keep out of their playlists. */

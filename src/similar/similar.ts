@@ -18,6 +18,8 @@ export interface SimilarFilters {
    * (rerank/hygiene.ts, with the seed as the listener's history). Default true.
    */
   hygiene?: boolean
+  /** When given, only rows it accepts (a mood filter, say). */
+  accept?: (row: number) => boolean
 }
 
 /**
@@ -66,7 +68,7 @@ export function filteredNeighbours(
  * so half again as many as wanted is plenty; artist and genre filters can reject most of a neighbourhood.
  */
 function firstFetch(k: number, f: SimilarFilters): number {
-  return f.excludeSeedArtist || f.genres.length > 0 ? k * 3 + 10 : k + (k >> 1) + 6
+  return f.excludeSeedArtist || f.genres.length > 0 || f.accept ? k * 3 + 10 : k + (k >> 1) + 6
 }
 
 /**
@@ -107,6 +109,7 @@ function makePredicate(tracks: readonly Track[], dupKeys: readonly string[], see
     if (f.excludeSeedArtist && t.artists.some((a) => seedArtists.has(a))) return false
     if (f.collapseDuplicates && dupKeys[row] === seedKey) return false
     if (genres.size > 0 && !t.genres.some((g) => genres.has(g))) return false
+    if (f.accept && !f.accept(row)) return false
     return clean(row)
   }
 }

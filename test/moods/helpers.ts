@@ -34,3 +34,29 @@ export function quadrantCatalogue(perMood: number, seed = 7): Track[] {
   }
   return out
 }
+
+/** Genres of the quadrant CSV: each mood's even rows carry the first, odd rows the second (two sounds per mood). */
+export const CSV_GENRES = { Happy: ['pop', 'dance'], Energetic: ['metal', 'punk'], Calm: ['folk', 'ambient'], Sad: ['blues', 'sad'] } as const
+
+/**
+ * The quadrant catalogue as a 114k-layout CSV: `perMood` tracks per mood, ids `<mood>NNN` padded to 22
+ * characters, artist `<Mood> artist <i % 20>` (so an artist has perMood / 20 tracks, all of one genre),
+ * popularity 20 + i % 60.
+ */
+export function quadrantCsv(perMood: number, seed = 7): string {
+  const header = ',track_id,artists,album_name,track_name,popularity,duration_ms,explicit,danceability,energy,key,loudness,mode,speechiness,acousticness,instrumentalness,liveness,valence,tempo,time_signature,track_genre'
+  const lines = [header]
+  const tracks = quadrantCatalogue(perMood, seed)
+  const f = (t: Track, k: (typeof AUDIO_FEATURES)[number]) => t.features[AUDIO_FEATURES.indexOf(k)]
+  tracks.forEach((t, r) => {
+    const [mood, i] = [t.id.split('-')[0] as keyof typeof CSV_GENRES, Number(t.id.split('-')[1])]
+    const cols = [r, csvId(mood, i), `${mood} artist ${i % 20}`, 'Album', `${mood} song ${i}`, 20 + (i % 60), 200000, 'False',
+      f(t, 'danceability'), f(t, 'energy'), 5, f(t, 'loudness'), 1, 0.05, f(t, 'acousticness'), 0.01, 0.15, f(t, 'valence'), f(t, 'tempo'), 4, CSV_GENRES[mood][i % 2]]
+    lines.push(cols.join(','))
+  })
+  return lines.join('\n') + '\n'
+}
+
+export function csvId(mood: string, i: number): string {
+  return `${mood}${String(i).padStart(3, '0')}`.padEnd(22, 'x')
+}
