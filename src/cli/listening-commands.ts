@@ -16,6 +16,8 @@ import type { FitProgress, Scored } from '../models/types.js'
 import { collectParam, parseParams, parseSpace } from './params.js'
 import type { ProgressView } from './progress.js'
 import { interruptSignal, wholeNumber, type Globals, type Print, type WithEngine } from './shared.js'
+import { deepModelNames, isDeepModel } from '../deep/registry.js'
+import { deepTrainCommand, type DeepTrainOptions } from './train-deep-command.js'
 
 const positiveInt = wholeNumber(100_000)
 
@@ -64,12 +66,17 @@ export function registerListeningCommands(program: Command, globals: () => Globa
 
   program
     .command('train')
-    .description('fit a collaborative-filtering model on listening data and save it')
+    .description('fit a collaborative-filtering model on listening data, or a deep model (autoencoder, ...), and save it')
     .addOption(listensOption())
-    .addOption(modelOption())
+    .addOption(new Option('--model <name>', 'model').choices([...modelNames(), ...deepModelNames()]).default('als'))
     .option('--param <key=value>', 'model parameter (repeatable)', collectParam)
-    .action(async (o: { listens?: string; model: string; param?: string[] }) => {
+    .option('--epochs <n>', 'deep models: epochs to train', positiveInt)
+    .option('--resume', 'deep models: continue from the last checkpoint')
+    .option('--seed <n>', 'deep models: seed for weights and shuffling', positiveInt)
+    .option('--out <file>', 'deep models: loss curve as .svg or .png')
+    .action(async (o: DeepTrainOptions) => {
       const g = globals()
+      if (isDeepModel(o.model)) return deepTrainCommand(o, g, withEngine, print)
       await withEngine(g, async (e, progress) => {
         const listening = await loadListening(o.listens, { onProgress: progress.update })
         const t = await trainModel(o.model, parseParams(o.param), listening, { onProgress: fitProgress(progress, o.model) })

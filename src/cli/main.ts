@@ -94,15 +94,25 @@ export async function buildProgram(argv: readonly string[] = process.argv): Prom
     .option('--exclude-artist', "leave out the seed's own artists")
     .option('--no-collapse', 'keep releases of the same recording under different ids')
     .option('--genre <genre...>', 'only tracks listed under these genres')
-    .action(async (words: string[], o: { k: number; metric: Metric; exact?: boolean; ann?: boolean; excludeArtist?: boolean; collapse: boolean; genre?: string[] }) => {
+    .option('--mood <mood>', 'only tracks of this mood: Happy, Energetic, Calm or Sad')
+    .option('--model <name>', 'features (the fitted feature vectors) or a trained embedding model: autoencoder, ...', 'features')
+    .action(async (words: string[], o: { k: number; metric: Metric; exact?: boolean; ann?: boolean; excludeArtist?: boolean; collapse: boolean; genre?: string[]; mood?: string; model: string }) => {
       const g = globals()
       await withEngine(g, async (e, progress) => {
         const mode = o.exact ? 'exact' : o.ann ? 'ann' : 'auto'
         const work = { onProgress: progress.update, signal: interruptSignal() }
+        if (o.model !== 'features') {
+          const { similarByModel } = await import('../deep/embeddings.js')
+          const opts = { k: o.k, model: o.model, excludeSeedArtist: o.excludeArtist, collapseDuplicates: o.collapse, genres: o.genre }
+          const result = await similarByModel(e, words.join(' '), opts, work)
+          progress.stop()
+          return print(g, result, () => formatSimilar(result))
+        }
         await e.prepare(mode, o.metric, work)
         progress.stop()
         const result = await e.similar(words.join(' '), {
           k: o.k, metric: o.metric, mode, excludeSeedArtist: o.excludeArtist, collapseDuplicates: o.collapse, genres: o.genre,
+          accept: o.mood === undefined ? undefined : await (await import('./moods-command.js')).moodFilter(e, o.mood),
         }, work)
         print(g, result, () => formatSimilar(result))
       }, { lazyTracks: true })
@@ -132,6 +142,11 @@ export async function buildProgram(argv: readonly string[] = process.argv): Prom
   if (command === undefined || command === 'moods' || command === 'help') {
     const { registerMoodsCommand } = await import('./moods-command.js')
     registerMoodsCommand(program, globals, withEngine, print)
+  }
+  if (command === undefined || command === 'report' || command === 'chart' || command === 'help') {
+    const [{ registerReportCommand }, { registerChartCommand }] = await Promise.all([import('./report-command.js'), import('./chart-command.js')])
+    registerReportCommand(program, globals, withEngine, print)
+    registerChartCommand(program, globals, withEngine, print)
   }
   registerServeCommand(program, globals)
 

@@ -46,6 +46,10 @@ interface DeepModelEntry {
 
 const DEEP_MODELS: Record<string, DeepModelEntry> = {
   // name: { description: '...', load: async () => (await import('./<folder>/train.js')).<trainer> },
+  autoencoder: {
+    description: 'track embeddings: dense autoencoder over the fitted feature vectors (for similar --model autoencoder)',
+    load: async () => (await import('./autoencoder/embedding.js')).trainAutoencoderCommand,
+  },
 }
 
 /** Names of the deep models, in registration order. */
