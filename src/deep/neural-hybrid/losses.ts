@@ -1,0 +1,33 @@
+import * as tf from '@tensorflow/tfjs-core'
+
+/**
+ * ListNet's top-one loss (Cao et al. 2007): the cross-entropy between a target distribution over each
+ * candidate list and softmax(scores). Targets are the positives' share (1/P on each of P positives, 0 on the
+ * sampled negatives), so a list whose positives hold all the softmax mass costs 0. Mean over lists.
+ * scores, targets: [lists, candidates]; each target row sums to 1.
+ */
+export function listNetLoss(scores: tf.Tensor2D, targets: tf.Tensor2D): tf.Scalar {
+  return tf.tidy(() => tf.mean(tf.neg(tf.sum(tf.mul(targets, tf.logSoftmax(scores)), 1))) as tf.Scalar)
+}
+
+/**
+ * A differentiable intra-list similarity: the expected similarity of two distinct candidates drawn from
+ * p = softmax(scores / temperature), i.e. Σ_{i≠j} p_i p_j S_ij / Σ_{i≠j} p_i p_j with S the cosine of the
+ * candidates' diversity vectors (genres, artist, features). As the temperature falls, p concentrates on the
+ * list's top and the value approaches the ILS of the few best-scored candidates; a higher temperature spreads
+ * it over the list. Minimising it makes the items the model ranks high unlike each other. Mean over lists.
+ * scores: [lists, candidates]; unitVectors: [lists, candidates, dims], rows L2-normalised (zero rows allowed).
+ */
+export function softIlsPenalty(scores: tf.Tensor2D, unitVectors: tf.Tensor3D, temperature: number): tf.Scalar {
+  return tf.tidy(() => {
+    const p = tf.softmax(tf.div(scores, temperature)) as tf.Tensor2D
+    const sim = tf.matMul(unitVectors, unitVectors, false, true)
+    const pSp = tf.sum(tf.mul(tf.matMul(tf.expandDims(p, 1), sim), tf.expandDims(p, 1)), [1, 2])
+    const self = tf.sum(tf.mul(tf.square(p), tf.sum(tf.square(unitVectors), 2)), 1)
+    const pairs = tf.sub(1, tf.sum(tf.square(p), 1))
+    return tf.mean(tf.div(tf.sub(pSp, self), tf.maximum(pairs, PAIR_FLOOR))) as tf.Scalar
+  })
+}
+
+/** Keeps the ratio finite when one candidate holds (nearly) all the mass and no pair is left to compare. */
+const PAIR_FLOOR = 1e-6
