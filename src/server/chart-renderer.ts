@@ -4,8 +4,12 @@ import type { ChartFormat } from '../viz/render.js'
 import type { ChartSpec } from '../viz/spec.js'
 import type { ThemeName } from '../viz/theme.js'
 
-export interface RenderJob { id: number; spec: ChartSpec; format: Exclude<ChartFormat, 'json'>; theme: ThemeName }
-export type RenderReply = { id: number; bytes: Uint8Array } | { id: number; error: { code: ErrorCode; message: string } }
+export type DrawnFormat = Exclude<ChartFormat, 'json'>
+export type ChartJob =
+  | { id: number; kind: 'render'; spec: ChartSpec; format: DrawnFormat; theme: ThemeName }
+  | { id: number; kind: 'build'; name: string }
+export type ChartReply = { id: number; result: unknown } | { id: number; error: { code: ErrorCode; message: string } }
+type JobBody = { kind: 'render'; spec: ChartSpec; format: DrawnFormat; theme: ThemeName } | { kind: 'build'; name: string }
 
 /**
  * The worker's module: the compiled JavaScript beside this file or, when run from source, the TypeScript through
@@ -18,23 +22,34 @@ function startWorker(): Worker {
   return new Worker(`import(${tsx}).then((m) => { m.register(); return import(${file}) })`, { eval: true })
 }
 
-interface Pending { resolve(bytes: Buffer): void; reject(err: unknown): void }
+interface Pending { resolve(result: unknown): void; reject(err: unknown): void }
 
 /**
- * Draws charts to SVG or PNG on one worker thread, started on the first drawing. One thread is enough: drawings
- * are cached by the routes, so it works only the first time each chart is asked for. Unreferenced while idle,
- * so a forgotten close() does not keep the process alive.
+ * Draws charts to SVG or PNG, and builds the charts that read no catalogue, on one worker thread started on the
+ * first job. One thread is enough: the routes cache what it makes, so it works only the first time each chart
+ * is asked for. Unreferenced while idle, so a forgotten close() does not keep the process alive.
  */
 export class ChartRenderer {
   private worker: Worker | null = null
   private readonly pending = new Map<number, Pending>()
   private nextId = 0
 
-  render(spec: ChartSpec, format: RenderJob['format'], theme: ThemeName): Promise<Buffer> {
+  /** The chart drawn as SVG or PNG bytes. */
+  async render(spec: ChartSpec, format: DrawnFormat, theme: ThemeName): Promise<Buffer> {
+    const bytes = (await this.send({ kind: 'render', spec, format, theme })) as Uint8Array
+    return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  }
+
+  /** The spec of a CHARTS entry, built on the thread from the files its `needs` name (not the catalogue). */
+  async build(name: string): Promise<ChartSpec> {
+    return (await this.send({ kind: 'build', name })) as ChartSpec
+  }
+
+  private send(body: JobBody): Promise<unknown> {
     const worker = this.start()
-    const job: RenderJob = { id: this.nextId++, spec, format, theme }
+    const job = { ...body, id: this.nextId++ } as ChartJob
     worker.ref()
-    return new Promise<Buffer>((resolve, reject) => {
+    return new Promise((resolve, reject) => {
       this.pending.set(job.id, { resolve, reject })
       worker.postMessage(job)
     })
@@ -51,7 +66,7 @@ export class ChartRenderer {
     if (this.worker) return this.worker
     const worker = startWorker()
     worker.unref()
-    worker.on('message', (reply: RenderReply) => this.settle(worker, reply))
+    worker.on('message', (reply: ChartReply) => this.settle(worker, reply))
     worker.on('error', (err) => {
       this.worker = null // the next drawing starts a fresh thread
       this.failAll(new SegueError('E_INTERNAL', `the chart renderer failed: ${err.message}`, { cause: err }))
@@ -60,13 +75,13 @@ export class ChartRenderer {
     return worker
   }
 
-  private settle(worker: Worker, reply: RenderReply): void {
+  private settle(worker: Worker, reply: ChartReply): void {
     const p = this.pending.get(reply.id)
     this.pending.delete(reply.id)
     if (this.pending.size === 0) worker.unref()
     if (!p) return
     if ('error' in reply) p.reject(new SegueError(reply.error.code, reply.error.message))
-    else p.resolve(Buffer.from(reply.bytes.buffer, reply.bytes.byteOffset, reply.bytes.byteLength))
+    else p.resolve(reply.result)
   }
 
   private failAll(err: unknown): void {

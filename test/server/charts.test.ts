@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createApp, OPENAPI_PATH } from '../../src/server/app.js'
 import { SegueService } from '../../src/service/service.js'
+import { loadChartContext } from '../../src/report/context.js'
 import { CHARTS } from '../../src/viz/charts.js'
 import { palette } from '../../src/viz/theme.js'
 import { fixturesDir } from '../helpers/paths.js'
@@ -104,5 +105,19 @@ describe('chart routes', () => {
     const one = doc.paths['/api/charts/{name}'].get
     assert.ok(one)
     assert.deepEqual(one.parameters.filter((p: { in: string }) => p.in === 'query').map((p: { name: string }) => p.name).sort(), ['format', 'theme'])
+  })
+})
+
+describe('charts of data other than the catalogue', () => {
+  test('are built on the chart thread from their files, the same spec as built here', async () => {
+    const name = 'aggregates-popularity-by-year'
+    const list = (await get('/api/charts')).json().charts as { name: string; needs: string[] }[]
+    assert.deepEqual(list.find((c) => c.name === name)?.needs, ['aggregates'])
+    assert.deepEqual(list.find((c) => c.name === 'modes')?.needs, ['tracks'])
+    const r = await get(`/api/charts/${name}`)
+    assert.equal(r.statusCode, 200)
+    const { config: _config, ...spec } = r.json()
+    const { ctx } = await loadChartContext(new Set(['aggregates'] as const))
+    assert.deepEqual(spec, JSON.parse(JSON.stringify(CHARTS[name].build(ctx))))
   })
 })
