@@ -9,11 +9,16 @@ import { barSpec } from './bar.js'
 import { correlationMatrix, correlationSpec } from './heatmap.js'
 import { DEFAULT_BINS, facetedHistogramSpec, histogramSpec } from './histogram.js'
 import type { ChartSpec } from './spec.js'
+import { MOOD_CHARTS } from '../moods/charts.js'
+import type { MoodChartData } from '../moods/chart-data.js'
+import { INSIGHT_CHARTS, type ContextPart, type InsightContext } from './insight-charts.js'
 
 /** What charts are drawn from. Entries read only what they need, so callers fill only what they have. */
-export interface ChartContext {
+export interface ChartContext extends InsightContext {
   /** The catalogue, as the engine loaded it: `(await engine.catalogue()).tracks`. */
   tracks: readonly Track[]
+  /** The mood pictures' data (src/moods/chart-data.ts), for the moods-* charts. */
+  moods?: MoodChartData
 }
 
 export interface ChartDef {
@@ -21,6 +26,8 @@ export interface ChartDef {
   /** What the picture shows and how it was computed, in a sentence or two (the report's caption). */
   description: string
   build(ctx: ChartContext): ChartSpec
+  /** The parts of the context the chart reads (default: only `tracks`), so a caller loads just those. */
+  needs?: ContextPart[]
 }
 
 /** The audio features that vary continuously, with the words and units people read them in. */
@@ -146,6 +153,8 @@ export const CHARTS: Record<string, ChartDef> = {
   'explicit-share': explicitShare,
   keys: keysAndModes,
   modes: modeShare,
+  ...INSIGHT_CHARTS,
+  ...MOOD_CHARTS,
 }
 
 /** The spec of the chart called `name`; E_NOT_FOUND naming the charts there are when there is none. */

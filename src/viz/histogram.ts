@@ -74,6 +74,8 @@ export interface HistogramInput extends ChartText, BinOptions {
   series: readonly Series[]
   /** Colour scale for the series (e.g. `moodScale()`); defaults to the theme's categorical colours. */
   colorScale?: { domain: string[] }
+  /** What a bar counts (default 'Tracks'). */
+  yTitle?: string
 }
 
 /** Row of a histogram spec's data: one bin of one series. */
@@ -124,11 +126,11 @@ export function histogramSpec(input: HistogramInput): ChartSpec {
       encoding: {
         x: { field: 'start', type: 'quantitative', bin: { binned: true }, title: input.xTitle },
         x2: { field: 'end' },
-        y: { field: 'count', type: 'quantitative', title: 'Tracks' },
+        y: { field: 'count', type: 'quantitative', title: input.yTitle ?? 'Tracks' },
         tooltip: [
           { field: 'start', type: 'quantitative', title: 'From', format: '.3~f' },
           { field: 'end', type: 'quantitative', title: 'To', format: '.3~f' },
-          { field: 'count', type: 'quantitative', title: 'Tracks', format: ',' },
+          { field: 'count', type: 'quantitative', title: input.yTitle ?? 'Tracks', format: ',' },
         ],
       },
     }
