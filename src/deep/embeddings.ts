@@ -143,6 +143,8 @@ async function openIndex(home: string, embeddings: TrackEmbeddings, work: LongWo
 export interface ModelSimilarOptions extends SimilarOptions {
   /** 'features' (default) or an embedding model's name. */
   model?: string
+  /** When given, only rows it accepts (a mood filter, say). */
+  accept?: (row: number) => boolean
 }
 
 /** Similar tracks by any model: the default pipeline through the engine, an embedding model through its index. */
@@ -157,7 +159,7 @@ export async function similarByModel(engine: Engine, ref: string, opts: ModelSim
   const row = cat.rowOf.get(seed.id)
   if (row === undefined) throw new SegueError('E_NOT_FOUND', `track '${seed.id}' is not in the loaded catalogue`)
   const query = embeddings.vectors.subarray(row * embeddings.dim, (row + 1) * embeddings.dim)
-  const filters = { excludeSeedArtist: opts.excludeSeedArtist ?? false, collapseDuplicates: opts.collapseDuplicates ?? true, genres: opts.genres ?? [] }
+  const filters = { excludeSeedArtist: opts.excludeSeedArtist ?? false, collapseDuplicates: opts.collapseDuplicates ?? true, genres: opts.genres ?? [], accept: opts.accept }
   const hits = filteredNeighbours(index, cat.tracks, cat.dupKeys, row, query, k, filters, index.size, cat.rowOf)
   const items = hits.map((h) => describe(cat, seed, cat.tracks[h.index], h.distance, opts.explainTop ?? 3))
   return { seed, resolvedBy, mode: 'ann', metric: 'cosine', items, model }

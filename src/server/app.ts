@@ -107,7 +107,7 @@ export async function createApp(service: SegueService, opts: AppOptions = {}): P
   }))
 
   app.get('/api/tracks/:id/similar', { schema: { summary: 'Tracks that sound like this one', params: TrackParams, querystring: SimilarQuery, response: { 200: Responses.similar, ...errors } } }, async (req) => {
-    const r = await service.similar(req.params.id, req.query.n, req.query.excludeSeedArtist, req.query.mood)
+    const r = await service.similar(req.params.id, req.query.n, req.query.excludeSeedArtist, req.query.mood, req.query.model)
     return {
       seed: summary(r.seed),
       items: r.items.map((i) => ({ track: summary(i.track), score: i.score, because: i.because, sharedGenres: i.sharedGenres })),

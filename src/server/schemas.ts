@@ -49,6 +49,7 @@ export const SimilarQuery = z.object({
   n: z.coerce.number().int().min(1).max(MAX_N).default(10),
   excludeSeedArtist: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
   mood: z.enum(MOODS).optional().describe('Only tracks of this mood'),
+  model: z.string().regex(/^[a-z][a-z0-9-]{0,39}$/).default('features').describe("'features' (default) or a trained embedding model: 'autoencoder', ..."),
 })
 export const PlaylistBody = z.object({
   seeds: z.array(trackId).min(1).max(MAX_SEEDS),

@@ -6,6 +6,7 @@ import { bundledCatalogue } from '../core/paths.js'
 import type { LongWorkOptions, ProgressFn } from '../core/progress.js'
 import type { Track } from '../core/track.js'
 import { Engine, type CatalogueView, type SimilarResult } from '../engine.js'
+import { FEATURES_MODEL, similarByModel } from '../deep/embeddings.js'
 import { linkArtistsSaved, loadListeningSaved } from '../listening/saved.js'
 import { BUNDLED_LISTENING, type ListeningData } from '../listening/source.js'
 import { dataKey, loadOrTrain, type TrainedModel } from '../listening/trained.js'
@@ -166,9 +167,12 @@ export class SegueService {
     return this.view.tracks[row]
   }
 
-  similar(id: string, n: number, excludeSeedArtist: boolean, mood?: Mood): Promise<SimilarResult> {
+  /** `model`: 'features' (the fitted pipeline) or a trained embedding model (src/deep/embeddings.ts). */
+  similar(id: string, n: number, excludeSeedArtist: boolean, mood?: Mood, model = FEATURES_MODEL): Promise<SimilarResult> {
     this.track(id)
-    return this.engine.similar(id, { k: n, excludeSeedArtist, accept: mood && this.moods.current.is(mood) })
+    const accept = mood && this.moods.current.is(mood)
+    if (model !== FEATURES_MODEL) return similarByModel(this.engine, id, { k: n, excludeSeedArtist, accept, model })
+    return this.engine.similar(id, { k: n, excludeSeedArtist, accept })
   }
 
   playlist(seeds: readonly string[], opts: PlaylistOptions & { mood?: Mood }): Promise<Playlist> {
