@@ -3,7 +3,8 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { bundledCatalogue, sharedDataDir } from '../core/paths.js'
 import type { Engine } from '../engine.js'
-import { moodChartData } from '../moods/chart-data.js'
+import { moodChartData, type MoodChartData } from '../moods/chart-data.js'
+import { moodChartSpecs } from '../moods/charts.js'
 import { moodJourney } from '../moods/journey.js'
 import type { Scores } from '../moods/cv.js'
 import { readLabels } from '../moods/labels.js'
@@ -13,6 +14,11 @@ import { MOOD_INFO, MOODS, parseMood, parseMoodMapping, type Mood } from '../moo
 import { ensureMoods, moodCounts, trainMoods, tracksForMood, type MoodCatalogue, type TrainReport } from '../moods/service.js'
 import { crossValidateSurvey, readSurvey, type ListenerMoodReport } from '../moods/survey.js'
 import type { ProgressView } from './progress.js'
+import { CatalogueMoods } from '../moods/catalogue-moods.js'
+import { listenerMood, moodItems } from '../moods/product.js'
+import { moodTopN } from '../moods/personal.js'
+import { ListenerHistories } from '../service/profile.js'
+import { SegueError } from '../core/errors.js'
 import { wholeNumber, type Globals, type Print, type WithEngine } from './shared.js'
 
 const count = wholeNumber(10_000)
@@ -25,12 +31,15 @@ export function registerMoodsCommand(program: Command, globals: () => Globals, w
   const moods = program.command('moods').description('song moods (Happy, Energetic, Calm, Sad): k-means moods, a classifier trained on labelled tracks, listener moods')
   moods
     .command('list [mood]')
-    .description('the four moods and how many tracks each has; with a mood, its most likely tracks')
+    .description('the four moods and how many tracks each has; with a mood, its most likely tracks (--listener: closest to their taste)')
     .option('--n <n>', 'how many tracks', count, 10)
-    .action(async (moodName: string | undefined, o: { n: number }) => {
+    .option('--listener <id>', "a listener in the store: the mood's tracks closest to their taste that they have not heard")
+    .action(async (moodName: string | undefined, o: { n: number; listener?: string }) => {
       const g = globals()
       const mood = moodName === undefined ? undefined : parseMood(moodName)
+      if (o.listener !== undefined && mood === undefined) throw new SegueError('E_BAD_ARGUMENT', '--listener needs a mood: segue moods list <mood> --listener <id>')
       await withEngine(g, async (e) => {
+        if (mood !== undefined && o.listener !== undefined) return print(g, ...await personalList(e, mood, o.listener, o.n))
         const cat = await moodCatalogue(e)
         const loaded = ensureMoods(cat, moodsPath(e), { warn })
         const started = performance.now()
@@ -42,6 +51,19 @@ export function registerMoodsCommand(program: Command, globals: () => Globals, w
           tracks: mood === undefined ? undefined : tracksForMood(loaded.saved, cat, mood, o.n).map((t) => ({ id: t.track.id, name: t.track.name, artists: t.track.artists, probability: t.probability })),
         }
         print(g, out, () => formatList(out))
+      })
+    })
+  moods
+    .command('listener <id>')
+    .description("a listener's mood: the one they picked, else their recent plays and likes (with the hour), else their onboarding answers")
+    .option('--hour <h>', 'their local hour, 0..23 (default: now)', wholeNumber(23))
+    .action(async (id: string, o: { hour?: number }) => {
+      const g = globals()
+      await withEngine(g, async (e) => {
+        if (!(await e.store.getListener(id))) throw new SegueError('E_NOT_FOUND', `no listener has the id '${id}'`)
+        const { moods: m } = await engineMoods(e)
+        const out = await listenerMood(e.store, m, id, o.hour ?? new Date().getHours())
+        print(g, out, () => `${out.mood} (from ${out.source})\n${MOODS.map((x) => `  ${x.padEnd(10)} ${(out.mix[x] * 100).toFixed(1).padStart(5)}%`).join('\n')}`)
       })
     })
   moods
@@ -82,7 +104,7 @@ export function registerMoodsCommand(program: Command, globals: () => Globals, w
     .option('--map <pairs>', 'label names to moods, as for train')
     .option('--mood-column <name>', 'the labels\' mood column', 'mood')
     .option('--survey <file>', 'the listener questionnaire (default: the shared spotify-user-survey when present)')
-    .option('--out <dir>', 'folder for moods-charts.json (the data behind every mood picture)')
+    .option('--out <dir>', 'folder for the mood pictures (SVG and PNG) and moods-charts.json, the data behind them')
     .action(async (o: ReportOptions) => {
       const g = globals()
       await withEngine(g, async (e) => {
@@ -94,6 +116,28 @@ export function registerMoodsCommand(program: Command, globals: () => Globals, w
 
 const warn = (m: string) => process.stderr.write(`segue: warning: ${m}\n`)
 const round = (ms: number) => Math.round(ms * 10) / 10
+
+/** The catalogue's moods for a command: the saved classifier (built and saved on first use). */
+export async function engineMoods(e: Engine): Promise<{ cat: MoodCatalogue; moods: CatalogueMoods }> {
+  const cat = await moodCatalogue(e)
+  return { cat, moods: CatalogueMoods.fromSaved(cat, ensureMoods(cat, moodsPath(e), { warn }).saved) }
+}
+
+/** A row predicate for `--mood <name>` on other commands (similar): tracks whose top mood it is. */
+export async function moodFilter(e: Engine, name: string): Promise<(row: number) => boolean> {
+  const mood = parseMood(name)
+  return (await engineMoods(e)).moods.is(mood)
+}
+
+/** `moods list <mood> --listener <id>`: the personal list, as GET /api/moods/:mood/tracks?listener= gives it. */
+async function personalList(e: Engine, mood: Mood, id: string, n: number): Promise<[unknown, () => string]> {
+  if (!(await e.store.getListener(id))) throw new SegueError('E_NOT_FOUND', `no listener has the id '${id}'`)
+  const { moods: m } = await engineMoods(e)
+  const view = await e.catalogue()
+  const profile = (await new ListenerHistories(view, e.store).get(id)).profile()
+  const items = moodItems(view, mood, moodTopN(view, m, mood, { n, profile })).map((i) => ({ id: i.track.id, name: i.track.name, artists: i.track.artists, score: i.score, reason: i.reasons[0]?.text }))
+  return [{ mood, listener: id, items }, () => items.map((i, k) => `${String(k + 1).padStart(3)}. ${i.score.toFixed(3)}  ${i.name} - ${i.artists.join(', ')}  (${i.reason})`).join('\n')]
+}
 
 function moodsPath(e: Engine): string {
   return join(e.home, 'artifacts', 'moods.art')
@@ -117,6 +161,8 @@ interface ReportSummary {
   labels?: { file: string; rows: number; agreement: Scores; cv: ReturnType<typeof crossValidateLabels> }
   listener?: ListenerMoodReport
   chartsFile?: string
+  /** The SVG and PNG files written by --out. */
+  pictures?: string[]
 }
 
 interface ReportOptions {
@@ -157,8 +203,23 @@ async function moodsReport(e: Engine, o: ReportOptions): Promise<{ summary: Repo
     mkdirSync(o.out, { recursive: true })
     summary.chartsFile = join(o.out, 'moods-charts.json')
     writeFileSync(summary.chartsFile, JSON.stringify(charts))
+    summary.pictures = await writeMoodPictures(o.out, charts)
   }
   return { summary }
+}
+
+/** Every mood picture as SVG and PNG through the chart layer (light theme, the README's). */
+async function writeMoodPictures(dir: string, data: MoodChartData): Promise<string[]> {
+  const { writeChart } = await import('../viz/render.js')
+  const files: string[] = []
+  for (const [name, spec] of Object.entries(moodChartSpecs(data))) {
+    for (const ext of ['svg', 'png']) {
+      const file = join(dir, `${name}.${ext}`)
+      await writeChart(file, spec)
+      files.push(file)
+    }
+  }
+  return files
 }
 
 function sharedFile(rel: string): string | undefined {
@@ -223,5 +284,6 @@ function formatReport(s: ReportSummary): string {
     }
   }
   if (s.chartsFile) lines.push(`chart data: ${s.chartsFile}`)
+  if (s.pictures) lines.push(`pictures (${s.pictures.length}): ${s.pictures.join(', ')}`)
   return lines.join('\n')
 }

@@ -4,14 +4,15 @@
  * in DejaVu Sans, the font bundled with the PNG renderer, so a chart renders the same with no system fonts.
  */
 import type { Config } from 'vega-lite'
+import { MOOD_INFO, MOODS as MOOD_NAMES } from '../moods/moods.js'
 
 export type ThemeName = 'light' | 'dark'
 
 /** The font every chart uses; its TTF files ship in the dejavu-fonts-ttf package. */
 export const CHART_FONT = 'DejaVu Sans'
 
-/** The moods songs are named by (issue 10), in the order their colours are assigned. */
-export const MOODS = ['Happy', 'Energetic', 'Calm', 'Sad'] as const
+/** The moods songs are named by (issue 10): src/moods/moods.ts holds them, with their colours. */
+export const MOODS = MOOD_NAMES
 
 interface Palette {
   background: string
@@ -86,7 +87,10 @@ export function themeConfig(theme: ThemeName): Config {
   }
 }
 
-/** Colour scale that gives each mood the same colour in every chart, whatever moods a chart's data holds. */
-export function moodScale(): { domain: string[] } {
-  return { domain: [...MOODS] }
+/**
+ * Colour scale that gives each mood the same colour in every chart, whatever moods a chart's data holds: the
+ * colours of MOOD_INFO (src/moods/moods.ts), the one place mood colours are set (chips, API, charts).
+ */
+export function moodScale(): { domain: string[]; range: string[] } {
+  return { domain: [...MOODS], range: MOODS.map((m) => MOOD_INFO[m].colour) }
 }

@@ -62,6 +62,12 @@ test('segue moods: list, train on labels (a bad file changes nothing), report --
     assert.equal(data.chosenK, 4)
     assert.deepEqual(data.confusions[0].counts.map((r: number[]) => r.reduce((a, b) => a + b, 0)), [20, 20, 20, 20])
     assert.equal(data.distributions.length, 12 * 4, "the labelled model's twelve features x four moods")
+    for (const name of ['moods-scatter', 'moods-elbow', 'moods-silhouette', 'moods-distributions', 'moods-confusion-song-model-5-fold-cv-on-labels']) {
+      assert.ok(summary.pictures.includes(join(charts, `${name}.svg`)) && summary.pictures.includes(join(charts, `${name}.png`)), name)
+      assert.ok(readFileSync(join(charts, `${name}.png`)).subarray(1, 4).equals(Buffer.from('PNG')), `${name}.png is a PNG`)
+    }
+    const scatter = readFileSync(join(charts, 'moods-scatter.svg'), 'utf8')
+    for (const colour of ['#E69F00', '#D55E00', '#009E73', '#0072B2']) assert.ok(scatter.toLowerCase().includes(colour.toLowerCase()), `the scatter draws ${colour}, a mood's colour from moods.ts`)
 
     const noSurvey = run('moods', 'report', '--labels', join(dir, 'good.csv'), '--mood-column', 'feeling', '--survey', join(dir, 'none.csv'))
     assert.equal(noSurvey.status, 1)
