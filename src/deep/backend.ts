@@ -93,3 +93,25 @@ export function uniqueName(prefix: string): string {
   nameCounter += 1
   return `${prefix}_${nameCounter}`
 }
+
+/**
+ * A dense layer, `activation(x W + b)`, whose gradient uses plain matmuls on explicitly transposed operands.
+ * tfjs's own gradient of matMul passes transpose flags, and the WASM backend runs a flagged matmul about 5x
+ * slower than a plain one (measured here: 256x255 by 255x128, 7 ms against 1.4 ms with the transpose
+ * included), which made the backward pass ten times the forward one.
+ */
+export function dense(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, activation: 'relu' | 'linear' = 'linear'): tf.Tensor2D {
+  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [xi, wi, bi] = args as tf.Tensor[]
+    const save = args[3] as tf.GradSaveFunc
+    const y = tf.fused.matMul({ a: xi as tf.Tensor2D, b: wi as tf.Tensor2D, bias: bi, activation })
+    save([xi, wi, y])
+    const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor[] => {
+      const [xs, ws, ys] = saved
+      const dz = activation === 'relu' ? tf.mul(dy, tf.step(ys)) : dy
+      return [tf.matMul(dz, tf.transpose(ws)), tf.matMul(tf.transpose(xs), dz), tf.sum(dz, 0)]
+    }
+    return { value: y, gradFunc }
+  })
+  return op(x, w, b) as tf.Tensor2D
+}

@@ -186,3 +186,26 @@ test('a loss that becomes NaN stops training with a coded error that names remed
     (err: Error & { code?: string }) => err.code === 'E_BAD_ARGUMENT' && /learningRate/.test(err.message),
   )
 })
+
+test('dense() has the same value and gradients as tfjs own matMul + bias + relu', async () => {
+  const { dense } = await import('../../src/deep/backend.js')
+  const rng = new Rng(4)
+  const x = tf.tensor2d(Float32Array.from({ length: 6 * 5 }, () => rng.normal()), [6, 5])
+  const w = tf.tensor2d(Float32Array.from({ length: 5 * 3 }, () => rng.normal()), [5, 3])
+  const b = tf.tensor1d([0.1, -0.2, 0.3])
+  const target = tf.tensor2d(Float32Array.from({ length: 6 * 3 }, () => rng.normal()), [6, 3])
+  for (const act of ['relu', 'linear'] as const) {
+    const ours = (xs: tf.Tensor, ws: tf.Tensor, bs: tf.Tensor) => tf.sum(tf.mul(dense(xs as tf.Tensor2D, ws as tf.Tensor2D, bs as tf.Tensor1D, act), target))
+    const theirs = (xs: tf.Tensor, ws: tf.Tensor, bs: tf.Tensor) => {
+      const y = tf.add(tf.matMul(xs, ws), bs)
+      return tf.sum(tf.mul(act === 'relu' ? tf.relu(y) : y, target))
+    }
+    const g1 = tf.grads(ours)([x, w, b])
+    const g2 = tf.grads(theirs)([x, w, b])
+    g1.forEach((g, i) => {
+      const a = g.dataSync()
+      const e = g2[i].dataSync()
+      a.forEach((v, j) => assert.ok(Math.abs(v - e[j]) < 1e-5, `${act} grad ${i}[${j}]: ${v} vs ${e[j]}`))
+    })
+  }
+})

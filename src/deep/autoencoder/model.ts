@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core'
 import { SegueError } from '../../core/errors.js'
 import { Rng } from '../../core/rng.js'
-import { constantVariable, glorotVariable } from '../backend.js'
+import { constantVariable, dense, glorotVariable } from '../backend.js'
 
 /**
  * A dense autoencoder over the fitted feature vectors: input -> hidden (ReLU) -> embedding (linear) ->
@@ -66,14 +66,12 @@ export class AutoencoderNet {
 
   encode(x: tf.Tensor2D): tf.Tensor2D {
     const [w1, b1, w2, b2] = this.weights
-    const h = tf.fused.matMul({ a: x, b: w1 as tf.Tensor2D, bias: b1, activation: 'relu' })
-    return tf.fused.matMul({ a: h, b: w2 as tf.Tensor2D, bias: b2 }) as tf.Tensor2D
+    return dense(dense(x, w1 as tf.Tensor2D, b1 as tf.Tensor1D, 'relu'), w2 as tf.Tensor2D, b2 as tf.Tensor1D)
   }
 
   decode(z: tf.Tensor2D): tf.Tensor2D {
     const [, , , , w3, b3, w4, b4] = this.weights
-    const h = tf.fused.matMul({ a: z, b: w3 as tf.Tensor2D, bias: b3, activation: 'relu' })
-    return tf.fused.matMul({ a: h, b: w4 as tf.Tensor2D, bias: b4 }) as tf.Tensor2D
+    return dense(dense(z, w3 as tf.Tensor2D, b3 as tf.Tensor1D, 'relu'), w4 as tf.Tensor2D, b4 as tf.Tensor1D)
   }
 
   /** Mean squared reconstruction error of a batch (mean over rows and dims). */
