@@ -9,7 +9,8 @@ import { communitySizesSpec, degreeSpec, drawnNetworkSpec, topCollaboratorsSpec 
 import { NETWORK_SEED } from './network.js'
 import { barSpec } from './bar.js'
 import { noDataSpec, type ChartSpec } from './spec.js'
-import { featuresByDecadeSpec, featuresByYearSpec, MIN_TRACKS_PER_YEAR, popularityByYearSpec, TREND_FEATURES, yearRows, type YearRow } from './time.js'
+import type { Track } from '../core/track.js'
+import { featuresByDecadeSpec, featuresByYearSpec, MIN_TRACKS_PER_YEAR, NO_YEARS, popularityByYearSpec, TREND_FEATURES, yearRows, type YearRow } from './time.js'
 
 /** One genre's published means (data_by_genres.csv). */
 export interface GenreRow {
@@ -69,7 +70,7 @@ export const CURVE_METRICS = ['precision', 'recall', 'ndcg', 'map', 'mrr', 'hitR
 type Def = ChartDef & { needs: ContextPart[] }
 
 const catalogueYearsCache = new WeakMap<object, YearRow[]>()
-function catalogueYears(tracks: readonly import('../core/track.js').Track[]): YearRow[] {
+function catalogueYears(tracks: readonly Track[]): YearRow[] {
   const hit = catalogueYearsCache.get(tracks)
   if (hit) return hit
   const rows = yearRows(tracks)
@@ -77,24 +78,29 @@ function catalogueYears(tracks: readonly import('../core/track.js').Track[]): Ye
   return rows
 }
 
+/** Why a catalogue's trend chart is empty: no years at all, or too few tracks in every year. */
+function noYearsReason(tracks: readonly Track[]): string {
+  return tracks.some((t) => t.releaseYear !== null) ? `No release year has ${MIN_TRACKS_PER_YEAR} or more tracks to average` : NO_YEARS
+}
+
 const timeCharts: Record<string, Def> = {
   'popularity-by-year': {
     title: 'Popularity by release year',
     description: `Mean Spotify popularity (0 to 100) of the catalogue's tracks released each year, years with at least ${MIN_TRACKS_PER_YEAR} tracks. Catalogues without release years (the 114k layout) say so instead.`,
     needs: ['tracks'],
-    build: ({ tracks }) => popularityByYearSpec(catalogueYears(tracks), { title: 'Popularity by release year' }),
+    build: ({ tracks }) => popularityByYearSpec(catalogueYears(tracks), { title: 'Popularity by release year' }, noYearsReason(tracks)),
   },
   'features-by-year': {
     title: 'Audio features by release year',
     description: `Mean of each 0-to-1 audio feature over the catalogue's tracks released each year (years with at least ${MIN_TRACKS_PER_YEAR} tracks).`,
     needs: ['tracks'],
-    build: ({ tracks }) => featuresByYearSpec(catalogueYears(tracks), { title: 'Audio features by release year' }),
+    build: ({ tracks }) => featuresByYearSpec(catalogueYears(tracks), { title: 'Audio features by release year' }, noYearsReason(tracks)),
   },
   'features-by-decade': {
     title: 'Audio features by decade',
     description: "Mean of each 0-to-1 audio feature over the catalogue's tracks of each decade, weighted by tracks per year.",
     needs: ['tracks'],
-    build: ({ tracks }) => featuresByDecadeSpec(catalogueYears(tracks), { title: 'Audio features by decade' }),
+    build: ({ tracks }) => featuresByDecadeSpec(catalogueYears(tracks), { title: 'Audio features by decade' }, noYearsReason(tracks)),
   },
   'aggregates-popularity-by-year': {
     title: 'Popularity by year, 1921-2020 aggregates',

@@ -41,6 +41,8 @@ test('a catalogue without years (114k layout) draws a message saying so; the 170
     assert.equal(valuesOf(spec)[0].message, NO_YEARS)
     assert.ok((await toSvg(spec)).includes('has no release years'), `${name}: the message is drawn`)
   }
+  const thin = buildChart('popularity-by-year', { tracks: [makeTrack({ releaseYear: 1990, popularity: 3 })] })
+  assert.match(String(valuesOf(thin)[0].message), /No release year has 5 or more tracks/, 'years, but too few per year')
   for (const file of [join(fixturesDir, 'catalogue', 'spotify-170k', 'data.csv'), join(fixturesDir, 'catalogue', 'spotify-600k', 'tracks.csv')]) {
     const { tracks } = await readCatalogue(file)
     const years = yearRows(tracks, 1)
