@@ -6,7 +6,7 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { barSpec } from '../../src/viz/bar.js'
-import { fontFiles, toPixels, toPng, toSvg, writeChart } from '../../src/viz/render.js'
+import { clearPngCache, fontFiles, pngCacheStats, toPixels, toPng, toSvg, writeChart } from '../../src/viz/render.js'
 import { palette } from '../../src/viz/theme.js'
 import { isSegueError } from '../../src/core/errors.js'
 import { repoRoot } from '../helpers/paths.js'
@@ -95,4 +95,17 @@ test('only render.ts loads vega, vega-lite and resvg, and only on first use (no 
     const eager = /^import\s+(?!type\b)[^'"]*from\s+'(vega|vega-lite|@resvg\/resvg-js)'/m.exec(src)
     assert.equal(eager, null, `${f} imports ${eager?.[1]} at load time`)
   }
+})
+
+test('the same SVG at the same scale is drawn to PNG once; callers get their own copy', async () => {
+  clearPngCache()
+  const svg = await toSvg(spec)
+  const first = await toPng(svg, { scale: 1 })
+  const bytes = Buffer.from(first)
+  first.fill(0)
+  const again = await toPng(svg, { scale: 1 })
+  assert.deepEqual(pngCacheStats(), { entries: 1, hits: 1 })
+  assert.ok(again.equals(bytes), 'the cached PNG is unharmed by a caller writing over its copy')
+  await toPng(svg, { scale: 2 })
+  assert.deepEqual(pngCacheStats(), { entries: 2, hits: 1 }, 'another scale is another picture')
 })
