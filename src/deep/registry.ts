@@ -50,6 +50,14 @@ const DEEP_MODELS: Record<string, DeepModelEntry> = {
     description: 'track embeddings: dense autoencoder over the fitted feature vectors (for similar --model autoencoder)',
     load: async () => (await import('./autoencoder/embedding.js')).trainAutoencoderCommand,
   },
+  'neural-hybrid': {
+    description: 'personal recommendations: listwise two-tower network with side inputs (--listens: MovieLens 100K demographics/genres, HetRec tags)',
+    load: async () => (await import('./neural-hybrid/command.js')).trainNeuralHybridCommand,
+  },
+  sequence: {
+    description: 'next track: SASRec over playlist order or timed plays (--listens; default the MPD sample), for "Up next"',
+    load: async () => (await import('./sequence/command.js')).trainSequenceCommand,
+  },
 }
 
 /** Names of the deep models, in registration order. */

@@ -16,6 +16,7 @@ import { addressKey } from './limits.js'
 import { isPrivateRoute, securityHeaders } from './security.js'
 import { registerMoodRoutes } from './routes-moods.js'
 import { registerChartRoutes } from './routes-charts.js'
+import { registerNextRoutes } from './routes-next.js'
 import {
   ErrorBody, FeedbackBody, HistoryQuery, ListenerParams, NewListenerBody, PlaylistBody, RecommendationsQuery, Responses,
   SearchQuery, SimilarQuery, TrackParams, detail, summary,
@@ -174,6 +175,7 @@ export async function createApp(service: SegueService, opts: AppOptions = {}): P
 
   registerChartRoutes(app, service)
   registerMoodRoutes(app, service, { auth, writeAuth, errors, secured })
+  registerNextRoutes(app, service)
   await serveWebApp(app, opts.webRoot === undefined ? join(packageRoot(), 'dist', 'web') : opts.webRoot)
   return app
 }
