@@ -8,6 +8,8 @@ import { ItemKnnRecommender, type ItemKnnOptions } from './item-knn/item-knn.js'
 import { PopularityRecommender, type PopularityOptions } from './popularity/popularity.js'
 import type { ModelArtifact, Recommender } from './types.js'
 import { UserKnnRecommender, type UserKnnOptions } from './user-knn/user-knn.js'
+import { NEURAL_HYBRID_KIND, NeuralHybridRecommender } from '../deep/neural-hybrid/model.js'
+import type { NeuralHybridOptions } from '../deep/neural-hybrid/options.js'
 
 /**
  * Model name -> factory. Parameters arrive untyped from the CLI, HTTP and hyper-parameter search; each
@@ -21,6 +23,7 @@ const FACTORIES = {
   als: (params: Record<string, unknown>) => new AlsRecommender(params as Partial<AlsOptions>),
   bpr: (params: Record<string, unknown>) => new BprRecommender(params as Partial<BprOptions>),
   svd: (params: Record<string, unknown>) => new SvdRecommender(params as Partial<SvdOptions>),
+  'neural-hybrid': (params: Record<string, unknown>) => new NeuralHybridRecommender(params as Partial<NeuralHybridOptions>),
 } satisfies Record<string, (params: Record<string, unknown>) => Recommender>
 
 export type ModelName = keyof typeof FACTORIES
@@ -34,6 +37,7 @@ export const SAVED_MODEL_LOADERS: Record<string, (saved: ModelArtifact) => Recom
   [ALS_KIND]: (a) => AlsRecommender.load(a),
   [BPR_KIND]: (a) => BprRecommender.load(a),
   [SVD_KIND]: (a) => SvdRecommender.load(a),
+  [NEURAL_HYBRID_KIND]: (a) => NeuralHybridRecommender.load(a),
 }
 
 export function modelNames(): ModelName[] {

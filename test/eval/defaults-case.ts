@@ -62,3 +62,6 @@ export async function evaluateDefaults(data: Interactions, models: readonly stri
 export const SVD_EXCLUDED =
   'SVD is a rating model: it ranks by predicted rating (how much a listener would play or rate an item, not whether they ' +
   'would), and on binary data every rating is 1; its measure is RMSE on MovieLens ratings (test/models/svd.test.ts)'
+
+/** Why the neural hybrid is left out here: a deep model whose fit takes minutes; its figures come from its bench. */
+export const NEURAL_HYBRID_EXCLUDED = 'a deep model whose fit on these datasets takes minutes; bench/neural-hybrid.bench.ts holds its figures against these models'

@@ -1,7 +1,7 @@
 import { buildInteractions, type Interactions, type RawInteraction } from '../../src/data/interactions.js'
 import { loadListening } from '../../src/listening/source.js'
 import { SKIP_NO_SHARED, sharedFile } from '../helpers/paths.js'
-import { runDefaultsCase, SVD_EXCLUDED } from './defaults-case.js'
+import { runDefaultsCase, SVD_EXCLUDED, NEURAL_HYBRID_EXCLUDED } from './defaults-case.js'
 
 const dir = sharedFile('movielens-100k', 'u.data') === null ? null : sharedFile('movielens-100k')
 
@@ -10,7 +10,7 @@ const dir = sharedFile('movielens-100k', 'u.data') === null ? null : sharedFile(
 runDefaultsCase({
   dataset: 'MovieLens 100K read as binary',
   load: async () => binary((await loadListening(dir!)).data),
-  excluded: { svd: SVD_EXCLUDED },
+  excluded: { svd: SVD_EXCLUDED, 'neural-hybrid': NEURAL_HYBRID_EXCLUDED },
   skip: dir === null && `${SKIP_NO_SHARED} (MovieLens 100K is not bundled)`,
 })
 

@@ -1,7 +1,7 @@
 import { playlistInteractions } from '../../src/data/playlists/interactions.js'
 import { readPlaylists } from '../../src/data/playlists/read.js'
 import { SKIP_NO_SHARED, sharedFile } from '../helpers/paths.js'
-import { runDefaultsCase, SVD_EXCLUDED } from './defaults-case.js'
+import { runDefaultsCase, SVD_EXCLUDED, NEURAL_HYBRID_EXCLUDED } from './defaults-case.js'
 
 // The MPD sample (7,102 playlists, 202,008 tracks; research use only, so never copied into the repo): playlist
 // = user, track = item. EASE keeps its maxItems most used tracks rather than refusing the 202,008. Slow: every
@@ -11,6 +11,6 @@ const dir = sharedFile('spotify-mpd-sample', 'playlist_tracks.tsv') === null ? n
 runDefaultsCase({
   dataset: 'the MPD playlist sample',
   load: async () => playlistInteractions((await readPlaylists(dir!)).set),
-  excluded: { svd: SVD_EXCLUDED },
+  excluded: { svd: SVD_EXCLUDED, 'neural-hybrid': NEURAL_HYBRID_EXCLUDED },
   skip: dir === null && `${SKIP_NO_SHARED} (the MPD sample may not be redistributed)`,
 })

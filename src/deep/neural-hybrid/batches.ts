@@ -65,6 +65,7 @@ export function assemble(
   rng: Rng,
   dropout: boolean,
 ): ListBatch {
+  if (cfg.negatives === 0) return assembleFull(lists, u, cfg, rng, dropout)
   const C = cfg.positives + cfg.negatives
   const L = cfg.historyCap
   const b = emptyBatch(lists.length, C, L, cfg.fields)
@@ -93,8 +94,40 @@ export function assemble(
   return b
 }
 
+/** Played items other than the list's positives are masked out of a full list's softmax by this much. */
+const MASK = -1e4
+
+/**
+ * negatives = 0: every item is a candidate (a full softmax, as Mult-VAE trains), the user's other played items
+ * masked out, so each list learns against the whole catalogue rather than a sample of it.
+ */
+function assembleFull(lists: Parameters<typeof assemble>[0], u: UserItems, cfg: ListConfig, rng: Rng, dropout: boolean): ListBatch {
+  const C = u.itemCount
+  const b = emptyBatch(lists.length, C, cfg.historyCap, cfg.fields)
+  b.full = true
+  b.mask = new Float32Array(lists.length * C)
+  b.slots = new Int32Array(0)
+  lists.forEach((list, r) => {
+    b.users[r] = list.user
+    b.userKeep[r] = dropout && rng.next() < cfg.userDropout ? 0 : 1
+    b.codes.set(u.userCodes.subarray(list.user * cfg.fields, (list.user + 1) * cfg.fields), r * cfg.fields)
+    fillHistory(b, r, list.rest, cfg.historyCap, rng)
+    for (const item of u.seen[list.user]) b.mask[r * C + item] = MASK
+    const P = Math.min(list.chunk.length, C)
+    for (let c = 0; c < P; c++) {
+      b.mask[r * C + list.chunk[c]] = 0
+      b.targets[r * C + list.chunk[c]] = 1 / P
+    }
+  })
+  b.unique = Int32Array.from({ length: C }, (_, i) => i)
+  b.itemKeep = Float32Array.from(b.unique, () => (dropout && rng.next() < cfg.itemDropout ? 0 : 1))
+  return b
+}
+
 function emptyBatch(lists: number, C: number, L: number, fields: number): ListBatch {
   return {
+    full: false,
+    mask: new Float32Array(0),
     lists,
     candidates: C,
     users: new Int32Array(lists),

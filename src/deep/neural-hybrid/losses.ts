@@ -16,16 +16,20 @@ export function listNetLoss(scores: tf.Tensor2D, targets: tf.Tensor2D): tf.Scala
  * candidates' diversity vectors (genres, artist, features). As the temperature falls, p concentrates on the
  * list's top and the value approaches the ILS of the few best-scored candidates; a higher temperature spreads
  * it over the list. Minimising it makes the items the model ranks high unlike each other. Mean over lists.
- * scores: [lists, candidates]; unitVectors: [lists, candidates, dims], rows L2-normalised (zero rows allowed).
+ * Computed factored, ||Σ p_i d_i||² − Σ p_i² ||d_i||², so a full-catalogue list never builds S.
+ * scores: [lists, candidates]; unitVectors: [lists, candidates, dims] per list, or [candidates, dims] shared
+ * by every list; rows L2-normalised (zero rows allowed).
  */
-export function softIlsPenalty(scores: tf.Tensor2D, unitVectors: tf.Tensor3D, temperature: number): tf.Scalar {
+export function softIlsPenalty(scores: tf.Tensor2D, unitVectors: tf.Tensor3D | tf.Tensor2D, temperature: number): tf.Scalar {
   return tf.tidy(() => {
     const p = tf.softmax(tf.div(scores, temperature)) as tf.Tensor2D
-    const sim = tf.matMul(unitVectors, unitVectors, false, true)
-    const pSp = tf.sum(tf.mul(tf.matMul(tf.expandDims(p, 1), sim), tf.expandDims(p, 1)), [1, 2])
-    const self = tf.sum(tf.mul(tf.square(p), tf.sum(tf.square(unitVectors), 2)), 1)
+    const shared = unitVectors.rank === 2
+    const mean = shared ? tf.matMul(p, unitVectors as tf.Tensor2D) : tf.sum(tf.mul(tf.expandDims(p, 2), unitVectors), 1)
+    const norms = shared ? tf.expandDims(tf.sum(tf.square(unitVectors), 1), 0) : tf.sum(tf.square(unitVectors), 2)
+    const all = tf.sum(tf.square(mean), 1)
+    const self = tf.sum(tf.mul(tf.square(p), norms), 1)
     const pairs = tf.sub(1, tf.sum(tf.square(p), 1))
-    return tf.mean(tf.div(tf.sub(pSp, self), tf.maximum(pairs, PAIR_FLOOR))) as tf.Scalar
+    return tf.mean(tf.div(tf.sub(all, self), tf.maximum(pairs, PAIR_FLOOR))) as tf.Scalar
   })
 }
 

@@ -12,7 +12,7 @@ import type { EpochRecord } from '../trainer.js'
 import { neuralHybridOptions, type NeuralHybridOptions } from './options.js'
 import { forward, scoreCandidates, scoreItems, type FrozenTower } from './serving.js'
 import { checkCodes, resolveSide, type SideField, type SideInputs } from './side.js'
-import { trainNetwork, type Frozen } from './training.js'
+import type { Frozen } from './training.js'
 
 export const NEURAL_HYBRID_KIND = 'neural-hybrid'
 
@@ -23,6 +23,7 @@ interface State extends FittedBase {
   dims: number
   sideDims: number
   history: EpochRecord[]
+  stoppedBy: string
 }
 
 /**
@@ -53,9 +54,16 @@ export class NeuralHybridRecommender extends BaseRecommender<State> {
     return this.fitted().history
   }
 
+  /** Why the last fit stopped: 'epochs' or 'early-stop'. */
+  get stoppedBy(): string {
+    return this.fitted().stoppedBy
+  }
+
   protected async train(data: Interactions, opts: FitOptions): Promise<TrainResult<State>> {
     const side = resolveSide(this.side, data.users, data.items)
     const onEpoch = (e: EpochRecord) => opts.onProgress?.({ iteration: e.epoch, total: this.config.epochs, seconds: e.seconds, loss: e.loss })
+    // Loaded here, not at the top: listing or serving models must not load TensorFlow.js.
+    const { trainNetwork } = await import('./training.js')
     const out = await trainNetwork(data, side, this.config, { seed: opts.seed ?? 0, signal: opts.signal, onEpoch, ...this.trainRun })
     assertFinite(out.frozen.itemVecs, this.name, 'item vectors', 'try a smaller learningRate or clipNorm')
     const state: State = {
@@ -67,6 +75,7 @@ export class NeuralHybridRecommender extends BaseRecommender<State> {
       dims: this.config.dims,
       sideDims: this.config.sideDims,
       history: out.history,
+      stoppedBy: out.stoppedBy,
     }
     return { state, iterations: out.history.length, loss: out.history.map((h) => h.loss) }
   }
@@ -155,7 +164,7 @@ export class NeuralHybridRecommender extends BaseRecommender<State> {
     const b = (name: string) => savedBlob(a, name, Float32Array)
     const user: FrozenTower = { ...shape, w1: b('w1'), scale1: b('scale1'), shift1: b('shift1'), w2: b('w2'), scale2: b('scale2'), shift2: b('shift2'), w3: b('w3'), b3: b('b3'), wo: b('wo'), bo: b('bo') }
     const frozen: Frozen = { userEmb: b('userEmb'), histEmb: b('histEmb'), sideEmb: fields.map((_, i) => b(`side${i}`)), user, itemVecs: b('itemVecs'), itemBias: b('itemBias') }
-    return { ...base, frozen, fields, userCodes: savedBlob(a, 'userCodes', Int32Array), dims: this.config.dims, sideDims: this.config.sideDims, history: [] }
+    return { ...base, frozen, fields, userCodes: savedBlob(a, 'userCodes', Int32Array), dims: this.config.dims, sideDims: this.config.sideDims, history: [], stoppedBy: 'loaded' }
   }
 
   static load(a: ModelArtifact): NeuralHybridRecommender {

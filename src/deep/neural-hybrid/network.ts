@@ -39,7 +39,7 @@ export interface TowerStats {
   v2: tf.Tensor1D
 }
 
-export const BN_EPSILON = 1e-3
+import { BN_EPSILON } from './serving.js'
 
 export interface Network {
   userEmb: tf.Variable
@@ -56,6 +56,9 @@ export interface Network {
 
 /** One optimiser step's worth of candidate lists (see batches.ts). */
 export interface ListBatch {
+  /** Every item is a candidate (slots unused; `mask` adds a large negative at the user's other played items). */
+  full: boolean
+  mask: Float32Array
   lists: number
   candidates: number
   users: Int32Array
@@ -169,14 +172,16 @@ export function batchInputs(net: Network, b: ListBatch): BatchTensors {
 
 /** Scores of each list's candidates: [lists, candidates]. */
 export function listScores(b: ListBatch, userVec: tf.Tensor2D, itemVec: tf.Tensor2D, bias: tf.Tensor1D): tf.Tensor2D {
+  if (b.full) return tf.add(tf.add(tf.matMul(userVec, itemVec, false, true), bias), tf.tensor2d(b.mask, [b.lists, b.candidates])) as tf.Tensor2D
   const slots = tf.tensor1d(b.slots, 'int32')
   const v = tf.reshape(rows(itemVec, slots), [b.lists, b.candidates, -1])
   const dot = tf.sum(tf.mul(tf.expandDims(userVec, 1), v), 2)
   return tf.add(dot, tf.reshape(rows(tf.reshape(bias, [-1, 1]) as tf.Tensor2D, slots), [b.lists, b.candidates])) as tf.Tensor2D
 }
 
-/** Each list's candidates' diversity vectors: [lists, candidates, dims]. */
-export function listDiversity(net: Network, b: ListBatch): tf.Tensor3D {
+/** Each list's candidates' diversity vectors: [lists, candidates, dims], or [items, dims] shared by full lists. */
+export function listDiversity(net: Network, b: ListBatch): tf.Tensor3D | tf.Tensor2D {
+  if (b.full) return net.diversity
   const items = tf.gather(tf.tensor1d(b.unique, 'int32'), tf.tensor1d(b.slots, 'int32'))
   return tf.reshape(tf.gather(net.diversity, items), [b.lists, b.candidates, -1]) as tf.Tensor3D
 }

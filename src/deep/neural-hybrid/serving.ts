@@ -1,4 +1,5 @@
-import { BN_EPSILON } from './network.js'
+/** BatchNorm's variance floor (Keras's default), shared by training and serving. */
+export const BN_EPSILON = 1e-3
 
 /**
  * A tower frozen for inference as typed arrays: the same maths as network.ts's towerForward with the

@@ -19,6 +19,8 @@ const VALID_NEGATIVES = 100
 /** Lists whose moments become the BatchNorm statistics for inference (and in-sample validation lists). */
 const CALIBRATION_LISTS = 512
 const VALID_K = 10
+/** Validation lists per batch when every item is a candidate (each list is then catalogue-wide). */
+const FULL_VALID_LISTS = 256
 
 /** What a trained network leaves for serving. */
 export interface Frozen {
@@ -147,7 +149,7 @@ function sampledNdcg(b: ListBatch, scores: ArrayLike<number>): number {
 
 /** One list per validation user: the held-out items, fixed negatives, the training items as history. */
 function validationBatches(u: UserItems, valid: Int32Array[], cfg: ListConfig, rng: Rng): ListBatch[] | undefined {
-  const vcfg = { ...cfg, negatives: VALID_NEGATIVES }
+  const vcfg = cfg.negatives === 0 ? cfg : { ...cfg, negatives: VALID_NEGATIVES }
   const lists = valid.flatMap((items, user) => {
     if (items.length === 0) return []
     const chunk = items.subarray(0, cfg.positives)
@@ -156,7 +158,8 @@ function validationBatches(u: UserItems, valid: Int32Array[], cfg: ListConfig, r
   })
   if (lists.length === 0) return undefined
   const out: ListBatch[] = []
-  for (let s = 0; s < lists.length; s += CALIBRATION_LISTS) out.push(assemble(lists.slice(s, s + CALIBRATION_LISTS), u, vcfg, rng, false))
+  const size = cfg.negatives === 0 ? FULL_VALID_LISTS : CALIBRATION_LISTS
+  for (let s = 0; s < lists.length; s += size) out.push(assemble(lists.slice(s, s + size), u, vcfg, rng, false))
   return out
 }
 
