@@ -52,14 +52,15 @@ export function moodJourney(saved: Pick<SavedMoods, 'proba'>, cat: MoodCatalogue
   const [v, e] = [featureIndex('valence'), featureIndex('energy')]
   const start = anchor(saved, cat, o.from, v, e)
   const end = anchor(saved, cat, o.to, v, e)
-  const sound = seedSound(cat, o.seeds ?? [])
+  const plane = planeOf(cat)
+  const sound = seedSound(cat, plane, o.seeds ?? [])
   const used = new Set<number>()
   const perArtist = new Map<string, number>()
   const steps: JourneyStep[] = []
   for (let i = 0; i < o.n; i++) {
     const f = i / (o.n - 1)
     const target = { valence: start.valence + f * (end.valence - start.valence), energy: start.energy + f * (end.energy - start.energy) }
-    const row = nearest(cat, target, v, e, sound, (r) => !used.has(r) && !o.exclude?.has(cat.tracks[r].id) && !o.skip?.(r) && (perArtist.get(cat.tracks[r].artists[0]) ?? 0) < ARTIST_CAP)
+    const row = nearest(plane, target, sound, (r) => !used.has(r) && !o.exclude?.has(cat.tracks[r].id) && !o.skip?.(r) && (perArtist.get(cat.tracks[r].artists[0]) ?? 0) < ARTIST_CAP)
     if (row < 0) break
     used.add(row)
     perArtist.set(cat.tracks[row].artists[0], (perArtist.get(cat.tracks[row].artists[0]) ?? 0) + 1)
@@ -91,28 +92,39 @@ function anchorOf(saved: Pick<SavedMoods, 'proba'>, cat: MoodCatalogue, mood: Mo
   return { valence: mean(v), energy: mean(e) }
 }
 
-interface SeedSound { cols: number[]; centre: number[]; sd: number[] }
+/** Valence, energy and the sound features of every track as columns, and each sound feature's spread. */
+interface Plane { valence: Float64Array; energy: Float64Array; sound: Float64Array[]; sd: number[] }
 
-/** The seeds' mean sound and the catalogue's spread of each sound feature (to compare in standard units). */
-function seedSound(cat: MoodCatalogue, seeds: readonly string[]): SeedSound | null {
-  const rows = seeds.map((id) => cat.rowOf.get(id)).filter((r): r is number => r !== undefined)
-  if (rows.length === 0) return null
-  const cols = SOUND.map((f) => featureIndex(f))
-  const centre = cols.map((j) => rows.reduce((s, r) => s + cat.tracks[r].features[j], 0) / rows.length)
-  const sd = cols.map((j) => {
-    const m = cat.tracks.reduce((s, t) => s + t.features[j], 0) / cat.tracks.length
-    return Math.sqrt(cat.tracks.reduce((s, t) => s + (t.features[j] - m) ** 2, 0) / cat.tracks.length) || 1
+/** Columns are read on every step of every journey: made once per catalogue rather than read off each track. */
+const planes = new WeakMap<readonly Track[], Plane>()
+
+function planeOf(cat: MoodCatalogue): Plane {
+  let p = planes.get(cat.tracks)
+  if (p) return p
+  const column = (j: number) => Float64Array.from(cat.tracks, (t) => t.features[j])
+  const sound = SOUND.map((f) => column(featureIndex(f)))
+  const sd = sound.map((col) => {
+    const m = col.reduce((s, x) => s + x, 0) / col.length
+    return Math.sqrt(col.reduce((s, x) => s + (x - m) ** 2, 0) / col.length) || 1
   })
-  return { cols, centre, sd }
+  planes.set(cat.tracks, (p = { valence: column(featureIndex('valence')), energy: column(featureIndex('energy')), sound, sd }))
+  return p
 }
 
-function nearest(cat: MoodCatalogue, target: { valence: number; energy: number }, v: number, e: number, sound: SeedSound | null, ok: (r: number) => boolean): number {
+/** The seeds' mean sound, per sound feature. */
+function seedSound(cat: MoodCatalogue, plane: Plane, seeds: readonly string[]): number[] | null {
+  const rows = seeds.map((id) => cat.rowOf.get(id)).filter((r): r is number => r !== undefined)
+  if (rows.length === 0) return null
+  return plane.sound.map((col) => rows.reduce((s, r) => s + col[r], 0) / rows.length)
+}
+
+function nearest(plane: Plane, target: { valence: number; energy: number }, centre: number[] | null, ok: (r: number) => boolean): number {
   let best = -1
   let bestD = Infinity
-  for (let r = 0; r < cat.tracks.length; r++) {
-    const f = cat.tracks[r].features
-    let d = (f[v] - target.valence) ** 2 + (f[e] - target.energy) ** 2
-    if (sound) for (let k = 0; k < sound.cols.length; k++) d += SEED_WEIGHT * ((f[sound.cols[k]] - sound.centre[k]) / sound.sd[k]) ** 2 / sound.cols.length
+  const k = plane.sound.length
+  for (let r = 0; r < plane.valence.length; r++) {
+    let d = (plane.valence[r] - target.valence) ** 2 + (plane.energy[r] - target.energy) ** 2
+    if (centre) for (let j = 0; j < k; j++) d += (SEED_WEIGHT * ((plane.sound[j][r] - centre[j]) / plane.sd[j]) ** 2) / k
     if (d < bestD && ok(r)) { bestD = d; best = r }
   }
   return best

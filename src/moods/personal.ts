@@ -1,9 +1,10 @@
 import { SegueError } from '../core/errors.js'
+import { TopKHeap } from '../kernels/top-k-heap.js'
 import type { CatalogueView } from '../engine.js'
 import { hygieneFilter } from '../rerank/hygiene.js'
 import { isFresh, type Profile } from '../service/profile.js'
 import type { CatalogueMoods } from './catalogue-moods.js'
-import type { Mood } from './moods.js'
+import { MOODS, type Mood } from './moods.js'
 
 /** At most this many tracks by one artist in a mood's list (the product's usual cap). */
 export const MOOD_ARTIST_CAP = 2
@@ -46,23 +47,70 @@ export interface MoodTopOptions {
 export function moodTopN(view: CatalogueView, moods: CatalogueMoods, mood: Mood, o: MoodTopOptions): MoodPick[] {
   if (!Number.isInteger(o.n) || o.n < 1) throw new SegueError('E_BAD_ARGUMENT', `n must be a whole number of at least 1, got ${o.n}`)
   const p = o.profile && o.profile.positives.length > 0 ? o.profile : null
+  const profile = o.profile
+  const hygiene = hygieneFilter(view.tracks, p ? p.positives.map((x) => x.row) : [])
+  const ok = profile ? (r: number) => isFresh(view, profile, r) && hygiene(r) : hygiene
+  const ranked = p ? personalRanking(view, moods, mood, p, o.n) : typicalRanking(view, moods, mood)
+  let picked = pick(view, ranked.rows, o.n, ok, o.already ?? [])
+  // The candidates ran out before n passed (a listener who heard most of them): rank the whole mood instead.
+  if (picked.length < o.n && ranked.partial && p) picked = pick(view, personalRanking(view, moods, mood, p, Infinity).rows, o.n, ok, o.already ?? [])
+  return picked.map((row) => ({ row, score: ranked.score(row), ...(p ? closestPositive(view, p, row) : {}) }))
+}
+
+/** Candidates ranked for a listener: this many per track asked for, and a margin, are enough to pass the hygiene. */
+const CANDIDATES_PER_ITEM = 10
+const CANDIDATE_MARGIN = 100
+
+interface Ranking { rows: ArrayLike<number>; score: (row: number) => number; partial: boolean }
+
+/** The mood's rows by closeness to the listener's taste (+ typicality), best first; only the best `limit`-based share. */
+function personalRanking(view: CatalogueView, moods: CatalogueMoods, mood: Mood, p: Profile, n: number): Ranking {
+  const taste = tasteVector(view, p)
   const inMood = moods.is(mood)
-  const clean = hygieneFilter(view.tracks, p ? p.positives.map((x) => x.row) : [])
-  const taste = p ? tasteVector(view, p) : null
-  const rows: number[] = []
-  const scores = new Float64Array(view.tracks.length)
-  for (let r = 0; r < view.tracks.length; r++) {
-    if (!inMood(r) || (o.profile && !isFresh(view, o.profile, r))) continue
-    const typical = moods.probability(r, mood)
-    scores[r] = taste ? cosineTo(view, taste, r) + TYPICALITY_WEIGHT * typical : typical * (POPULARITY_FLOOR + (view.tracks[r].popularity ?? 0) / 100)
-    rows.push(r)
+  const c = MOODS.indexOf(mood)
+  const k = Math.min(view.tracks.length, Number.isFinite(n) ? n * CANDIDATES_PER_ITEM + CANDIDATE_MARGIN : view.tracks.length)
+  const heap = new TopKHeap(k)
+  const scores = new Map<number, number>()
+  const { indptr, cols, vals, squares } = view.sparse
+  let inside = 0
+  for (let r = 0; r < squares.length; r++) {
+    if (!inMood(r)) continue
+    inside++
+    let dot = 0
+    for (let e = indptr[r]; e < indptr[r + 1]; e++) dot += vals[e] * taste[cols[e]]
+    const s = (squares[r] > 0 ? dot / Math.sqrt(squares[r]) : 0) + TYPICALITY_WEIGHT * moods.proba[r * MOODS.length + c]
+    if (-s < heap.threshold()) { heap.offer(-s, r); scores.set(r, s) }
   }
-  rows.sort((a, b) => scores[b] - scores[a] || a - b)
-  return pick(view, rows, o.n, clean, o.already ?? []).map((row) => ({ row, score: scores[row], ...(p ? closestPositive(view, p, row) : {}) }))
+  const rows = new Int32Array(heap.count)
+  heap.drainSorted(new Float32Array(rows.length), rows, 0)
+  return { rows, score: (row) => scores.get(row) ?? 0, partial: inside > k }
+}
+
+/** Without a listener the ranking is the same for every request: worked out once per moods and mood. */
+const typical = new WeakMap<CatalogueMoods, Map<Mood, { rows: Int32Array; scores: Float64Array }>>()
+
+function typicalRanking(view: CatalogueView, moods: CatalogueMoods, mood: Mood): Ranking {
+  let byMood = typical.get(moods)
+  if (!byMood) typical.set(moods, (byMood = new Map()))
+  let t = byMood.get(mood)
+  if (!t) {
+    const inMood = moods.is(mood)
+    const scores = new Float64Array(view.tracks.length)
+    const rows: number[] = []
+    for (let r = 0; r < view.tracks.length; r++) {
+      if (!inMood(r)) continue
+      scores[r] = moods.probability(r, mood) * (POPULARITY_FLOOR + (view.tracks[r].popularity ?? 0) / 100)
+      rows.push(r)
+    }
+    rows.sort((a, b) => scores[b] - scores[a] || a - b)
+    byMood.set(mood, (t = { rows: Int32Array.from(rows), scores }))
+  }
+  const { rows, scores } = t
+  return { rows, score: (row) => scores[row], partial: false }
 }
 
 /** Best first: one release per recording, the artist cap, hygiene; stops at n. */
-function pick(view: CatalogueView, sorted: readonly number[], n: number, clean: (row: number) => boolean, already: readonly number[]): number[] {
+function pick(view: CatalogueView, sorted: ArrayLike<number>, n: number, clean: (row: number) => boolean, already: readonly number[]): number[] {
   const out: number[] = []
   const keys = new Set<string>()
   const perArtist = new Map<string, number>()
@@ -70,7 +118,8 @@ function pick(view: CatalogueView, sorted: readonly number[], n: number, clean: 
     keys.add(view.dupKeys[r])
     for (const a of view.tracks[r].artists) perArtist.set(a, (perArtist.get(a) ?? 0) + 1)
   }
-  for (const r of sorted) {
+  for (let i = 0; i < sorted.length; i++) {
+    const r = sorted[i]
     const t = view.tracks[r]
     if (keys.has(view.dupKeys[r]) || t.artists.some((a) => (perArtist.get(a) ?? 0) >= MOOD_ARTIST_CAP) || !clean(r)) continue
     keys.add(view.dupKeys[r])
@@ -94,21 +143,27 @@ function tasteVector(view: CatalogueView, p: Profile): Float64Array {
   return t
 }
 
-/** Cosine of a row's vector with a unit-length dense vector, over the row's non-zero features only. */
-function cosineTo(view: CatalogueView, unit: Float64Array, row: number): number {
-  const { indptr, cols, vals, squares } = view.sparse
-  if (squares[row] <= 0) return 0
-  let dot = 0
-  for (let e = indptr[row]; e < indptr[row + 1]; e++) dot += vals[e] * unit[cols[e]]
-  return dot / Math.sqrt(squares[row])
-}
-
+/** The positive whose sound is closest to a row: cosine over the two rows' sparse features (columns in order). */
 function closestPositive(view: CatalogueView, p: Profile, row: number): Pick<MoodPick, 'anchor' | 'anchorKind'> {
   let best = p.positives[0]
   let bestSim = -Infinity
   for (const x of p.positives) {
-    const s = view.cosine(x.row, row)
+    const s = sparseCosine(view, x.row, row)
     if (s > bestSim) [best, bestSim] = [x, s]
   }
   return { anchor: best.row, anchorKind: best.kind }
+}
+
+function sparseCosine(view: CatalogueView, a: number, b: number): number {
+  const { indptr, cols, vals, squares } = view.sparse
+  if (squares[a] <= 0 || squares[b] <= 0) return 0
+  let dot = 0
+  let i = indptr[a]
+  let j = indptr[b]
+  while (i < indptr[a + 1] && j < indptr[b + 1]) {
+    if (cols[i] === cols[j]) dot += vals[i++] * vals[j++]
+    else if (cols[i] < cols[j]) i++
+    else j++
+  }
+  return dot / Math.sqrt(squares[a] * squares[b])
 }
