@@ -4,6 +4,7 @@ import { formatArtists } from '../format';
 import { isSpotifyId, spotifyEmbedUrl, useOnline } from '../spotify';
 import { Artwork, SpotifyLink } from './TrackRow';
 import { HeartIcon, StopIcon } from './Icons';
+import { UpNext } from './UpNext';
 
 /** Spotify's compact embed is 80 px high; the bar is sized around it. */
 const EMBED_HEIGHT = 80;
@@ -69,6 +70,7 @@ export function NowPlaying({ track, onStop }: { track: TrackSummary; onStop: () 
           <StopIcon />
         </button>
       </div>
+      <UpNext track={track} />
     </div>
   );
 }
