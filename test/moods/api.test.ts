@@ -8,6 +8,7 @@ import { createApp, OPENAPI_PATH } from '../../src/server/app.js'
 import { SegueService } from '../../src/service/service.js'
 import { MOOD_INFO, MOODS } from '../../src/moods/moods.js'
 import { surveyFile } from '../../src/moods/product.js'
+import { CatalogueMoods } from '../../src/moods/catalogue-moods.js'
 import { CSV_GENRES, csvId, quadrantCsv } from './helpers.js'
 
 // The moods API over a small catalogue whose moods are known: 60 tracks around each quadrant's corner.
@@ -78,6 +79,20 @@ test('every track item carries its mood: search, track, similar', async () => {
   assert.equal(track.body.track.mood, 'Sad')
   const similar = await call('GET', `/api/tracks/${csvId('Happy', 0)}/similar?n=5`)
   for (const i of similar.body.items) assert.equal(i.track.mood, moodOfId(i.track.id))
+})
+
+test('track items read the moods the server holds (swapped when the classifier is built)', async () => {
+  const built = service.moods.current
+  const sad = new Float32Array(built.proba.length)
+  for (let r = 0; r < sad.length / 4; r++) sad[r * 4 + MOODS.indexOf('Sad')] = 1
+  service.moods.current = new CatalogueMoods(built.cat, sad, 'labels')
+  try {
+    assert.equal((await call('GET', `/api/tracks/${csvId('Happy', 3)}`)).body.track.mood, 'Sad')
+    assert.equal((await call('GET', '/api/moods')).body.moods.find((m: { name: string }) => m.name === 'Sad').tracks, 4 * PER_MOOD)
+  } finally {
+    service.moods.current = built
+  }
+  assert.equal((await call('GET', `/api/tracks/${csvId('Happy', 3)}`)).body.track.mood, 'Happy')
 })
 
 test("a mood's tracks without a listener: all of the mood, typical and popular first, artists capped", async () => {
