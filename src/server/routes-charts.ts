@@ -5,7 +5,7 @@ import { z } from 'zod'
 import { SegueError } from '../core/errors.js'
 import type { SegueService } from '../service/service.js'
 import { loadChartContext } from '../report/context.js'
-import { CHARTS, type ChartDef } from '../viz/charts.js'
+import { CHARTS, type ChartContext, type ChartDef } from '../viz/charts.js'
 import type { ContextPart } from '../viz/insight-charts.js'
 import type { ChartSpec } from '../viz/spec.js'
 import { themeConfig, type ThemeName } from '../viz/theme.js'
@@ -16,6 +16,7 @@ const ChartParams = z.object({ name: text().min(1).max(64).describe('A chart nam
 const ChartQuery = z.object({
   format: z.enum(['json', 'svg', 'png']).default('json').describe('json: the Vega-Lite spec with the theme inside; svg or png: the drawn chart'),
   theme: z.enum(['light', 'dark']).default('light').describe("light (reports, READMEs) or dark (the web app's panels)"),
+  highlight: text().min(1).max(64).optional().describe('A track id to mark on the chart; only charts listed as highlightable (a cluster map) can place one'),
 })
 const ChartList = z.object({
   charts: z.array(z.object({
@@ -23,6 +24,7 @@ const ChartList = z.object({
     title: z.string(),
     description: z.string(),
     needs: z.array(z.string()).describe("What it is drawn from: 'tracks' (the catalogue), 'aggregates', 'listening', 'playlists', 'models' (an evaluation, computed on first use)"),
+    highlightable: z.boolean().describe('Whether ?highlight=<track id> can mark a track on it'),
   })),
 })
 
@@ -58,17 +60,32 @@ class ChartCache {
    * on the 114k catalogue under load, once); charts of other data are built on the chart thread from their files.
    */
   private async build(name: string, def: ChartDef): Promise<ChartSpec> {
-    const needs = neededParts(def)
-    if (!needs.includes('tracks')) return this.thread.build(name)
-    const tracks = this.service.view.tracks
-    if (needs.length === 1) return def.build({ tracks })
-    return def.build((await loadChartContext(new Set(needs), { tracks })).ctx)
+    if (!neededParts(def).includes('tracks')) return this.thread.build(name)
+    return def.build(await this.context(def))
   }
 
   private forget(version: string): void {
     this.version = version
     this.specs.clear()
     this.drawings.clear()
+  }
+
+  /** The spec with `trackId` marked on it, for charts that can place a track (their `locate`). */
+  async highlighted(name: string, trackId: string): Promise<ChartSpec> {
+    const spec = await this.spec(name)
+    const def = CHARTS[name]
+    if (!def.locate) throw new SegueError('E_BAD_ARGUMENT', `chart '${name}' cannot mark a track; GET /api/charts says which can (highlightable)`)
+    const row = this.service.view.rowOf.get(trackId)
+    if (row === undefined) throw new SegueError('E_NOT_FOUND', `no track '${trackId}' in the catalogue`)
+    const at = def.locate(await this.context(def), trackId)
+    if (!at) throw new SegueError('E_NOT_FOUND', `track '${trackId}' has no place on chart '${name}'`)
+    return withMarker(spec, at, this.service.view.tracks[row].name)
+  }
+
+  private async context(def: ChartDef): Promise<ChartContext> {
+    const needs = neededParts(def)
+    const tracks = this.service.view.tracks
+    return needs.length === 1 && needs[0] === 'tracks' ? { tracks } : (await loadChartContext(new Set(needs), { tracks })).ctx
   }
 
   /** The chart drawn on the chart thread. */
@@ -82,6 +99,42 @@ class ChartCache {
 /** The parts of the context a chart reads; the catalogue's tracks unless it says otherwise. */
 function neededParts(def: ChartDef): ContextPart[] {
   return def.needs ?? ['tracks']
+}
+
+/** Keys of a top-level spec that stay outside the layer a marker is added beside. */
+const TOP_LEVEL = new Set(['$schema', 'title', 'width', 'height', 'config', 'background', 'padding', 'autosize', 'description'])
+/** The marker's ring: large enough to find among thousands of points, in the page's accent (both themes). */
+const MARKER = { size: 420, strokeWidth: 3, color: '#ff5c8a' }
+
+/**
+ * `spec` with a ring and the track's name at `at`, as a layer over the chart. The ring uses the fields of the
+ * chart's own x and y encodings, so it shares the chart's scales and moves with any zoom.
+ */
+export function withMarker(spec: ChartSpec, at: { x: number; y: number }, label: string): ChartSpec {
+  const s = spec as unknown as Record<string, unknown>
+  const inner = Object.fromEntries(Object.entries(s).filter(([k]) => !TOP_LEVEL.has(k)))
+  const enc = positionEncoding(inner)
+  if (!enc) throw new SegueError('E_BAD_ARGUMENT', 'the chart has no x and y fields to mark a track on')
+  const x = { field: enc.x, type: 'quantitative' }
+  const y = { field: enc.y, type: 'quantitative' }
+  const values = [{ [enc.x]: at.x, [enc.y]: at.y, label }]
+  const marker = [
+    { data: { values }, mark: { type: 'point', shape: 'circle', filled: false, opacity: 1, ...MARKER }, encoding: { x, y } },
+    { data: { values }, mark: { type: 'text', dy: -18, fontSize: 13, fontWeight: 'bold', color: MARKER.color }, encoding: { x, y, text: { field: 'label', type: 'nominal' } } },
+  ]
+  const top = Object.fromEntries(Object.entries(s).filter(([k]) => TOP_LEVEL.has(k)))
+  return { ...top, layer: [inner, ...marker] } as ChartSpec
+}
+
+/** The x and y fields of a unit spec, or of the first layer that has both. */
+function positionEncoding(spec: Record<string, unknown>): { x: string; y: string } | null {
+  const enc = spec.encoding as { x?: { field?: unknown }; y?: { field?: unknown } } | undefined
+  if (typeof enc?.x?.field === 'string' && typeof enc.y?.field === 'string') return { x: enc.x.field, y: enc.y.field }
+  for (const layer of (spec.layer as Record<string, unknown>[] | undefined) ?? []) {
+    const found = positionEncoding(layer)
+    if (found) return found
+  }
+  return null
 }
 
 /** The promise kept under `key`, made by `make` when there is none; a failure is forgotten so the next call retries. */
@@ -114,7 +167,9 @@ export function registerChartRoutes(app: FastifyInstance, service: SegueService)
   app.addHook('onClose', () => cache.thread.close())
 
   api.get('/api/charts', { schema: { summary: 'The charts the server draws, with what each shows', response: { 200: ChartList } } }, async () => ({
-    charts: Object.entries(CHARTS).map(([name, def]) => ({ name, title: def.title, description: def.description, needs: neededParts(def) })),
+    charts: Object.entries(CHARTS).map(([name, def]) => ({
+      name, title: def.title, description: def.description, needs: neededParts(def), highlightable: def.locate !== undefined,
+    })),
   }))
 
   api.get('/api/charts/:name', {
@@ -126,13 +181,15 @@ export function registerChartRoutes(app: FastifyInstance, service: SegueService)
     },
   }, async (req, reply) => {
     const { name } = req.params
-    const { format, theme } = req.query
-    const spec = await cache.spec(name) // unknown names fail here, before any caching headers
+    const { format, theme, highlight } = req.query
+    // unknown names and tracks fail here, before any caching headers
+    const spec = highlight === undefined ? await cache.spec(name) : await cache.highlighted(name, highlight)
     const etag = etagOf(spec, format, theme)
     reply.header('etag', etag).header('cache-control', 'no-cache')
     if (req.headers['if-none-match'] === etag) return reply.code(304).send(undefined)
     reply.type(CONTENT_TYPE[format])
     if (format === 'json') return { ...spec, config: themeConfig(theme) }
-    return reply.send(await cache.drawing(name, format, theme))
+    // a marked chart is drawn for the one request; plain ones once
+    return reply.send(highlight === undefined ? await cache.drawing(name, format, theme) : await cache.thread.render(spec, format, theme))
   })
 }

@@ -9,6 +9,7 @@ import { SegueService } from '../../src/service/service.js'
 import { loadChartContext } from '../../src/report/context.js'
 import { CHARTS } from '../../src/viz/charts.js'
 import { palette } from '../../src/viz/theme.js'
+import { AUDIO_FEATURES, type Track } from '../../src/core/track.js'
 import { fixturesDir } from '../helpers/paths.js'
 
 // The chart routes over the nine-track engine fixture (every track in a major key, none explicit), through
@@ -30,6 +31,8 @@ after(async () => {
 })
 
 const get = (url: string, headers: Record<string, string> = {}) => app.inject({ method: 'GET', url, headers })
+/** The fixture's first track, "Seed Song" (energy 0.5, valence 0.5). */
+const SEED = 'seed0000000000000000001'
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])
 
 describe('chart routes', () => {
@@ -104,7 +107,7 @@ describe('chart routes', () => {
     assert.ok(doc.paths['/api/charts'].get)
     const one = doc.paths['/api/charts/{name}'].get
     assert.ok(one)
-    assert.deepEqual(one.parameters.filter((p: { in: string }) => p.in === 'query').map((p: { name: string }) => p.name).sort(), ['format', 'theme'])
+    assert.deepEqual(one.parameters.filter((p: { in: string }) => p.in === 'query').map((p: { name: string }) => p.name).sort(), ['format', 'highlight', 'theme'])
   })
 })
 
@@ -119,5 +122,57 @@ describe('charts of data other than the catalogue', () => {
     const { config: _config, ...spec } = r.json()
     const { ctx } = await loadChartContext(new Set(['aggregates'] as const))
     assert.deepEqual(spec, JSON.parse(JSON.stringify(CHARTS[name].build(ctx))))
+  })
+})
+
+describe('a track marked on a chart that can place it', () => {
+  // A stand-in cluster map over the fixture: energy against valence, placing a track by its own features.
+  const name = 'test-energy-valence'
+  const feature = (t: Track, f: string) => t.features[AUDIO_FEATURES.indexOf(f as never)]
+  before(() => {
+    CHARTS[name] = {
+      title: 'Energy and valence',
+      description: 'Every track by its energy and valence (a test chart).',
+      build: ({ tracks }) => ({
+        $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+        title: 'Energy and valence',
+        data: { values: tracks.map((t) => ({ e: feature(t, 'energy'), v: feature(t, 'valence') })) },
+        mark: 'point',
+        encoding: { x: { field: 'e', type: 'quantitative' }, y: { field: 'v', type: 'quantitative' } },
+      }),
+      locate: ({ tracks }, id) => {
+        const t = tracks.find((x) => x.id === id)
+        return t ? { x: feature(t, 'energy'), y: feature(t, 'valence') } : null
+      },
+    }
+  })
+  after(() => {
+    delete CHARTS[name]
+  })
+
+  test('?highlight= adds a ring and the track name at its place, over the chart as it was', async () => {
+    const list = (await get('/api/charts')).json().charts as { name: string; highlightable: boolean }[]
+    assert.equal(list.find((c) => c.name === name)?.highlightable, true)
+    assert.equal(list.find((c) => c.name === 'modes')?.highlightable, false)
+    const plain = (await get(`/api/charts/${name}`)).json()
+    const r = await get(`/api/charts/${name}?highlight=${SEED}`)
+    assert.equal(r.statusCode, 200)
+    const spec = r.json()
+    assert.equal(spec.title, 'Energy and valence')
+    assert.deepEqual(spec.layer[0].data, plain.data, 'the chart itself is the first layer')
+    assert.deepEqual(spec.layer[1].data.values, [{ e: 0.5, v: 0.5, label: 'Seed Song' }], "the seed's energy and valence (fixture row 0)")
+    assert.equal(spec.layer[2].encoding.text.field, 'label')
+    const svg = await get(`/api/charts/${name}?highlight=${SEED}&format=svg`)
+    assert.match(svg.body, /Seed Song/, 'drawn with the name')
+    assert.notEqual(svg.headers.etag, (await get(`/api/charts/${name}?format=svg`)).headers.etag)
+  })
+
+  test('a chart that cannot place tracks is a 400, an unknown track a 404', async () => {
+    const r = await get(`/api/charts/modes?highlight=${SEED}`)
+    assert.equal(r.statusCode, 400)
+    assert.match(r.json().error.message, /cannot mark a track/)
+    const missing = await get(`/api/charts/${name}?highlight=nope`)
+    assert.equal(missing.statusCode, 404)
+    assert.equal(missing.json().error.code, 'E_NOT_FOUND')
   })
 })
