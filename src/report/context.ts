@@ -50,13 +50,11 @@ const TAGS_PER_ARTIST = 3
 export async function loadChartContext(needs: ReadonlySet<ContextPart>, opts: ContextOptions = {}): Promise<{ ctx: ChartContext; sources: ContextSources }> {
   const sources: ContextSources = {}
   const ctx: ChartContext = { tracks: [] }
-  if (needs.has('tracks')) {
-    if (opts.tracks) ctx.tracks = opts.tracks
-    else {
-      const file = opts.catalogue ?? bundledCatalogue()
-      ctx.tracks = (await readCatalogue(file, { onProgress: opts.onProgress, signal: opts.signal })).tracks
-      sources.catalogue = file
-    }
+  if (opts.tracks) ctx.tracks = opts.tracks
+  else if (needs.has('tracks')) {
+    const file = opts.catalogue ?? bundledCatalogue()
+    ctx.tracks = (await readCatalogue(file, { onProgress: opts.onProgress, signal: opts.signal })).tracks
+    sources.catalogue = file
   }
   if (needs.has('aggregates')) loadAggregates(ctx, sources, opts.aggregates ?? join(sharedDataDir(), 'spotify-aggregates'))
   if (needs.has('playlists')) loadPlaylistLengths(ctx, sources, opts.playlists ?? join(sharedDataDir(), 'spotify-mpd-sample'))

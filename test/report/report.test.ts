@@ -15,6 +15,7 @@ import { loadChartContext, splitCsvLine } from '../../src/report/context.js'
 import { reportCharts, scopeSvgIds } from '../../src/report/html-report.js'
 import { CHARTS } from '../../src/viz/charts.js'
 import { fixturesDir, repoRoot, sharedFile } from '../helpers/paths.js'
+import { makeTrack } from '../helpers/make-track.js'
 
 const CLI = join(repoRoot, 'dist', 'src', 'cli', 'main.js')
 const CATALOGUE = join(fixturesDir, 'catalogue', 'spotify-170k', 'data.csv')
@@ -97,4 +98,11 @@ test('segue report writes one HTML file (and --png a PNG per chart) with progres
   assert.equal(bad.status, 1)
   assert.match(bad.stderr, /could not write/)
   assert.ok(!existsSync(join(home, 'no')))
+})
+
+test('loadChartContext keeps the tracks it is given even when no chart asked for them', async () => {
+  const tracks = [makeTrack({ artists: ['A', 'B'] })]
+  const { ctx, sources } = await loadChartContext(new Set(), { tracks })
+  assert.equal(ctx.tracks, tracks)
+  assert.equal(sources.catalogue, undefined)
 })
