@@ -28,6 +28,11 @@ export interface ChartDef {
   build(ctx: ChartContext): ChartSpec
   /** The parts of the context the chart reads (default: only `tracks`), so a caller loads just those. */
   needs?: ContextPart[]
+  /**
+   * Where one track sits on this chart, in the fields of its x and y encodings (a cluster map: the track's
+   * PC1 and PC2), so `GET /api/charts/<name>?highlight=<id>` can mark it; null when it cannot be placed.
+   */
+  locate?(ctx: ChartContext, trackId: string): { x: number; y: number } | null
 }
 
 /** The audio features that vary continuously, with the words and units people read them in. */

@@ -21,6 +21,7 @@ import { NowPlaying } from './components/NowPlaying';
 import { Toasts, type ToastMessage } from './components/Toasts';
 import { ListenerCard } from './components/ListenerCard';
 import { CompassIcon, HistoryIcon, LogoMark } from './components/Icons';
+import { ExploreNavButton, ExploreView } from './components/ExploreNav';
 
 const FALLBACK_MODELS: ModelInfo[] = [
   { name: 'content', label: 'Content', description: 'Tracks that sound like your seeds and likes' },
@@ -30,7 +31,7 @@ const FALLBACK_MODELS: ModelInfo[] = [
 
 const FADE_MS = 320;
 
-type View = 'discover' | 'history';
+type View = 'discover' | 'history' | 'explore';
 
 export function App() {
   // ---- errors -------------------------------------------------------------------------------
@@ -231,6 +232,7 @@ export function App() {
 
   // ---- views, drawer ------------------------------------------------------------------------
   const [view, setView] = useState<View>('discover');
+  const [mapTrack, setMapTrack] = useState<TrackSummary | null>(null);
   const [drawerId, setDrawerId] = useState<string | null>(null);
   const [epoch, setEpoch] = useState(0);
   const closeDrawer = useCallback(() => setDrawerId(null), []);
@@ -297,6 +299,7 @@ export function App() {
             >
               <HistoryIcon /> History
             </button>
+            <ExploreNavButton active={view === 'explore'} onClick={() => setView('explore')} />
           </nav>
 
           <ListenerCard session={session} status={status} onForget={onForget} onRetry={retry} />
@@ -342,6 +345,7 @@ export function App() {
               )}
             </div>
           )}
+          {view === 'explore' && <ExploreView highlight={mapTrack} onClearHighlight={() => setMapTrack(null)} onError={showError} />}
         </main>
 
         {playing && <NowPlaying track={playing} onStop={() => setPlaying(null)} />}
@@ -351,6 +355,11 @@ export function App() {
             onClose={closeDrawer}
             onError={showError}
             seedsFull={seeds.length >= MAX_SEEDS}
+            onShowOnMap={(t) => {
+              setMapTrack(t);
+              setView('explore');
+              closeDrawer();
+            }}
           />
         )}
         <Toasts toasts={toasts} onDismiss={dismissToast} />

@@ -12,6 +12,8 @@ interface TrackDrawerProps {
   onClose: () => void;
   onError: (err: unknown) => void;
   seedsFull: boolean;
+  /** "Show on the cluster map": opens Explore with this track marked on the map. */
+  onShowOnMap?: (track: TrackDetail) => void;
 }
 
 interface DrawerData {
@@ -20,7 +22,7 @@ interface DrawerData {
   failed: boolean;
 }
 
-export function TrackDrawer({ trackId, onClose, onError, seedsFull }: TrackDrawerProps) {
+export function TrackDrawer({ trackId, onClose, onError, seedsFull, onShowOnMap }: TrackDrawerProps) {
   const actions = useTrackActions();
   const [data, setData] = useState<DrawerData>({ track: null, similar: null, failed: false });
   const closeRef = useRef<HTMLButtonElement>(null);
@@ -125,6 +127,11 @@ export function TrackDrawer({ trackId, onClose, onError, seedsFull }: TrackDrawe
                 <HeartIcon size={16} filled={liked} /> {liked ? 'Liked' : 'Like'}
               </button>
               <SpotifyLink track={t} label />
+              {onShowOnMap && (
+                <button type="button" className="btn btn-ghost" data-testid="show-on-map" onClick={() => onShowOnMap(t)}>
+                  Show on the cluster map
+                </button>
+              )}
             </div>
 
             {t.genres.length > 0 && (
