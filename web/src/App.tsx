@@ -20,8 +20,10 @@ import { HistoryView } from './components/HistoryView';
 import { NowPlaying } from './components/NowPlaying';
 import { Toasts, type ToastMessage } from './components/Toasts';
 import { ListenerCard } from './components/ListenerCard';
+import { MoodPicker, useListenerMood } from './components/MoodPicker';
+import { MoodMusic } from './components/MoodMusic';
+import { JourneyBuilder } from './components/JourneyBuilder';
 import { CompassIcon, HistoryIcon, LogoMark } from './components/Icons';
-import { ExploreNavButton, ExploreView } from './components/ExploreNav';
 
 const FALLBACK_MODELS: ModelInfo[] = [
   { name: 'content', label: 'Content', description: 'Tracks that sound like your seeds and likes' },
@@ -31,7 +33,7 @@ const FALLBACK_MODELS: ModelInfo[] = [
 
 const FADE_MS = 320;
 
-type View = 'discover' | 'history' | 'explore';
+type View = 'discover' | 'history';
 
 export function App() {
   // ---- errors -------------------------------------------------------------------------------
@@ -195,6 +197,10 @@ export function App() {
     [withListener, bumpCount, dismiss, undismiss, showError],
   );
 
+  // ---- moods: the listener's mood; a picked one filters For you ------------------------------
+  const moodState = useListenerMood(withListener, listenerId, showError, tick);
+  const moodFilter = moodState.picked;
+
   // ---- recommendations ----------------------------------------------------------------------
   const [recs, setRecs] = useState<RecsState>({
     status: 'loading',
@@ -210,7 +216,7 @@ export function App() {
     const ctl = new AbortController();
     const seedIds = seedKey ? seedKey.split(',') : [];
     setRecs((r) => (r.status === 'loading' ? r : { ...r, status: 'loading' }));
-    withListener((c) => api.recommendations(c, { n: 10, model, seeds: seedIds }, ctl.signal))
+    withListener((c) => api.recommendations(c, { n: 10, model, seeds: seedIds, mood: moodFilter }, ctl.signal))
       .then((res) => {
         if (ctl.signal.aborted) return;
         setRecs((r) => ({
@@ -228,11 +234,10 @@ export function App() {
         showError(err);
       });
     return () => ctl.abort();
-  }, [listenerId, model, seedKey, tick, withListener, showError]);
+  }, [listenerId, model, seedKey, moodFilter, tick, withListener, showError]);
 
   // ---- views, drawer ------------------------------------------------------------------------
   const [view, setView] = useState<View>('discover');
-  const [mapTrack, setMapTrack] = useState<TrackSummary | null>(null);
   const [drawerId, setDrawerId] = useState<string | null>(null);
   const [epoch, setEpoch] = useState(0);
   const closeDrawer = useCallback(() => setDrawerId(null), []);
@@ -299,7 +304,6 @@ export function App() {
             >
               <HistoryIcon /> History
             </button>
-            <ExploreNavButton active={view === 'explore'} onClick={() => setView('explore')} />
           </nav>
 
           <ListenerCard session={session} status={status} onForget={onForget} onRetry={retry} />
@@ -324,6 +328,7 @@ export function App() {
                 setSeedMessage(null);
               }}
             />
+            <MoodPicker state={moodState} />
             <div className="columns">
               <PlaylistPanel key={epoch} seeds={seeds} makePlaylist={makePlaylist} onError={showError} />
               <ForYouPanel
@@ -332,7 +337,12 @@ export function App() {
                 value={model}
                 onChange={setModel}
                 hasSeeds={seeds.length > 0}
+                mood={moodFilter}
               />
+            </div>
+            <div className="columns">
+              <MoodMusic mood={moodState.current?.mood ?? null} listenerId={listenerId} withListener={withListener} onError={showError} />
+              <JourneyBuilder key={epoch} seeds={seeds} startMood={moodState.current?.mood ?? null} withListener={withListener} onError={showError} />
             </div>
           </div>
 
@@ -345,7 +355,6 @@ export function App() {
               )}
             </div>
           )}
-          {view === 'explore' && <ExploreView highlight={mapTrack} onClearHighlight={() => setMapTrack(null)} onError={showError} />}
         </main>
 
         {playing && <NowPlaying track={playing} onStop={() => setPlaying(null)} />}
@@ -355,11 +364,6 @@ export function App() {
             onClose={closeDrawer}
             onError={showError}
             seedsFull={seeds.length >= MAX_SEEDS}
-            onShowOnMap={(t) => {
-              setMapTrack(t);
-              setView('explore');
-              closeDrawer();
-            }}
           />
         )}
         <Toasts toasts={toasts} onDismiss={dismissToast} />

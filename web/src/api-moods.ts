@@ -19,9 +19,9 @@ export interface MoodInfo {
 export type MoodSource = 'picked' | 'listening' | 'onboarding' | 'default';
 
 export interface ListenerMood {
-  mood: MoodName | null;
+  mood: MoodName;
   source: MoodSource;
-  /** Share of each mood in what the listener played and liked lately (sums to about 1, or all 0). */
+  /** Shares of the moods in the strongest evidence besides a pick: listening, onboarding answers, else the catalogue. */
   mix: Record<MoodName, number>;
 }
 
@@ -91,8 +91,9 @@ export const moodsApi = {
       query: { n, listener: auth.id },
     }),
 
+  /** The listener's mood; their local hour lets late-night listening lean Calm as it should where they are. */
   listenerMood: (auth: Credentials, signal?: AbortSignal) =>
-    request<ListenerMood>('GET', `/listeners/${enc(auth.id)}/mood`, { auth, signal }),
+    request<ListenerMood>('GET', `/listeners/${enc(auth.id)}/mood`, { auth, signal, query: { hour: new Date().getHours() } }),
 
   /** Stores the listener's own pick; null clears it (their mood then comes from listening or answers). */
   pick: (auth: Credentials, mood: MoodName | null) =>

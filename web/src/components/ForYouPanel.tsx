@@ -92,15 +92,15 @@ export function ForYouPanel({ recs, models, value, onChange, hasSeeds, mood }: F
         ) : (
           <p className="panel-hint">Tuned by your seeds and what you play, like and skip.</p>
         )}
-        {mood && recs.loaded && (
-          <p className="panel-hint" data-testid="foryou-mood">
-            Only {mood} tracks — choose “Any mood” to see everything.
-          </p>
-        )}
         <span className="legend" aria-hidden="true">
           <i className="legend-seed" /> seed <i className="legend-track" /> this track
         </span>
       </div>
+      {mood && recs.loaded && (
+        <p className="panel-hint foryou-mood" data-testid="foryou-mood">
+          Only {mood} tracks — choose “Any mood” to see everything.
+        </p>
+      )}
       <div
         className={`foryou-list${recs.status === 'loading' && recs.loaded ? ' is-refreshing' : ''}`}
         data-testid="foryou-list"

@@ -26,6 +26,13 @@ const DEFAULT_LENGTH = 12;
 
 type SeedChoice = 'seeds' | 'liked' | 'none';
 
+/** What each choice of sound means, for the buttons' tooltips. */
+const TITLES: Record<SeedChoice, string> = {
+  seeds: 'Keep to the sound of the seeds you picked',
+  liked: 'Keep to the sound of your most recent likes',
+  none: 'Keep to the sound of what you play and like most (anything, for someone new)',
+};
+
 interface JourneyBuilderProps {
   /** The seeds the listener chose in the seed bar. */
   seeds: TrackSummary[];
@@ -138,9 +145,9 @@ export function JourneyBuilder({ seeds, startMood, withListener, onError }: Jour
           <div className="segmented">
             {(
               [
-                ['seeds', `My seeds (${seedIds.seeds.length})`, seeds.length === 0],
-                ['liked', `My likes (${likes.length})`, likes.length === 0],
-                ['none', 'Anything', false],
+                ['seeds', `Seeds (${seedIds.seeds.length})`, seeds.length === 0],
+                ['liked', `Likes (${likes.length})`, likes.length === 0],
+                ['none', 'My taste', false],
               ] as const
             ).map(([value, label, disabled]) => (
               <button
@@ -150,7 +157,7 @@ export function JourneyBuilder({ seeds, startMood, withListener, onError }: Jour
                 className={effective === value ? 'is-active' : undefined}
                 aria-pressed={effective === value}
                 disabled={disabled}
-                title={disabled ? (value === 'seeds' ? 'Add seeds with the search box first' : 'Like a few tracks first') : undefined}
+                title={disabled ? (value === 'seeds' ? 'Add seeds with the search box first' : 'Like a few tracks first') : TITLES[value]}
                 onClick={() => setChoice(value)}
               >
                 {label}
@@ -188,6 +195,7 @@ export function JourneyBuilder({ seeds, startMood, withListener, onError }: Jour
             {items.map((it, i) => (
               <TrackRow key={it.track.id} track={it.track} testId="journey-item" index={i} mood={it.mood}>
                 <span className="journey-step" data-testid="journey-step" data-valence={it.valence} data-energy={it.energy}>
+                  <span className="journey-step-no">Step {i + 1} · </span>
                   Energy {Math.round(it.energy * 100)}% · Valence {Math.round(it.valence * 100)}%
                 </span>
               </TrackRow>

@@ -9,20 +9,27 @@ const PAD = 10;
 const STEPS_W = 300;
 const STEPS_H = 120;
 
-/** Where each mood sits on the plane: valence left to right, energy bottom to top (as src/moods/moods.ts). */
-const QUADRANTS: { mood: MoodName; x: number; y: number; anchor: 'start' | 'end'; dy: number }[] = [
-  { mood: 'Energetic', x: 0, y: 0, anchor: 'start', dy: 16 },
-  { mood: 'Happy', x: 1, y: 0, anchor: 'end', dy: 16 },
-  { mood: 'Sad', x: 0, y: 1, anchor: 'start', dy: -6 },
-  { mood: 'Calm', x: 1, y: 1, anchor: 'end', dy: -6 },
+/** Height of the bands above and below the square that name its corners. */
+const BAND = 16;
+
+/**
+ * The corner each mood points to, valence left to right and energy bottom to top (as src/moods/moods.ts). The
+ * names sit outside the square: mood boundaries are the classifier's, not the square's midlines, so the square
+ * is not split into quadrants, and a step near a corner never hides a name.
+ */
+const CORNERS: { mood: MoodName; right: boolean; top: boolean }[] = [
+  { mood: 'Energetic', right: false, top: true },
+  { mood: 'Happy', right: true, top: true },
+  { mood: 'Sad', right: false, top: false },
+  { mood: 'Calm', right: true, top: false },
 ];
 
 const clamp01 = (v: number) => Math.min(1, Math.max(0, v));
 const px = (valence: number) => PAD + clamp01(valence) * (PLANE - 2 * PAD);
-const py = (energy: number) => PAD + (1 - clamp01(energy)) * (PLANE - 2 * PAD);
+const py = (energy: number) => BAND + PAD + (1 - clamp01(energy)) * (PLANE - 2 * PAD);
 const pct = (v: number) => `${Math.round(v * 100)}%`;
 
-/** The journey on the valence-energy plane: the four mood quadrants, the path, the first and last steps marked. */
+/** The journey on the valence-energy plane: the moods at its corners, the path, the first and last steps ringed. */
 export function JourneyPlane({ items }: { items: JourneyItem[] }) {
   if (items.length === 0) return null;
   const first = items[0];
@@ -31,26 +38,28 @@ export function JourneyPlane({ items }: { items: JourneyItem[] }) {
   const label =
     `The journey on the mood plane: it starts at valence ${pct(first.valence)}, energy ${pct(first.energy)} ` +
     `and ends at valence ${pct(last.valence)}, energy ${pct(last.energy)}.`;
-  const half = PLANE / 2;
+  const height = PLANE + 2 * BAND;
   return (
-    <svg className="journey-plane" viewBox={`0 0 ${PLANE} ${PLANE}`} role="img" aria-label={label} data-testid="journey-plane">
-      {QUADRANTS.map((q) => (
-        <g key={q.mood}>
-          <rect x={q.x * half} y={q.y * half} width={half} height={half} fill={moodColour(q.mood)} fillOpacity={0.13} />
-          <text
-            className="journey-quadrant"
-            x={q.x === 0 ? 6 : PLANE - 6}
-            y={q.y === 0 ? 0 : PLANE}
-            dy={q.dy}
-            textAnchor={q.anchor}
-            fill={moodColour(q.mood)}
-          >
-            {q.mood}
-          </text>
-        </g>
+    <svg className="journey-plane" viewBox={`0 0 ${PLANE} ${height}`} role="img" aria-label={label} data-testid="journey-plane">
+      <rect x={0.5} y={BAND + 0.5} width={PLANE - 1} height={PLANE - 1} rx={6} className="journey-square" />
+      {CORNERS.map((c) => (
+        <text
+          key={c.mood}
+          className="journey-corner"
+          x={c.right ? PLANE - 2 : 2}
+          y={c.top ? BAND - 4 : height - 3}
+          textAnchor={c.right ? 'end' : 'start'}
+          fill={moodColour(c.mood)}
+        >
+          {c.mood}
+        </text>
       ))}
-      <line x1={half} y1={0} x2={half} y2={PLANE} className="journey-axis" />
-      <line x1={0} y1={half} x2={PLANE} y2={half} className="journey-axis" />
+      <text className="journey-axis-name" x={PLANE / 2} y={BAND - 4} textAnchor="middle">
+        ↑ energy
+      </text>
+      <text className="journey-axis-name" x={PLANE / 2} y={height - 3} textAnchor="middle">
+        valence →
+      </text>
       <polyline points={points} className="journey-line" />
       {items.map((it, i) => (
         <circle key={it.track.id} cx={px(it.valence)} cy={py(it.energy)} r={i === 0 || i === items.length - 1 ? 5.5 : 3.2} fill={moodColour(it.mood)} className="journey-dot" />

@@ -85,18 +85,18 @@ export function sourceLine(current: ListenerMood | null): string {
   const { mood, source } = current;
   switch (source) {
     case 'picked':
-      return mood ? `You picked ${mood}.` : 'Any mood: everything, whatever the feel.';
+      return `You picked ${mood}.`;
     case 'listening':
-      return mood ? `${mood}, from your recent listening.` : 'From your recent listening.';
+      return `${mood}, from your recent listening.`;
     case 'onboarding':
-      return mood ? `${mood}, from your answers.` : 'From your answers.';
+      return `${mood}, from your answers.`;
     case 'default':
       return 'No mood yet: pick one, or play and like a few tracks and segue will notice yours.';
   }
 }
 
-/** The listener's recent mood mix as one bar with a worded legend; nothing when they have no plays or likes. */
-export function MoodMix({ mix }: { mix: Record<MoodName, number> }) {
+/** A mood mix as one bar with a worded legend ("Lately: 60% Calm · 40% Happy"); nothing when it is all zero. */
+export function MoodMix({ mix, label }: { mix: Record<MoodName, number>; label: string }) {
   const total = MOOD_NAMES.reduce((s, m) => s + (mix[m] ?? 0), 0);
   if (!(total > 0)) return null;
   const parts = MOOD_NAMES.map((m) => ({ mood: m, share: (mix[m] ?? 0) / total })).filter((p) => p.share > 0);
@@ -108,7 +108,9 @@ export function MoodMix({ mix }: { mix: Record<MoodName, number> }) {
           <span key={p.mood} style={{ ...moodStyle(p.mood), flexGrow: p.share }} />
         ))}
       </span>
-      <span className="mood-mix-text">Lately: {words.join(' · ')}</span>
+      <span className="mood-mix-text">
+        {label}: {words.join(' · ')}
+      </span>
     </div>
   );
 }
@@ -164,7 +166,8 @@ export function MoodPicker({ state }: MoodPickerProps) {
           </button>
         ))}
       </div>
-      {current && <MoodMix mix={current.mix} />}
+      {current?.source === 'listening' && <MoodMix mix={current.mix} label="Lately" />}
+      {current?.source === 'onboarding' && <MoodMix mix={current.mix} label="Your answers" />}
     </section>
   );
 }
