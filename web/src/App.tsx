@@ -24,6 +24,7 @@ import { MoodPicker, useListenerMood } from './components/MoodPicker';
 import { MoodMusic } from './components/MoodMusic';
 import { JourneyBuilder } from './components/JourneyBuilder';
 import { CompassIcon, HistoryIcon, LogoMark } from './components/Icons';
+import { ExploreNavButton, ExploreView } from './components/ExploreNav';
 
 const FALLBACK_MODELS: ModelInfo[] = [
   { name: 'content', label: 'Content', description: 'Tracks that sound like your seeds and likes' },
@@ -33,7 +34,7 @@ const FALLBACK_MODELS: ModelInfo[] = [
 
 const FADE_MS = 320;
 
-type View = 'discover' | 'history';
+type View = 'discover' | 'history' | 'explore';
 
 export function App() {
   // ---- errors -------------------------------------------------------------------------------
@@ -238,6 +239,7 @@ export function App() {
 
   // ---- views, drawer ------------------------------------------------------------------------
   const [view, setView] = useState<View>('discover');
+  const [mapTrack, setMapTrack] = useState<TrackSummary | null>(null);
   const [drawerId, setDrawerId] = useState<string | null>(null);
   const [epoch, setEpoch] = useState(0);
   const closeDrawer = useCallback(() => setDrawerId(null), []);
@@ -304,6 +306,7 @@ export function App() {
             >
               <HistoryIcon /> History
             </button>
+            <ExploreNavButton active={view === 'explore'} onClick={() => setView('explore')} />
           </nav>
 
           <ListenerCard session={session} status={status} onForget={onForget} onRetry={retry} />
@@ -355,6 +358,7 @@ export function App() {
               )}
             </div>
           )}
+          {view === 'explore' && <ExploreView highlight={mapTrack} onClearHighlight={() => setMapTrack(null)} onError={showError} />}
         </main>
 
         {playing && <NowPlaying track={playing} onStop={() => setPlaying(null)} />}
@@ -364,6 +368,11 @@ export function App() {
             onClose={closeDrawer}
             onError={showError}
             seedsFull={seeds.length >= MAX_SEEDS}
+            onShowOnMap={(t) => {
+              setMapTrack(t);
+              setView('explore');
+              closeDrawer();
+            }}
           />
         )}
         <Toasts toasts={toasts} onDismiss={dismissToast} />
