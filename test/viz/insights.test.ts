@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { readCatalogue } from '../../src/data/read-catalogue.js'
 import type { Track } from '../../src/core/track.js'
 import { CHARTS, buildChart } from '../../src/viz/charts.js'
-import { toSvg } from '../../src/viz/render.js'
+import { toPixels, toSvg } from '../../src/viz/render.js'
 import { decadeRows, featuresByDecadeSpec, featuresByYearSpec, NO_YEARS, popularityByYearSpec, yearRows } from '../../src/viz/time.js'
 import { artistNetwork, componentsOf, collaborationGraph, degreeCounts, networkData, topCollaborators } from '../../src/viz/network.js'
 import { networkSpec } from '../../src/viz/network-charts.js'
@@ -192,4 +192,26 @@ test('on the bundled 114k catalogue: the network is built once, its drawn core i
     assert.ok(JSON.stringify(spec).length < 64_000, `${name} spec under 64 kB`)
   }
   assert.ok(isNoData(buildChart('popularity-by-year', { tracks })), 'the 114k catalogue has no years')
+})
+
+test('the new kinds of chart draw to PNG: not blank, and their title is drawn in the bundled font', async () => {
+  const years = yearRows(Array.from({ length: 12 }, (_, i) => makeTrack({ releaseYear: 1990 + (i % 2) * 10, popularity: 40 + i, audio: { energy: i / 12 } })))
+  const specs = {
+    network: networkSpec(networkData(twoCliques()), { title: 'Network' }),
+    trend: featuresByYearSpec(years, { title: 'Trend' }),
+    tail: longTailSpec([{ name: 'Items', values: [9, 5, 3, 1] }], { title: 'Tail' }),
+    metrics: metricsAtKSpec(curves, ['precision', 'ndcg'], { title: 'Metrics' }),
+    confusion: confusionMatrixChart(['a', 'b'], ['a', 'a'], 'Confusion'),
+  }
+  for (const [title, spec] of Object.entries(specs).map(([k, s]) => [k[0].toUpperCase() + k.slice(1), s] as const)) {
+    const svg = await toSvg(spec)
+    const drawn = await toPixels(svg, { scale: 1 })
+    let ink = 0
+    for (let i = 0; i < drawn.pixels.length; i += 4) if (drawn.pixels.readUInt32BE(i) !== 0xffffffff) ink++
+    assert.ok(ink > 0.01 * drawn.width * drawn.height, `${title}: ${ink} pixels drawn`)
+    const untitled = await toPixels(svg.replace(`>${title}</text>`, '></text>'), { scale: 1 })
+    let differ = 0
+    for (let i = 0; i < drawn.pixels.length; i += 4) if (drawn.pixels.readUInt32BE(i) !== untitled.pixels.readUInt32BE(i)) differ++
+    assert.ok(differ > 60, `${title}: its title covers ${differ} pixels`)
+  }
 })
