@@ -1,5 +1,10 @@
+import { existsSync } from 'node:fs'
 import { AUDIO_FEATURES, type Track } from '../core/track.js'
 import { Rng } from '../core/rng.js'
+import { linkPlaylistTracks } from '../data/playlists/link.js'
+import { readPlaylists } from '../data/playlists/read.js'
+import type { Engine } from '../engine.js'
+import { denseRows } from './embeddings.js'
 
 /**
  * Offline comparison of track-embedding spaces for similar-track search. Each space is one vector per
@@ -220,4 +225,19 @@ export function playlistsByRecording(playlists: readonly { tracks: readonly numb
     }
   })
   return out
+}
+
+/**
+ * The evaluation catalogue of an engine: its tracks and recording keys, the default pipeline's vectors as the
+ * common space, and, when `playlistsDir` holds playlists (the MPD sample's TSV or MPD slices), playlist ids per
+ * recording key through linkPlaylistTracks.
+ */
+export async function loadEvalCatalogue(engine: Engine, playlistsDir?: string): Promise<EvalCatalogue & { linkedTracks: number; playlists: number }> {
+  const cat = await engine.catalogue()
+  const common = { name: 'cosine, default pipeline', dim: cat.dims, vectors: denseRows(cat) }
+  if (!playlistsDir || !existsSync(playlistsDir)) return { tracks: cat.tracks, dupKeys: cat.dupKeys, common, linkedTracks: 0, playlists: 0 }
+  const { set } = await readPlaylists(playlistsDir)
+  const link = linkPlaylistTracks(set, cat.tracks)
+  const playlistsByKey = playlistsByRecording(set.playlists, link.rowOf, cat.dupKeys)
+  return { tracks: cat.tracks, dupKeys: cat.dupKeys, common, playlistsByKey, linkedTracks: link.byId + link.byName, playlists: set.playlists.length }
 }

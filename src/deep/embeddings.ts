@@ -47,6 +47,10 @@ const EMBEDDING_MODELS: Record<string, EmbeddingEntry> = {
     description: 'dense autoencoder over the fitted feature vectors',
     module: async () => (await import('./autoencoder/embedding.js')).autoencoderEmbeddings,
   },
+  transformer: {
+    description: 'Transformer over feature-group tokens (binned audio, genres, artist), masked-token trained',
+    module: async () => (await import('./transformer/embedding.js')).transformerEmbeddings,
+  },
 }
 
 /** The default similar-track model: the fitted pipeline's own vectors. */
@@ -168,4 +172,14 @@ export async function similarByModel(engine: Engine, ref: string, opts: ModelSim
 function describe(cat: CatalogueView, seed: Track, t: Track, distance: number, top: number): SimilarItem {
   const seedGenres = new Set(seed.genres)
   return { track: t, distance, score: Math.max(0, 1 - distance), because: cat.explain(seed, t, top), sharedGenres: t.genres.filter((g) => seedGenres.has(g)) }
+}
+
+/** The catalogue's feature vectors as one dense n x dims matrix, filled from the sparse rows. */
+export function denseRows(cat: CatalogueView): Float32Array {
+  const { indptr, cols, vals } = cat.sparse
+  const out = new Float32Array(cat.tracks.length * cat.dims)
+  for (let r = 0; r < cat.tracks.length; r++) {
+    for (let j = indptr[r]; j < indptr[r + 1]; j++) out[r * cat.dims + cols[j]] = vals[j]
+  }
+  return out
 }

@@ -1,7 +1,7 @@
 import { SegueError } from '../../core/errors.js'
-import type { CatalogueView, Engine } from '../../engine.js'
+import type { Engine } from '../../engine.js'
 import { describeBackend, initBackend } from '../backend.js'
-import { embeddingKey, embeddingsPath, loadTrackEmbeddings, saveTrackEmbeddings, type EmbeddingModule, type TrackEmbeddings } from '../embeddings.js'
+import { denseRows, embeddingKey, embeddingsPath, loadTrackEmbeddings, saveTrackEmbeddings, type EmbeddingModule, type TrackEmbeddings } from '../embeddings.js'
 import type { DeepTrainContext, DeepTrainResult } from '../registry.js'
 import type { AutoencoderConfig } from './model.js'
 import { resolveAutoencoderConfig, trainAutoencoder } from './train.js'
@@ -78,14 +78,4 @@ function configFrom(ctx: DeepTrainContext): Partial<AutoencoderConfig> {
     cfg[name as (typeof TUNABLE)[number]] = value
   }
   return resolveAutoencoderConfig(cfg)
-}
-
-/** The catalogue's feature vectors as one dense n x dims matrix, filled from the sparse rows. */
-export function denseRows(cat: CatalogueView): Float32Array {
-  const { indptr, cols, vals } = cat.sparse
-  const out = new Float32Array(cat.tracks.length * cat.dims)
-  for (let r = 0; r < cat.tracks.length; r++) {
-    for (let j = indptr[r]; j < indptr[r + 1]; j++) out[r * cat.dims + cols[j]] = vals[j]
-  }
-  return out
 }
