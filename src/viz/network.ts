@@ -200,12 +200,26 @@ export interface NetworkDataOptions {
  */
 export function networkData(tracks: readonly Track[], opts: NetworkDataOptions = {}): NetworkData {
   const seed = opts.seed ?? NETWORK_SEED
+  const key = `${seed}:${opts.size ?? CORE_SIZE}`
+  const byKey = layoutCache.get(tracks) ?? new Map<string, NetworkData>()
+  layoutCache.set(tracks, byKey)
+  const hit = byKey.get(key)
+  if (hit) return structuredClone(hit)
+  const data = layOutCore(tracks, seed, opts.size ?? CORE_SIZE)
+  byKey.set(key, data)
+  return structuredClone(data)
+}
+
+/** Laid-out cores per tracks array, seed and size: the layout takes about 0.4 s, and a page asks for it often. */
+const layoutCache = new WeakMap<readonly Track[], Map<string, NetworkData>>()
+
+function layOutCore(tracks: readonly Track[], seed: number, size: number): NetworkData {
   const net = artistNetwork(tracks, seed)
   const largest = net.components[0] ?? []
   if (largest.length < 2) return { nodes: [], edges: [], stats: net.stats }
   const core = [...largest]
     .sort((a, b) => net.graph.degree(b) - net.graph.degree(a) || a.localeCompare(b))
-    .slice(0, opts.size ?? CORE_SIZE)
+    .slice(0, size)
   const sub = new UndirectedGraph()
   const rng = new Rng(seed)
   for (const n of core) sub.addNode(n, { x: rng.next(), y: rng.next() })
