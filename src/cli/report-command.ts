@@ -28,7 +28,7 @@ export function addSourceOptions(cmd: Command): Command {
   return cmd
     .option('--catalogue <file>', 'catalogue CSV to draw (default: the imported catalogue, else the bundled 114k)')
     .option('--listens <path>', 'listening data (default: the bundled HetRec Last.fm 2K)')
-    .option('--seed <n>', 'seed of the split, the models, the network layout and samples', wholeNumber(2 ** 31 - 1), 42)
+    .option('--seed <n>', 'seed of the models\' split and fits (the network layout and samples use their stated seed, 42)', wholeNumber(2 ** 31 - 1), 42)
 }
 
 export function registerReportCommand(program: Command, globals: () => Globals, withEngine: WithEngine, print: Print): void {
