@@ -9,8 +9,10 @@ import '../moods.css';
 
 type WithListener = <T>(fn: (c: Credentials) => Promise<T>) => Promise<T>;
 
-/** Tracks shown for a mood: enough to browse, few enough to load at once. */
+/** Tracks loaded for a mood: enough to browse, few enough to load at once. */
 const MOOD_TRACKS = 20;
+/** Shown before "Show more", so the panel stays about as tall as its neighbours. */
+const FIRST_SHOWN = 8;
 
 interface MoodMusicProps {
   /** The listener's current mood (picked or inferred); null when segue does not know one yet. */
@@ -30,10 +32,12 @@ interface Loaded {
 export function MoodMusic({ mood, listenerId, withListener, onError }: MoodMusicProps) {
   const { dismissed } = useTrackActions();
   const [loaded, setLoaded] = useState<Loaded | null>(null);
+  const [expanded, setExpanded] = useState(false);
 
   useEffect(() => {
     if (!mood || !listenerId) return;
     const ctl = new AbortController();
+    setExpanded(false);
     withListener((c) => moodsApi.tracks(c, mood, MOOD_TRACKS, ctl.signal))
       .then((r) => setLoaded({ mood, items: r.items, failed: false }))
       .catch((err: unknown) => {
@@ -46,6 +50,8 @@ export function MoodMusic({ mood, listenerId, withListener, onError }: MoodMusic
 
   const loading = mood !== null && loaded?.mood !== mood;
   const items = loaded && !loading ? visible(loaded.items, dismissed) : [];
+  const shown = (loading ? visible(loaded?.items ?? [], dismissed) : items).slice(0, expanded ? undefined : FIRST_SHOWN);
+  const more = items.length - shown.length;
 
   return (
     <section className="panel mood-music" aria-labelledby="mood-music-title" aria-busy={loading}>
@@ -66,11 +72,18 @@ export function MoodMusic({ mood, listenerId, withListener, onError }: MoodMusic
         ) : items.length === 0 && !loading ? (
           <p className="empty-hint">Nothing new for {mood} right now — you’ve heard or turned down everything that fits.</p>
         ) : (
-          <ul className={`track-list${loading ? ' is-refreshing' : ''}`}>
-            {(loading ? visible(loaded?.items ?? [], dismissed) : items).map((it) => (
-              <TrackRow key={it.track.id} track={it.track} testId="mood-track" mood={it.mood} />
-            ))}
-          </ul>
+          <>
+            <ul className={`track-list${loading ? ' is-refreshing' : ''}`}>
+              {shown.map((it) => (
+                <TrackRow key={it.track.id} track={it.track} testId="mood-track" mood={it.mood} />
+              ))}
+            </ul>
+            {more > 0 && !loading && (
+              <button type="button" className="btn btn-ghost btn-small mood-more" data-testid="mood-more" onClick={() => setExpanded(true)}>
+                Show {more} more
+              </button>
+            )}
+          </>
         )}
       </div>
     </section>
