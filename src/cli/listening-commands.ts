@@ -1,7 +1,9 @@
 import { Command, InvalidArgumentError, Option } from 'commander'
 import { join } from 'node:path'
 import { SegueError } from '../core/errors.js'
-import type { Engine } from '../engine.js'
+import type { CatalogueView, Engine } from '../engine.js'
+import type { ArtistTaste, ArtistTrack } from '../models/hybrid/artist-tracks.js'
+import { artistHistoryRows, hygieneFilter, oneTitlePerList } from '../rerank/hygiene.js'
 import { isMetricName, type MetricName } from '../eval/metric-names.js'
 import { formatTable, writeReportJson } from '../eval/report.js'
 import { continuationModelNames } from '../eval/continuation/models.js'
@@ -221,7 +223,8 @@ async function printTracks(g: Globals, e: Engine, t: TrainedModel, ref: { user: 
   if (l.itemKind !== 'artist') throw new SegueError('E_BAD_ARGUMENT', `--tracks needs artist-level listening data; ${l.source} holds ${l.format} items`)
   const raw = (item: number) => l.itemNames.get(l.data.items.rawId(item)) ?? l.data.items.rawId(item)
   const played = 'user' in ref ? playedArtists(l, ref.user) : ref.history.map((item) => ({ item, score: 1 }))
-  const tracks = await e.tracksForArtists(
+  const tracks = cleanArtistTracks(
+    await e.catalogue(),
     items.map((s, i) => ({ artist: raw(s.item), weight: items.length - i })),
     played.map((p) => ({ artist: raw(p.item), weight: p.score })),
     n,
@@ -230,6 +233,18 @@ async function printTracks(g: Globals, e: Engine, t: TrainedModel, ref: { user: 
     tracks.length === 0 ? 'none of the recommended artists is in the catalogue' :
     tracks.map((x, i) => `${String(i + 1).padStart(2)}. ${x.track.name} — ${x.track.artists.join(', ')}  score ${x.score.toFixed(3)}  (via ${x.artist})`).join('\n'),
   )
+}
+
+/**
+ * Recommended artists as catalogue tracks with the API lists' hygiene (rerank/hygiene.ts): no kids, karaoke or
+ * cover tracks unless the played artists' own tracks are such, and one track per title by different artists.
+ */
+export function cleanArtistTracks(view: CatalogueView, candidates: readonly ArtistTaste[], played: readonly ArtistTaste[], n: number): ArtistTrack[] {
+  const accept = hygieneFilter(view.tracks, artistHistoryRows(view.tracks, played.map((p) => p.artist)))
+  const picks = view.artists.recommend(candidates, { n: n * 2, profile: played, accept })
+  return oneTitlePerList(view.tracks, picks.map((x) => ({ ...x, row: view.rowOf.get(x.track.id)! })))
+    .slice(0, n)
+    .map(({ row: _row, ...x }) => x)
 }
 
 function playedArtists(l: ListeningData, user: number): Scored[] {

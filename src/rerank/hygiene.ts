@@ -17,6 +17,9 @@ import { artistSet, recordingTitle } from './recording.js'
  * allowed when covers are (a listener who likes a cover may be given the original, which looks like a cover of
  * it). Similar tracks use the seed as the history.
  *
+ * Within one list, a fifth rule (SameTitleGuard): one track per base title when the artists differ, the first
+ * placed, so a list does not show a cover beside its original whichever of them the listener's history holds.
+ *
  * Where unsure the rules keep a track: hiding an original costs more than showing a cover. Measured on the
  * bundled 114k catalogue in test/rerank/hygiene-real.test.ts and bench/hygiene.bench.ts.
  */
@@ -225,12 +228,75 @@ function isCoverOfPositive(t: Track, versions: readonly { artists: string[]; pop
 }
 
 /**
+ * Titles that name a place on an album rather than a song ("Intro", "Interlude", "Outro - Live", "Skit 2",
+ * "Untitled"): tracks so titled by different artists are different pieces, so sameTitle leaves them alone.
+ */
+const GENERIC_TITLE = /^(?:intro|outro|interlude|skit|prelude|untitled|reprise|hidden track|bonus track|track \d+)(?: \d+)?$/
+
+/**
+ * One title per list (the fifth rule at the top of this file): a list never holds two tracks
+ * of one base title by artists that share none, as Megadeth's "Paranoid" beside Black Sabbath's. The track
+ * placed first (best scored) stays and later ones are left out. Which of the two is the original cannot be told
+ * from the catalogue (popularity misleads: Megadeth's cover is at 65, Sabbath's original at 42), and two songs
+ * that only share a title lose little when one makes way. Generic titles (GENERIC_TITLE) are exempt; releases
+ * of one recording, or an artist's own versions, are the recording rules' business (rerank/recording.ts).
+ */
+export class SameTitleGuard {
+  private readonly kept = new Map<string, string[][]>()
+
+  constructor(private readonly tracks: readonly Track[]) {}
+
+  /** False when the list already holds this row's base title by other artists. */
+  admits(row: number): boolean {
+    const title = baseTitleOfRow(this.tracks, row)
+    const earlier = this.kept.get(title)
+    if (!earlier || GENERIC_TITLE.test(title)) return true
+    const artists = artistSet(this.tracks[row])
+    return artists.length === 0 || earlier.every((a) => sharesArtist(a, artists))
+  }
+
+  /** Records a row placed in the list. */
+  take(row: number): void {
+    const title = baseTitleOfRow(this.tracks, row)
+    const earlier = this.kept.get(title)
+    if (earlier) earlier.push(artistSet(this.tracks[row]))
+    else this.kept.set(title, [artistSet(this.tracks[row])])
+  }
+}
+
+/** Rows in order with SameTitleGuard applied: the first of each base title by disjoint artists stays. */
+export function oneTitlePerList<T extends { row: number }>(tracks: readonly Track[], list: readonly T[]): T[] {
+  const guard = new SameTitleGuard(tracks)
+  return list.filter((c) => guard.admits(c.row) && (guard.take(c.row), true))
+}
+
+/**
  * The filter every list applies: a predicate on catalogue rows for a listener whose positives are
  * `positiveRows` (see the rules at the top of this file).
  */
 export function hygieneFilter(tracks: readonly Track[], positiveRows: Iterable<number>): (row: number) => boolean {
   const allowance = allowanceOf(tracks, positiveRows)
   return (row) => passesHygiene(tracks, allowance, row)
+}
+
+/**
+ * The rows that stand for an artist-level history (a listener known by the artists they play, as in HetRec):
+ * each artist's most popular catalogue track, so their classes allow a class as a liked track would (a listener
+ * of a children's artist gets children's tracks). One track each, not all: an artist's whole catalogue would
+ * share titles with other artists' and so allow every cover.
+ */
+export function artistHistoryRows(tracks: readonly Track[], artistNames: Iterable<string>): number[] {
+  const wanted = new Set([...artistNames].map(fold))
+  const best = new Map<string, number>()
+  tracks.forEach((t, row) => {
+    for (const a of t.artists) {
+      const key = fold(a)
+      if (!wanted.has(key)) continue
+      const at = best.get(key)
+      if (at === undefined || (t.popularity ?? 0) > (tracks[at].popularity ?? 0)) best.set(key, row)
+    }
+  })
+  return [...new Set(best.values())]
 }
 
 const profileFilters = new WeakMap<object, (row: number) => boolean>()

@@ -1,7 +1,7 @@
 import { SegueError } from '../core/errors.js'
 import type { Track } from '../core/track.js'
 import type { CatalogueView, FeatureMatch } from '../engine.js'
-import { hygieneFilter } from '../rerank/hygiene.js'
+import { hygieneFilter, SameTitleGuard } from '../rerank/hygiene.js'
 import { representativeRows } from '../rerank/recording.js'
 import { DEFAULT_FOR_YOU_PARAMS } from './for-you-params.js'
 
@@ -53,8 +53,11 @@ export async function buildPlaylist(view: CatalogueView, seedIds: readonly strin
   const perArtist = new Map<string, number>()
   // No kids, karaoke or cover tracks unless the seeds or the listener's history ask for them.
   const clean = hygieneFilter(view.tracks, [...rows, ...(opts.history ?? [])])
+  // One track per title by different artists, seeds included: no cover beside the seed or beside another pick.
+  const titles = new SameTitleGuard(view.tracks)
+  for (const row of rows) titles.take(row)
   const usable = (row: number) =>
-    !takenKeys.has(view.dupKeys[row]) && view.tracks[reps[row]].artists.every((a) => (perArtist.get(a) ?? 0) < maxPerArtist) && clean(reps[row]) && (opts.accept?.(reps[row]) ?? true)
+    !takenKeys.has(view.dupKeys[row]) && view.tracks[reps[row]].artists.every((a) => (perArtist.get(a) ?? 0) < maxPerArtist) && clean(reps[row]) && titles.admits(reps[row]) && (opts.accept?.(reps[row]) ?? true)
   const queues = rows.map((row) => new SeedQueue(view, row, perSeed * 3 + 10))
   const items: PlaylistItem[] = []
   while (items.length < total && queues.some((q) => !q.exhausted)) {
@@ -63,6 +66,7 @@ export async function buildPlaylist(view: CatalogueView, seedIds: readonly strin
       if (!hit) continue
       const t = view.tracks[reps[hit.row]]
       takenKeys.add(view.dupKeys[hit.row])
+      titles.take(reps[hit.row])
       for (const a of t.artists) perArtist.set(a, (perArtist.get(a) ?? 0) + 1)
       const seed = view.tracks[rows[s]]
       items.push({ track: t, seedId: seed.id, score: Math.max(0, 1 - hit.distance), because: view.explain(seed, t, 3) })

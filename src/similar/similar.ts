@@ -1,6 +1,6 @@
 import type { Track } from '../core/track.js'
 import type { Neighbour, VectorIndex } from '../index/types.js'
-import { hygieneFilter } from '../rerank/hygiene.js'
+import { hygieneFilter, SameTitleGuard } from '../rerank/hygiene.js'
 import { representativeRows } from '../rerank/recording.js'
 
 export interface SimilarFilters {
@@ -45,12 +45,18 @@ export function filteredNeighbours(
   const keep = makePredicate(tracks, dupKeys, seedRow, filters)
   const hits = acceptedNeighbours(index, query, k, () => {
     const seenKeys = new Set<string>()
+    // With hygiene, one track per title by different artists, the seed's included (rerank/hygiene.ts).
+    const titles = new SameTitleGuard(tracks)
+    titles.take(seedRow)
     return (row) => {
       if (row === seedRow || !keep(row)) return false
-      if (!filters.collapseDuplicates) return true
-      const key = dupKeys[row]
-      if (seenKeys.has(key)) return false
-      seenKeys.add(key)
+      if (filters.hygiene !== false && !titles.admits(row)) return false
+      if (filters.collapseDuplicates) {
+        const key = dupKeys[row]
+        if (seenKeys.has(key)) return false
+        seenKeys.add(key)
+      }
+      titles.take(row)
       return true
     }
   }, maxFetch, firstFetch(k, filters))

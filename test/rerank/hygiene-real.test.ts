@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify'
 import type { Track } from '../../src/core/track.js'
 import { bundledCatalogue } from '../../src/core/paths.js'
 import type { SegueService } from '../../src/service/service.js'
+import { cleanArtistTracks } from '../../src/cli/listening-commands.js'
 import { FOR_YOU_MODELS } from '../../src/service/for-you.js'
 import { createApp } from '../../src/server/app.js'
 import { client, startBundledService } from '../helpers/service.js'
@@ -72,6 +73,43 @@ test('Queen "Bohemian Rhapsody" (with Adele "Hello") seeds: no cover of either, 
   const bad = offending(lists, (t) => cover(t) || t.artists.includes('Glee Cast'))
   assert.deepEqual(bad, [])
   for (const [name, tracks] of lists) assert.ok(tracks.length >= 10, `${name} has ${tracks.length} tracks`)
+})
+
+const A_TOUT_LE_MONDE = '6olS0TmHmsGr0hXtcBsiVM' // Megadeth (metal): Black Sabbath's "Paranoid" and Megadeth's cover of it are both near
+
+/** Pairs of tracks in one list with one title (notes in brackets or after " - " dropped) and no artist in common. */
+function sameTitleOtherArtist(tracks: readonly Track[]): string[] {
+  const title = (t: Track) => t.name.toLowerCase().replace(/\s*[([].*?[)\]]/g, '').replace(/\s+-\s.*$/, '').trim()
+  const out: string[] = []
+  tracks.forEach((t, i) => {
+    for (const u of tracks.slice(0, i)) if (title(u) === title(t) && !u.artists.some((a) => t.artists.includes(a))) out.push(`${label(u)} / ${label(t)}`)
+  })
+  return out
+}
+
+test('Megadeth seed: no list holds one title by two unrelated artists (no "Paranoid" cover beside Black Sabbath\'s)', { timeout: 300_000 }, async () => {
+  const lists = await everyList([A_TOUT_LE_MONDE])
+  const bad = [...lists].flatMap(([name, tracks]) => sameTitleOtherArtist(tracks).map((pair) => `${name}: ${pair}`))
+  assert.deepEqual(bad, [])
+  for (const [name, tracks] of lists) assert.ok(tracks.length >= 10, `${name} has ${tracks.length} tracks`)
+})
+
+test('CLI recommend --seeds Eminem --tracks: the tracks are hygiene-filtered as the API lists are (the unfiltered path offered kids tracks)', { timeout: 300_000 }, async () => {
+  // What `segue recommend --seeds Eminem --tracks` does: artist recommendations become catalogue tracks.
+  const t = service.collaborative!
+  const l = t.listening
+  const byName = new Map([...l.itemNames].map(([raw, name]) => [name.toLowerCase(), raw]))
+  const history = [l.data.items.dense(byName.get('eminem')!)!]
+  const items = t.model.recommend({ history }, { n: 30 })
+  const artist = (item: number) => l.itemNames.get(l.data.items.rawId(item)) ?? l.data.items.rawId(item)
+  const candidates = items.map((s, i) => ({ artist: artist(s.item), weight: items.length - i }))
+  const played = history.map((item) => ({ artist: artist(item), weight: 1 }))
+  const unfiltered = (await service.engine.tracksForArtists(candidates, played, 40)).map((x) => x.track)
+  assert.ok(unfiltered.some(isKids), `the case is real: without hygiene the list holds a kids track\n${unfiltered.map(label).join('\n')}`)
+  const listed = cleanArtistTracks(service.view, candidates, played, 40).map((x) => x.track)
+  assert.deepEqual(listed.filter(isKids).map(label), [])
+  assert.deepEqual(sameTitleOtherArtist(listed), [])
+  assert.equal(listed.length, 40)
 })
 
 test('a new listener\'s popular list holds no kids track', { timeout: 300_000 }, async () => {
