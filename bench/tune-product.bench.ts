@@ -9,7 +9,8 @@
 //
 // Search (the budget): coordinate search in a fixed order, one parameter group at a time, the best value kept
 // before the next group; every trial is listed. The target is NDCG (ties: R-precision) of the model the group
-// shapes: co-occurrence alpha, recency decay and floor on the collaborative model; fusion weights, the RRF
+// shapes: co-occurrence alpha, recency decay and floor, the per-artist share of a long list and the playlist
+// neighbours (share, count) on the collaborative model; fusion weights, the RRF
 // constant, the per-artist cap and the content anchors on the hybrid (the product's default model); the
 // playlist per-artist cap on seed playlists. Negative pull, kind weights and the artist-level fold-in weights
 // cannot be measured here (playlists have no skips or dislikes, every seed is a like, the artist bridge is
@@ -20,6 +21,11 @@
 // machine the content-based models take about a second a playlist, so the final can be run apart:
 // BENCH_TUNED='<setting JSON printed by a search>' skips the search, BENCH_KINDS=hybrid,collaborative picks
 // models, and the results file is then tune-product-<kinds>.json.
+//
+// Candidates without a search: BENCH_CANDIDATES='[["label", {ForYouParams over the defaults}, alpha?], ...]' scores
+// each on BENCH_KINDS (default hybrid) and user-kNN, on the tuning playlists (BENCH_MODE=validation, the default)
+// or on BENCH_TEST_PLAYLISTS test playlists (BENCH_MODE=test, after the choice), into
+// bench/results/tune-product-candidates-<mode>.json. The issue-9 round's candidates were scored this way.
 //
 // Results: bench/results/tune-product.json (every trial, and the final table).
 import { existsSync } from 'node:fs'
@@ -33,6 +39,7 @@ import { evaluateContinuation, type ContinuationScores } from '../src/eval/conti
 import { ProductContinuation, type ProductModelKind } from '../src/eval/continuation/product.js'
 import { splitContinuation, trainingData, type ContinuationSplit, type HeldOutPlaylist } from '../src/eval/continuation/split.js'
 import type { ContinuationModel } from '../src/eval/continuation/types.js'
+import { createContinuationModel } from '../src/eval/continuation/models.js'
 import { HAND_SET_PARAMS, type ForYouParams } from '../src/service/for-you-params.js'
 import { DEFAULT_COOCCURRENCE_ALPHA } from '../src/service/track-cooccurrence.js'
 import { report, type Row } from './lib/report.js'
@@ -79,6 +86,11 @@ const GROUPS: Group[] = [
       [1, 1],
     ].map(([d, f]) => ({ label: `${d}, ${f}`, apply: withParams({ recencyDecay: d, recencyFloor: f }) })),
   },
+  // Issue 9's last bar: the per-artist cap of a 20-track screen cut recall in 500-track continuations, and
+  // user-kNN over playlists beat item co-occurrence; both joined the product (artistCap, TrackCooccurrence.recommend).
+  { name: 'perArtistShare', kind: 'collaborative', values: [0, 0.05, 0.1, 1].map((v) => ({ label: String(v), apply: withParams({ perArtistShare: v }) })) },
+  { name: 'playlistNeighbourShare', kind: 'collaborative', values: [0, 0.3, 0.5, 0.7].map((v) => ({ label: String(v), apply: withParams({ playlistNeighbourShare: v }) })) },
+  { name: 'playlistNeighbours', kind: 'collaborative', values: [50, 25, 100].map((v) => ({ label: String(v), apply: withParams({ playlistNeighbours: v }) })) },
   {
     name: 'hybrid weights (content, collaborative)',
     kind: 'hybrid',
@@ -158,9 +170,9 @@ async function search(models: Map<ProductModelKind, ProductContinuation>, split:
 
 /** The ForYouParams each model reads (and whether it reads the co-occurrence alpha). */
 const READS: Record<ProductModelKind, { keys: (keyof ForYouParams)[]; alpha: boolean }> = {
-  content: { keys: ['maxAnchors', 'perArtist', 'rrfK', 'anchorAgreement', 'kindWeight', 'recencyDecay', 'recencyFloor'], alpha: false },
-  collaborative: { keys: ['perArtist', 'kindWeight', 'recencyDecay', 'recencyFloor'], alpha: true },
-  hybrid: { keys: ['maxAnchors', 'perArtist', 'rrfK', 'anchorAgreement', 'kindWeight', 'recencyDecay', 'recencyFloor', 'playlistHybridWeights'], alpha: true },
+  content: { keys: ['maxAnchors', 'perArtist', 'perArtistShare', 'rrfK', 'anchorAgreement', 'kindWeight', 'recencyDecay', 'recencyFloor'], alpha: false },
+  collaborative: { keys: ['perArtist', 'perArtistShare', 'playlistNeighbours', 'playlistNeighbourShare', 'rrfK', 'kindWeight', 'recencyDecay', 'recencyFloor'], alpha: true },
+  hybrid: { keys: ['maxAnchors', 'perArtist', 'perArtistShare', 'playlistNeighbours', 'playlistNeighbourShare', 'rrfK', 'anchorAgreement', 'kindWeight', 'recencyDecay', 'recencyFloor', 'playlistHybridWeights'], alpha: true },
   playlist: { keys: ['playlistPerSeed', 'playlistPerArtist'], alpha: false },
 }
 
@@ -181,6 +193,30 @@ function row(kind: string, part: string, setting: string, s: ContinuationScores)
   return { model: kind, part, setting, playlists: s.playlists, rPrecision: +s.rPrecision.toFixed(4), ndcg: +s.ndcg.toFixed(4), clicks: +s.clicks.toFixed(2) }
 }
 
+/** BENCH_CANDIDATES: each setting (over the current defaults) and user-kNN, scored on one part of the split. */
+async function candidates(engine: Engine | null, split: ContinuationSplit, tune: ContinuationSplit, testSplit: ContinuationSplit): Promise<void> {
+  const list: [string, Partial<ForYouParams>, number?][] = JSON.parse(process.env.BENCH_CANDIDATES!)
+  const mode = process.env.BENCH_MODE === 'test' ? 'test' : 'validation'
+  const part = mode === 'test' ? testSplit : tune
+  const kinds = (process.env.BENCH_KINDS?.split(',') as ProductModelKind[] | undefined) ?? ['hybrid']
+  const train = trainingData(split, mode)
+  const userKnn = createContinuationModel('user-knn')
+  await userKnn.fit(train)
+  const rows: Row[] = []
+  const run = async (label: string, model: ContinuationModel) => {
+    const r = await evaluateContinuation([{ name: label, fit: async () => {}, continue: (q, n) => model.continue(q, n) }], part, { mode })
+    rows.push(row(label, mode, '', r.models[0].overall))
+    console.log(`${mode} ${label}: R-prec ${r.models[0].overall.rPrecision.toFixed(4)} NDCG ${r.models[0].overall.ndcg.toFixed(4)}`)
+  }
+  await run('user-knn', userKnn)
+  for (const kind of kinds) {
+    const base = new ProductContinuation(kind, kind === 'collaborative' ? null : engine)
+    await base.fit(train)
+    for (const [label, params, alpha] of list) await run(`${kind} ${label}`, base.withParams(params, alpha))
+  }
+  report(`tune-product-candidates-${mode}`, rows, { seed: 42, playlists: mode === 'test' ? testSplit.test.length : tune.validation.length, candidates: list })
+}
+
 async function main(): Promise<void> {
   const dir = join(sharedDataDir(), 'spotify-mpd-sample')
   if (!existsSync(dir)) {
@@ -194,6 +230,7 @@ async function main(): Promise<void> {
   const split = splitContinuation(set, { seed: 42 })
   const tune = { ...split, validation: firstOfEach(split.validation, TUNE_PLAYLISTS) }
   const testSplit = { ...split, test: firstOfEach(split.test, TEST_PLAYLISTS) }
+  if (process.env.BENCH_CANDIDATES) return candidates(engine, split, tune, testSplit).finally(() => engine.close())
   const trials: Trial[] = []
   const started = performance.now()
   const onValidation = await fitAll(engine, split, 'validation', GIVEN ? KINDS : ALL_KINDS)

@@ -7,8 +7,13 @@
 export interface ForYouParams {
   /** Most content anchors (the heaviest positives) searched around per request. */
   maxAnchors: number
-  /** At most this many tracks by one artist in a "For you" list. */
+  /** At most this many tracks by one artist in a "For you" list (a screen of 20, say). */
   perArtist: number
+  /**
+   * In a long list an artist may fill this share of it instead, when that is more than perArtist (see
+   * artistCap): a 500-track playlist continuation holds many tracks by its artists, a screen of 20 does not.
+   */
+  perArtistShare: number
   /** Play-count weight of a positive in the artist-level collaborative fold-in (a like ~ a keen listener's plays of an artist). */
   cfWeight: { seed: number; like: number; play: number }
   /** Reciprocal-rank fusion constant: a larger one damps the head of each list less. */
@@ -17,6 +22,10 @@ export interface ForYouParams {
   hybridWeights: { content: number; collaborative: number }
   /** The same when "Listeners like you" is track co-occurrence in playlists (serve --playlists, the harness). */
   playlistHybridWeights: { content: number; collaborative: number }
+  /** Playlists most like the listener's tracks that vote in "Listeners like you" (user-kNN over playlists). */
+  playlistNeighbours: number
+  /** Share of those playlists' votes in "Listeners like you", fused with item co-occurrence (0: co-occurrence alone). */
+  playlistNeighbourShare: number
   /** Share of the other anchors' agreement added to a content candidate's best anchor score (breaks near-ties). */
   anchorAgreement: number
   /** Weight of a positive by kind before recency (a seed or like fully, a play a third). */
@@ -41,10 +50,13 @@ export interface ForYouParams {
 export const HAND_SET_PARAMS: Readonly<ForYouParams> = Object.freeze({
   maxAnchors: 6,
   perArtist: 2,
+  perArtistShare: 0,
   cfWeight: { seed: 200, like: 200, play: 60 },
   rrfK: 20,
   hybridWeights: { content: 0.55, collaborative: 0.45 },
   playlistHybridWeights: { content: 0.55, collaborative: 0.45 },
+  playlistNeighbours: 50,
+  playlistNeighbourShare: 0,
   anchorAgreement: 0.05,
   kindWeight: { seed: 1, like: 1, play: 0.35 },
   recencyDecay: 0.93,
@@ -67,7 +79,14 @@ export const HAND_SET_PARAMS: Readonly<ForYouParams> = Object.freeze({
 export const DEFAULT_FOR_YOU_PARAMS: Readonly<ForYouParams> = Object.freeze({
   ...HAND_SET_PARAMS,
   playlistHybridWeights: { content: 0.1, collaborative: 0.9 },
+  perArtistShare: 0.1,
+  playlistNeighbourShare: 0.5,
 })
+
+/** The per-artist cap of an n-long list: perArtist, or perArtistShare of n where that is more. */
+export function artistCap(params: Pick<ForYouParams, 'perArtist' | 'perArtistShare'>, n: number): number {
+  return Math.max(params.perArtist, Math.ceil(params.perArtistShare * n))
+}
 
 /** Defaults with some values replaced (nested objects replaced whole). */
 export function forYouParams(over: Partial<ForYouParams> = {}): ForYouParams {

@@ -2,9 +2,9 @@ import { genreDisplayName } from '../core/genre-names.js'
 import type { Track } from '../core/track.js'
 import type { CatalogueView, FeatureMatch } from '../engine.js'
 import type { Neighbour } from '../index/types.js'
-import { profileHygiene } from '../rerank/hygiene.js'
+import { profileHygiene, SameTitleGuard } from '../rerank/hygiene.js'
 import type { ArtistBridge } from './artist-bridge.js'
-import { DEFAULT_FOR_YOU_PARAMS, type ForYouParams } from './for-you-params.js'
+import { artistCap, DEFAULT_FOR_YOU_PARAMS, type ForYouParams } from './for-you-params.js'
 import { isFresh, type Positive, type Profile } from './profile.js'
 import type { CatalogueCooccurrence } from './track-cooccurrence.js'
 
@@ -222,7 +222,8 @@ export class ForYou {
       }),
     )
     const accept = (item: number) => pl.rowOfItem[item] >= 0 && isFresh(this.view, p, pl.rowOfItem[item])
-    return pl.model.recommendForHistory(history, { n: n * 2, accept }).map((h) => {
+    const { playlistNeighbours: neighbours, playlistNeighbourShare: neighbourShare, rrfK: fusionK } = this.params
+    return pl.model.recommend(history, { n: n * 2, accept, neighbours, neighbourShare, fusionK }).map((h) => {
       const row = pl.rowOfItem[h.item]
       const anchor = anchorOf.get(h.because)!
       const text = `Often in playlists with “${this.view.tracks[anchor.row].name}”`
@@ -362,15 +363,17 @@ export class ForYou {
   private finish(list: readonly Candidate[], p: Profile, n: number): ForYouItem[] {
     const out: ForYouItem[] = []
     const keys = new Set<string>()
-    const cap = new ArtistCap(this.params.perArtist)
+    const cap = new ArtistCap(artistCap(this.params, n))
+    const titles = new SameTitleGuard(this.view.tracks)
     const sorted = [...list].sort((a, b) => b.score - a.score || a.row - b.row)
     for (const c of sorted) {
       const key = this.view.dupKeys[c.row]
       // A recording's key is the id of its most popular release: that is the one shown.
       const t = this.view.tracks[this.view.rowOf.get(key) ?? c.row]
-      if (keys.has(key) || !cap.admits(t.artists)) continue
+      if (keys.has(key) || !cap.admits(t.artists) || !titles.admits(c.row)) continue
       keys.add(key)
       cap.take(t.artists)
+      titles.take(c.row)
       const anchor = c.anchor ?? this.closestPositive(p, c.row)
       out.push({
         track: t,

@@ -2,7 +2,7 @@ import { SegueError } from '../../core/errors.js'
 import type { PlaylistSet } from '../../data/playlists/types.js'
 import type { CatalogueView, Engine } from '../../engine.js'
 import { ArtistCap, ForYou, fuse, type FusedCandidate } from '../../service/for-you.js'
-import { forYouParams, type ForYouParams } from '../../service/for-you-params.js'
+import { artistCap, forYouParams, type ForYouParams } from '../../service/for-you-params.js'
 import { buildPlaylist, MAX_SEEDS } from '../../service/playlist.js'
 import { buildProfile, positiveWeight, type Profile } from '../../service/profile.js'
 import { TrackCooccurrence } from '../../service/track-cooccurrence.js'
@@ -101,7 +101,8 @@ export class ProductContinuation implements ContinuationModel {
     const f = this.fitted
     if (!f) throw new SegueError('E_BAD_ARGUMENT', `${this.name}: the model is not fitted yet; call fit() first`)
     const own = await this.ownList(f, query.seeds, n)
-    const byTitle = own.length < n ? this.title.titleTracks(query.title, n) : []
+    // Seeds and the model's own tracks among the title's are skipped by the fill: ask for enough to cover them.
+    const byTitle = own.length < n ? this.title.titleTracks(query.title, n + query.seeds.length + own.length) : []
     return fillList(n, query.seeds, [own, byTitle, f.popular.top(n + query.seeds.length)])
   }
 
@@ -111,11 +112,11 @@ export class ProductContinuation implements ContinuationModel {
       case 'content':
         return (await this.content(f.catalogue!, seeds, n)).map((c) => c.row)
       case 'collaborative':
-        return capped(this.collaborative(f, seeds, n), f.set, this.params.perArtist, n)
+        return capped(this.collaborative(f, seeds, n), f.set, artistCap(this.params, n), n)
       case 'hybrid': {
         const { rrfK, playlistHybridWeights: hybridWeights } = this.params
         const fused = fuse(await this.content(f.catalogue!, seeds, n), this.collaborative(f, seeds, n), { rrfK, hybridWeights })
-        return capped(fused, f.set, this.params.perArtist, n)
+        return capped(fused, f.set, artistCap(this.params, n), n)
       }
       case 'playlist':
         return this.playlist(f.catalogue!, seeds, n)
@@ -137,11 +138,16 @@ export class ProductContinuation implements ContinuationModel {
     })
   }
 
-  /** Track co-occurrence folded in over the seeds, weighted as ListenerHistory weighs likes in order. */
+  /**
+   * The product's playlist "Listeners like you" (TrackCooccurrence.recommend: item co-occurrence fused with the
+   * most similar playlists' votes) over the seeds, weighted as ListenerHistory weighs likes in order.
+   */
   private collaborative(f: Fitted, seeds: readonly number[], n: number): FusedCandidate[] {
     const history = seeds.map((item, i) => ({ item, weight: positiveWeight('like', seeds.length - 1 - i, this.params) }))
     const known = (item: number) => f.popular.known(item)
-    return f.cooc!.recommendForHistory(history, { n: n * 2, accept: known, alpha: this.opts.alpha }).map((h) => ({ row: h.item, score: h.score, reasons: [] }))
+    const { playlistNeighbours: neighbours, playlistNeighbourShare: neighbourShare, rrfK: fusionK } = this.params
+    const hits = f.cooc!.recommend(history, { n: n * 2, accept: known, alpha: this.opts.alpha, neighbours, neighbourShare, fusionK })
+    return hits.map((h) => ({ row: h.item, score: h.score, reasons: [] }))
   }
 
   /** buildPlaylist from the first linked seeds, n tracks long, as set tracks. */
