@@ -10,7 +10,8 @@
 //    re-ranked by MMR (top 50 candidates, cosine of the same diversity vectors) at lambda 1, 0.9, 0.8, 0.7, 0.5, 0.3.
 // 3. Serving: median milliseconds per request of the fitted neural hybrid: a full top-10 (every item scored),
 //    and re-ranking 200 candidates (the ALS top 200) by the hybrid's scores then MMR to 10.
-// SEGUE_NH_EPOCHS overrides the epochs (for a quick look); BENCH_NH_DATASETS=ml,hetrec chooses datasets.
+// SEGUE_NH_EPOCHS overrides the epochs (for a quick look); BENCH_NH_DATASETS=ml,hetrec chooses datasets;
+// BENCH_NH_TASKS (compare, ablation, serve) chooses the parts.
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { sharedDataDir, bundledDataDir } from '../src/core/paths.js'
@@ -37,6 +38,8 @@ const SERVE_CANDIDATES = 200
 const SERVE_USERS = 300
 const EPOCHS = process.env.SEGUE_NH_EPOCHS ? { epochs: Number(process.env.SEGUE_NH_EPOCHS) } : {}
 const WANT = (process.env.BENCH_NH_DATASETS ?? 'ml,hetrec').split(',')
+/** BENCH_NH_TASKS=ablation,serve runs the first dataset's ablation and serving only (results: neural-hybrid-ablation.json). */
+const TASKS = (process.env.BENCH_NH_TASKS ?? 'compare,ablation,serve').split(',')
 
 async function main(): Promise<void> {
   const rows: Row[] = []
@@ -45,15 +48,18 @@ async function main(): Promise<void> {
   for (const ds of datasets) {
     const split = randomHoldout(ds.data, { fraction: 0.2, seed: SEED })
     const opts = evalOptions(ds)
-    for (const name of CLASSIC) rows.push(row(ds, 'compare', name, await evaluate(createModel(name), split, opts)))
+    if (TASKS.includes('compare')) for (const name of CLASSIC) rows.push(row(ds, 'compare', name, await evaluate(createModel(name), split, opts)))
     const nh = new NeuralHybridRecommender(EPOCHS, ds.side)
-    rows.push(row(ds, 'compare', 'neural-hybrid', await evaluate(nh, split, opts), nh))
+    const plain = row(ds, 'compare', 'neural-hybrid', await evaluate(nh, split, opts), nh)
+    rows.push(plain)
     if (ds === datasets[0]) {
-      rows.push(...(await ablation(ds, split, opts)))
-      rows.push(...(await serving(ds, split, nh)))
+      rows.push({ ...plain, task: 'ablation', model: 'neural-hybrid ilsWeight 0', knob: 0 })
+      if (TASKS.includes('ablation')) rows.push(...(await ablation(ds, split, opts)))
+      if (TASKS.includes('serve')) rows.push(...(await serving(ds, split, nh)))
     }
   }
-  report('neural-hybrid', rows, notes)
+  notes.epochs = EPOCHS.epochs ?? 'defaults (early stopping)'
+  report(TASKS.includes('compare') ? 'neural-hybrid' : 'neural-hybrid-ablation', rows, notes)
 }
 
 async function loadDatasets(notes: Record<string, unknown>): Promise<HybridDataset[]> {
@@ -80,13 +86,15 @@ function evalOptions(ds: HybridDataset): EvaluateOptions {
 
 function row(ds: HybridDataset, task: string, model: string, r: Awaited<ReturnType<typeof evaluate>>, nh?: NeuralHybridRecommender): Row {
   const m = r.overall.metrics
-  const fit = nh ? { epochs: nh.history.length, bestValNdcg: +(Math.max(...nh.history.map((h) => h.metric ?? 0))).toFixed(4) } : {}
+  const fit: Row = nh ? { epochs: nh.history.length, bestValNdcg: +(Math.max(...nh.history.map((h) => h.metric ?? 0))).toFixed(4) } : {}
+  // One line per finished row on stderr: a long run under load can be read before it ends.
+  process.stderr.write(`${ds.name} ${task} ${model}: NDCG@10 ${m.ndcg!.toFixed(4)} ILS ${m.ils!.toFixed(4)}\n`)
   return { dataset: ds.name, task, model, ndcg: +m.ndcg!.toFixed(4), precision: +m.precision!.toFixed(4), ils: +m.ils!.toFixed(4), genreDiversity: +m.genreDiversity!.toFixed(4), fitSeconds: +r.fit.seconds.toFixed(1), ...fit }
 }
 
 async function ablation(ds: HybridDataset, split: Split, opts: EvaluateOptions): Promise<Row[]> {
   const rows: Row[] = []
-  for (const ilsWeight of ILS_WEIGHTS) {
+  for (const ilsWeight of ILS_WEIGHTS.filter((w) => w > 0)) {
     const nh = new NeuralHybridRecommender({ ...EPOCHS, ilsWeight }, ds.side)
     rows.push({ ...row(ds, 'ablation', `neural-hybrid ilsWeight ${ilsWeight}`, await evaluate(nh, split, opts), nh), knob: ilsWeight })
   }
