@@ -7,9 +7,9 @@ import type { ThemeName } from '../viz/theme.js'
 export type DrawnFormat = Exclude<ChartFormat, 'json'>
 export type ChartJob =
   | { id: number; kind: 'render'; spec: ChartSpec; format: DrawnFormat; theme: ThemeName }
-  | { id: number; kind: 'build'; name: string }
+  | { id: number; kind: 'build'; name: string; store?: string }
 export type ChartReply = { id: number; result: unknown } | { id: number; error: { code: ErrorCode; message: string } }
-type JobBody = { kind: 'render'; spec: ChartSpec; format: DrawnFormat; theme: ThemeName } | { kind: 'build'; name: string }
+type JobBody = { kind: 'render'; spec: ChartSpec; format: DrawnFormat; theme: ThemeName } | { kind: 'build'; name: string; store?: string }
 
 /**
  * The worker's module: the compiled JavaScript beside this file or, when run from source, the TypeScript through
@@ -40,9 +40,12 @@ export class ChartRenderer {
     return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
   }
 
-  /** The spec of a CHARTS entry, built on the thread from the files its `needs` name (not the catalogue). */
-  async build(name: string): Promise<ChartSpec> {
-    return (await this.send({ kind: 'build', name })) as ChartSpec
+  /**
+   * The spec of a CHARTS entry, built on the thread from the files its `needs` name; the catalogue, when it
+   * needs one, is read from the SQLite store at `store`.
+   */
+  async build(name: string, store?: string): Promise<ChartSpec> {
+    return (await this.send({ kind: 'build', name, store })) as ChartSpec
   }
 
   private send(body: JobBody): Promise<unknown> {

@@ -60,6 +60,13 @@ describe('chart routes', () => {
     assert.deepEqual(dark.data, spec.data)
   })
 
+  test("catalogue charts, built on the chart thread from the store, equal the ones built from the service's tracks", async () => {
+    for (const name of ['feature-correlation', 'top-collaborators']) {
+      const { config: _config, ...spec } = (await get(`/api/charts/${name}`)).json()
+      assert.deepEqual(spec, JSON.parse(JSON.stringify(CHARTS[name].build({ tracks: service.view.tracks }))), name)
+    }
+  })
+
   test('format=svg draws an SVG document with the chart title in it', async () => {
     const r = await get('/api/charts/modes?format=svg')
     assert.equal(r.statusCode, 200)
