@@ -23,6 +23,11 @@ const JOURNEY = { from: 'Calm', to: 'Energetic', n: 10 } as const
  * may dip by this much (two tracks aimed at neighbouring targets can swap by a hair) but no more.
  */
 const ENERGY_DIP = 0.08
+/** Answers given in the onboarding form: question (the survey's column) and answer, as the API lists them. */
+const ONBOARDING_ANSWERS = [
+  ['music_lis_frequency', 'Before bed'],
+  ['music_time_slot', 'Night'],
+] as const
 /** Energy must rise at least this much from the first step to the last (the two moods' anchors lie further apart). */
 const ENERGY_RISE = 0.3
 
@@ -59,12 +64,12 @@ async function forYouReady(page: Page, after?: string | null): Promise<void> {
   await page.locator(`[data-testid="foryou-list"][data-state="ready"]${version}`).waitFor({ timeout: 30_000 })
 }
 
-async function shoot(page: Page, name: string, target?: Locator): Promise<void> {
+async function shoot(page: Page, name: string, target?: Locator, fullPage = true): Promise<void> {
   mkdirSync(SCREENSHOT_DIR, { recursive: true })
   const path = join(SCREENSHOT_DIR, name)
   // A panel is cut from the full page: shot on its own, scrolled into view, the sticky search bar would cover its top.
   const clip = target ? await target.evaluate((el) => { const r = el.getBoundingClientRect(); return { x: r.left + scrollX, y: r.top + scrollY, width: r.width, height: r.height } }) : undefined
-  await page.screenshot({ path, fullPage: true, clip })
+  await page.screenshot({ path, fullPage, clip })
   assert.ok(statSync(path).size > 10_000, `a real screenshot was written: ${name}`)
 }
 
@@ -120,13 +125,56 @@ async function buildJourney(page: Page): Promise<number[]> {
   return builder.getByTestId('journey-step').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-energy'))))
 }
 
+/**
+ * Answers "Tell us how you listen" (opened from the source line) at phone width, as a listener with no pick and
+ * no listening: afterwards the source line says the mood came from the answers.
+ */
+async function answerOnboarding(page: Page): Promise<void> {
+  await page.setViewportSize({ width: 390, height: 844 })
+  await page.getByTestId('mood-source').getByTestId('onboarding-open').click()
+  const form = page.getByTestId('onboarding')
+  for (const [question, answer] of ONBOARDING_ANSWERS) {
+    const button = form.getByTestId(`onboarding-q-${question}`).locator(`[data-answer="${answer}"]`)
+    await button.click()
+    assert.equal(await button.getAttribute('aria-pressed'), 'true', `the answer "${answer}" is ticked`)
+  }
+  await page.waitForTimeout(300) // Let the sheet's entrance settle before the screenshot.
+  await shoot(page, 'onboarding-390.png', undefined, false) // The form is a sheet over the page: the screen is what shows.
+  const overflow = await form.evaluate((el) => el.scrollWidth - el.clientWidth)
+  assert.ok(overflow <= 1, `the form fits 390 px without sideways scrolling (${overflow} px over)`)
+  await form.getByTestId('onboarding-save').click()
+  await form.waitFor({ state: 'detached' })
+  const source = page.locator('[data-testid="mood-source"][data-source="onboarding"]')
+  await source.waitFor({ timeout: 15_000 })
+  assert.match(await source.innerText(), /^(Happy|Energetic|Calm|Sad), from your answers\./, 'the source line says the mood came from the answers')
+  await page.setViewportSize({ width: 1366, height: 900 })
+}
+
+/** With Calm picked, a track's similar tracks are all Calm and say so; "show all" lifts the filter. */
+async function similarIsCalm(page: Page): Promise<void> {
+  await page.getByTestId('foryou-item').first().locator('.track-name').click()
+  const drawer = page.getByTestId('track-drawer')
+  const list = drawer.locator('[data-testid="similar-list"][data-mood="Calm"]')
+  await list.waitFor({ timeout: 30_000 })
+  const moods = await moodsOf(list.getByTestId('similar-item'))
+  assert.ok(moods.length >= 3, `similar tracks are found within Calm (${moods.length})`)
+  assert.deepEqual(new Set(moods), new Set(['Calm']), `similar tracks are all Calm: ${moods.join(', ')}`)
+  assert.match(await drawer.getByTestId('similar-mood').textContent() ?? '', /Only Calm tracks · show all/)
+  await shoot(page, 'similar-mood-1366.png', undefined, false)
+  await drawer.getByTestId('similar-mood-toggle').click()
+  await drawer.locator('[data-testid="similar-list"][data-mood=""]').waitFor({ timeout: 30_000 })
+  assert.match(await drawer.getByTestId('similar-mood').textContent() ?? '', /All moods · only Calm/)
+  await page.keyboard.press('Escape')
+  await drawer.waitFor({ state: 'detached' })
+}
+
 function assertClimbs(energy: number[]): void {
   const dips = energy.slice(1).map((e, i) => energy[i] - e)
   assert.ok(Math.max(...dips) <= ENERGY_DIP, `no step drops energy by more than ${ENERGY_DIP}: ${energy.map((e) => e.toFixed(2)).join(' ')}`)
   assert.ok(energy[energy.length - 1] - energy[0] >= ENERGY_RISE, `energy climbs by at least ${ENERGY_RISE}: ${energy.map((e) => e.toFixed(2)).join(' ')}`)
 }
 
-test('moods in the web app: a picked mood filters For you and says so; a Calm-to-Energetic journey climbs in energy; screenshots at 1366 and 390 px', { skip, timeout: 180_000 }, async (t) => {
+test('moods in the web app: onboarding answers set the mood and the source line says so; a picked mood filters For you and similar tracks and says so; a Calm-to-Energetic journey climbs in energy; screenshots at 1366 and 390 px', { skip, timeout: 180_000 }, async (t) => {
   const started = performance.now()
   /** Phase timings in the TAP output, to see where a slow run spent its time. */
   const mark = (phase: string) => t.diagnostic(`${phase}: ${((performance.now() - started) / 1000).toFixed(1)} s`)
@@ -152,6 +200,8 @@ test('moods in the web app: a picked mood filters For you and says so; a Calm-to
     assert.equal(await page.getByTestId('mood-option-any').getAttribute('aria-pressed'), 'true')
 
     mark('app ready')
+    await answerOnboarding(page)
+    mark('onboarding answered')
     await pickCalm(page)
     mark('Calm picked')
     await page.locator('[data-testid="mood-music-list"][data-state="ready"][data-mood="Calm"]').waitFor({ timeout: 30_000 })
@@ -165,6 +215,8 @@ test('moods in the web app: a picked mood filters For you and says so; a Calm-to
     mark('mood screenshots')
     await moodMusicIsCalm(page)
     mark('music for Calm')
+    await similarIsCalm(page)
+    mark('similar tracks Calm')
 
     await page.reload()
     await page.getByTestId('mood-source').filter({ hasText: 'You picked Calm' }).waitFor({ timeout: 15_000 })

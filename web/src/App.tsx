@@ -6,6 +6,7 @@ import {
   type FeedbackKind,
   type ModelInfo,
   type ModelName,
+  type PlaylistRequest,
   type TrackSummary,
 } from './api';
 import { TrackActionsContext, type TrackActions } from './actions';
@@ -23,6 +24,7 @@ import { ListenerCard } from './components/ListenerCard';
 import { MoodPicker, useListenerMood } from './components/MoodPicker';
 import { MoodMusic } from './components/MoodMusic';
 import { JourneyBuilder } from './components/JourneyBuilder';
+import { OnboardingDialog } from './components/OnboardingDialog';
 import { CompassIcon, HistoryIcon, LogoMark } from './components/Icons';
 import { ExploreNavButton, ExploreView } from './components/ExploreNav';
 
@@ -56,7 +58,7 @@ export function App() {
   const { session, status, withListener, forget, retry, bumpCount } = useListenerSession(showError);
   const listenerId = session?.id ?? null;
   const makePlaylist = useCallback(
-    (body: { seeds: string[]; perSeed?: number; total?: number }) => withListener((c) => api.listenerPlaylist(c, body)),
+    (body: PlaylistRequest) => withListener((c) => api.listenerPlaylist(c, body)),
     [withListener],
   );
 
@@ -201,6 +203,9 @@ export function App() {
   // ---- moods: the listener's mood; a picked one filters For you ------------------------------
   const moodState = useListenerMood(withListener, listenerId, showError, tick);
   const moodFilter = moodState.picked;
+  const [onboarding, setOnboarding] = useState(false);
+  const openOnboarding = useCallback(() => setOnboarding(true), []);
+  const closeOnboarding = useCallback(() => setOnboarding(false), []);
 
   // ---- recommendations ----------------------------------------------------------------------
   const [recs, setRecs] = useState<RecsState>({
@@ -309,7 +314,7 @@ export function App() {
             <ExploreNavButton active={view === 'explore'} onClick={() => setView('explore')} />
           </nav>
 
-          <ListenerCard session={session} status={status} onForget={onForget} onRetry={retry} />
+          <ListenerCard session={session} status={status} onForget={onForget} onRetry={retry} onOnboarding={openOnboarding} />
 
           <p className="sidebar-foot">
             {catalogueSize != null ? `${catalogueSize.toLocaleString()} tracks in the catalogue` : 'Music that follows on'}
@@ -331,9 +336,9 @@ export function App() {
                 setSeedMessage(null);
               }}
             />
-            <MoodPicker state={moodState} />
+            <MoodPicker state={moodState} onOnboarding={openOnboarding} />
             <div className="columns">
-              <PlaylistPanel key={epoch} seeds={seeds} makePlaylist={makePlaylist} onError={showError} />
+              <PlaylistPanel key={epoch} seeds={seeds} makePlaylist={makePlaylist} onError={showError} mood={moodFilter} />
               <ForYouPanel
                 recs={recs}
                 models={models}
@@ -368,12 +373,16 @@ export function App() {
             onClose={closeDrawer}
             onError={showError}
             seedsFull={seeds.length >= MAX_SEEDS}
+            mood={moodFilter}
             onShowOnMap={(t) => {
               setMapTrack(t);
               setView('explore');
               closeDrawer();
             }}
           />
+        )}
+        {onboarding && listenerId && (
+          <OnboardingDialog listenerId={listenerId} onSave={moodState.answer} onClose={closeOnboarding} onError={showError} />
         )}
         <Toasts toasts={toasts} onDismiss={dismissToast} />
       </div>

@@ -25,6 +25,9 @@ export interface ListenerMood {
   mix: Record<MoodName, number>;
 }
 
+/** Onboarding answers: question (the survey's column) -> the answers picked. */
+export type OnboardingAnswers = Record<string, string[]>;
+
 /** A track offered for a mood (like a For you item, with the track's mood). */
 export interface MoodTrackItem {
   track: TrackSummary;
@@ -98,6 +101,14 @@ export const moodsApi = {
   /** Stores the listener's own pick; null clears it (their mood then comes from listening or answers). */
   pick: (auth: Credentials, mood: MoodName | null) =>
     request<ListenerMood>('PUT', `/listeners/${enc(auth.id)}/mood`, { auth, body: { mood } }),
+
+  /** The onboarding questionnaire: each question (the survey's column) and the answers it offers. */
+  onboardingQuestions: (signal?: AbortSignal) =>
+    request<{ questions: Record<string, string[]> }>('GET', '/moods/onboarding', { signal }),
+
+  /** Stores the listener's onboarding answers (an empty object clears them); answers the listener's mood. */
+  answer: (auth: Credentials, answers: OnboardingAnswers) =>
+    request<ListenerMood>('PUT', `/listeners/${enc(auth.id)}/onboarding`, { auth, body: { answers } }),
 
   journey: (auth: Credentials, body: JourneyRequest, signal?: AbortSignal) =>
     request<Journey>('POST', '/moods/journey', {

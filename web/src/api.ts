@@ -42,6 +42,14 @@ export interface PlaylistItem {
   mood?: MoodName;
 }
 
+/** A playlist request; with `mood`, only tracks of that mood. */
+export interface PlaylistRequest {
+  seeds: string[];
+  perSeed?: number;
+  total?: number;
+  mood?: MoodName;
+}
+
 export interface Playlist {
   seeds: TrackSummary[];
   items: PlaylistItem[];
@@ -221,14 +229,15 @@ export const api = {
   track: (id: string, signal?: AbortSignal) =>
     request<{ track: TrackDetail }>('GET', `/tracks/${enc(id)}`, { signal }),
 
-  similar: (id: string, n = 10, signal?: AbortSignal) =>
-    request<{ seed: TrackSummary; items: SimilarItem[] }>('GET', `/tracks/${enc(id)}/similar`, { query: { n }, signal }),
+  /** Similar tracks; with `mood`, only tracks of that mood. */
+  similar: (id: string, n = 10, signal?: AbortSignal, mood?: MoodName | null) =>
+    request<{ seed: TrackSummary; items: SimilarItem[] }>('GET', `/tracks/${enc(id)}/similar`, { query: { n, mood: mood ?? undefined }, signal }),
 
   playlist: (body: { seeds: string[]; perSeed?: number; total?: number }, signal?: AbortSignal) =>
     request<Playlist>('POST', '/playlists', { body, signal }),
 
   /** The listener's playlist: the same, but never a track they skipped or disliked. */
-  listenerPlaylist: (auth: Credentials, body: { seeds: string[]; perSeed?: number; total?: number }, signal?: AbortSignal) =>
+  listenerPlaylist: (auth: Credentials, body: PlaylistRequest, signal?: AbortSignal) =>
     request<Playlist>('POST', `/listeners/${enc(auth.id)}/playlists`, { auth, body, signal }),
 
   models: (signal?: AbortSignal) => request<ModelList>('GET', '/models', { signal }),

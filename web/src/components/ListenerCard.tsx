@@ -8,6 +8,8 @@ interface ListenerCardProps {
   /** Deletes the listener; resolves false when nothing was deleted. */
   onForget: () => Promise<boolean>;
   onRetry: () => void;
+  /** Opens "Tell us how you listen" (optional onboarding questions). */
+  onOnboarding?: () => void;
 }
 
 type ForgetStep = 'idle' | 'confirm' | 'working';
@@ -56,7 +58,7 @@ function ForgetConfirm({ busy, onYes, onNo }: { busy: boolean; onYes: () => void
   );
 }
 
-export function ListenerCard({ session, status, onForget, onRetry }: ListenerCardProps) {
+export function ListenerCard({ session, status, onForget, onRetry, onOnboarding }: ListenerCardProps) {
   const [step, setStep] = useState<ForgetStep>('idle');
   const [result, setResult] = useState<ForgetResult | null>(null);
 
@@ -94,6 +96,11 @@ export function ListenerCard({ session, status, onForget, onRetry }: ListenerCar
             </div>
           </div>
           <Counts session={session} />
+          {onOnboarding && (
+            <button type="button" className="btn btn-ghost btn-small btn-block" data-testid="onboarding-open-card" onClick={onOnboarding}>
+              Tell us how you listen
+            </button>
+          )}
         </>
       ) : status === 'error' ? (
         <>

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { isAbort, type Credentials } from '../api';
-import { FALLBACK_MOODS, MOOD_NAMES, moodsApi, type ListenerMood, type MoodInfo, type MoodName } from '../api-moods';
+import { FALLBACK_MOODS, MOOD_NAMES, moodsApi, type ListenerMood, type MoodInfo, type MoodName, type OnboardingAnswers } from '../api-moods';
 import { moodStyle } from './MoodChip';
 import { SparkIcon } from './Icons';
 import '../moods.css';
@@ -17,6 +17,8 @@ export interface MoodState {
   /** True while a pick is being stored. */
   saving: boolean;
   pick: (mood: MoodName | null) => void;
+  /** Stores onboarding answers ({} clears them); the listener's mood follows what the server answers. */
+  answer: (answers: OnboardingAnswers) => Promise<void>;
 }
 
 /**
@@ -71,8 +73,17 @@ export function useListenerMood(withListener: WithListener, listenerId: string |
     [withListener, onError],
   );
 
+  const answer = useCallback(
+    async (answers: OnboardingAnswers) => {
+      const mine = ++seq.current;
+      const m = await withListener((c) => moodsApi.answer(c, answers));
+      if (mine === seq.current) setCurrent(m);
+    },
+    [withListener],
+  );
+
   const picked = current?.source === 'picked' ? current.mood : null;
-  return { moods, current, picked, saving, pick };
+  return { moods, current, picked, saving, pick, answer };
 }
 
 function zeroMix(): Record<MoodName, number> {
@@ -117,10 +128,12 @@ export function MoodMix({ mix, label }: { mix: Record<MoodName, number>; label: 
 
 interface MoodPickerProps {
   state: MoodState;
+  /** Opens "Tell us how you listen"; offered beside the source line while no mood is picked. */
+  onOnboarding?: () => void;
 }
 
 /** The four moods and "Any mood": picking one stores it for the listener and filters For you. */
-export function MoodPicker({ state }: MoodPickerProps) {
+export function MoodPicker({ state, onOnboarding }: MoodPickerProps) {
   const { moods, current, picked, saving, pick } = state;
   return (
     <section className="panel mood-panel" aria-labelledby="mood-title" data-testid="mood-picker">
@@ -130,6 +143,14 @@ export function MoodPicker({ state }: MoodPickerProps) {
         </h2>
         <p className="panel-hint mood-source" data-testid="mood-source" data-source={current?.source ?? ''} role="status">
           {sourceLine(current)}
+          {onOnboarding && current && picked === null && (
+            <>
+              {' '}
+              <button type="button" className="link-btn mood-onboarding-link" data-testid="onboarding-open" onClick={onOnboarding}>
+                {current.source === 'onboarding' ? 'Change your answers' : 'Tell us how you listen'}
+              </button>
+            </>
+          )}
         </p>
       </div>
       <div className="mood-options" role="group" aria-label="Pick a mood" aria-busy={saving}>
@@ -169,5 +190,29 @@ export function MoodPicker({ state }: MoodPickerProps) {
       {current?.source === 'listening' && <MoodMix mix={current.mix} label="Lately" />}
       {current?.source === 'onboarding' && <MoodMix mix={current.mix} label="Your answers" />}
     </section>
+  );
+}
+
+interface MoodFilterToggleProps {
+  /** The picked mood; the toggle renders nothing without one. */
+  mood: MoodName | null;
+  /** True when the listener asked to see every mood in this list. */
+  all: boolean;
+  onChange: (all: boolean) => void;
+  testId: string;
+}
+
+/** "Only Calm tracks · show all" above a list the picked mood filters, and the way back. */
+export function MoodFilterToggle({ mood, all, onChange, testId }: MoodFilterToggleProps) {
+  if (!mood) return null;
+  return (
+    <p className="panel-hint mood-filter" data-testid={testId} data-all={all} style={moodStyle(mood)}>
+      <span className="mood-dot" aria-hidden="true" />
+      {all ? 'All moods' : `Only ${mood} tracks`}
+      {' · '}
+      <button type="button" className="link-btn" data-testid={`${testId}-toggle`} onClick={() => onChange(!all)}>
+        {all ? `only ${mood}` : 'show all'}
+      </button>
+    </p>
   );
 }

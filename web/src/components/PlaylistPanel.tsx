@@ -1,6 +1,8 @@
 import { useState } from 'react';
 import type { FormEvent } from 'react';
-import type { Playlist, TrackSummary } from '../api';
+import type { Playlist, PlaylistRequest, TrackSummary } from '../api';
+import type { MoodName } from '../api-moods';
+import { MoodFilterToggle } from './MoodPicker';
 import { useTrackActions, visible } from '../actions';
 import { formatDuration, SEED_COLOURS } from '../format';
 import { BecauseBars } from './FeatureBars';
@@ -10,8 +12,10 @@ import { ListIcon } from './Icons';
 interface PlaylistPanelProps {
   seeds: TrackSummary[];
   /** Makes the playlist (for the current listener, so their skips and dislikes stay out). */
-  makePlaylist: (body: { seeds: string[]; perSeed?: number; total?: number }) => Promise<Playlist>;
+  makePlaylist: (body: PlaylistRequest) => Promise<Playlist>;
   onError: (err: unknown) => void;
+  /** The listener's picked mood: playlists keep to it unless they choose "show all". */
+  mood?: MoodName | null;
 }
 
 /** Parses an optional integer field; blank means "not given". Out-of-range values are left for the API to judge. */
@@ -22,24 +26,30 @@ function parseField(text: string): number | undefined {
   return Number.isFinite(n) ? n : undefined;
 }
 
-export function PlaylistPanel({ seeds, makePlaylist, onError }: PlaylistPanelProps) {
+export function PlaylistPanel({ seeds, makePlaylist, onError, mood = null }: PlaylistPanelProps) {
   const { dismissed } = useTrackActions();
+  const [allMoods, setAllMoods] = useState(false);
+  const playlistMood = allMoods ? null : mood;
   const [perSeed, setPerSeed] = useState('5');
   const [total, setTotal] = useState('');
   const [loading, setLoading] = useState(false);
   const [playlist, setPlaylist] = useState<Playlist | null>(null);
+  /** The mood the shown playlist was made for (null: any). */
+  const [madeMood, setMadeMood] = useState<MoodName | null>(null);
 
   const make = async (e?: FormEvent) => {
     e?.preventDefault();
     if (!seeds.length || loading) return;
     setLoading(true);
     try {
-      const body: { seeds: string[]; perSeed?: number; total?: number } = { seeds: seeds.map((s) => s.id) };
+      const body: PlaylistRequest = { seeds: seeds.map((s) => s.id) };
+      if (playlistMood) body.mood = playlistMood;
       const ps = parseField(perSeed);
       const tt = parseField(total);
       if (ps !== undefined) body.perSeed = ps;
       if (tt !== undefined) body.total = tt;
       setPlaylist(await makePlaylist(body));
+      setMadeMood(playlistMood);
     } catch (err) {
       onError(err);
     } finally {
@@ -52,6 +62,7 @@ export function PlaylistPanel({ seeds, makePlaylist, onError }: PlaylistPanelPro
   const totalMs = items.reduce((sum, it) => sum + (it.track.durationMs ?? 0), 0);
   const stale =
     playlist !== null && playlist.seeds.map((s) => s.id).join(',') !== seeds.map((s) => s.id).join(',');
+  const moodChanged = playlist !== null && !stale && madeMood !== playlistMood;
 
   return (
     <section className="panel playlist" aria-labelledby="playlist-title" aria-busy={loading}>
@@ -107,6 +118,12 @@ export function PlaylistPanel({ seeds, makePlaylist, onError }: PlaylistPanelPro
         </button>
       </form>
 
+      <MoodFilterToggle mood={mood} all={allMoods} onChange={setAllMoods} testId="playlist-mood" />
+      {moodChanged && !loading && (
+        <p className="panel-hint" data-testid="playlist-mood-changed">
+          {playlistMood ? `Made for any mood — make it again for only ${playlistMood} tracks.` : `Made with only ${madeMood} tracks — make it again for every mood.`}
+        </p>
+      )}
       {stale && !loading && (
         <p className="panel-hint">Your seeds changed since this playlist was made — make it again to follow them.</p>
       )}
@@ -119,7 +136,7 @@ export function PlaylistPanel({ seeds, makePlaylist, onError }: PlaylistPanelPro
       )}
       {playlist && items.length === 0 && <p className="empty-hint">Nothing left in this playlist.</p>}
       {items.length > 0 && (
-        <ol className={`track-list${loading ? ' is-refreshing' : ''}`} data-testid="playlist-list">
+        <ol className={`track-list${loading ? ' is-refreshing' : ''}`} data-testid="playlist-list" data-mood={madeMood ?? ''}>
           {items.map((it, i) => {
             const si = seedIndex.get(it.seedId) ?? -1;
             const seed = si >= 0 ? playlist?.seeds[si] : undefined;

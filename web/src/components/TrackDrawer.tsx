@@ -6,6 +6,8 @@ import { BecauseBars, FeatureMeter } from './FeatureBars';
 import { Artwork, SkeletonRows, SpotifyLink, TrackRow } from './TrackRow';
 import { genreDisplayName } from '../../../src/core/genre-names';
 import { CloseIcon, HeartIcon, PlayIcon, PlusIcon, StopIcon } from './Icons';
+import { MoodFilterToggle } from './MoodPicker';
+import type { MoodName } from '../api-moods';
 
 interface TrackDrawerProps {
   trackId: string;
@@ -14,6 +16,8 @@ interface TrackDrawerProps {
   seedsFull: boolean;
   /** "Show on the cluster map": opens Explore with this track marked on the map. */
   onShowOnMap?: (track: TrackDetail) => void;
+  /** The listener's picked mood: similar tracks keep to it unless they choose "show all". */
+  mood?: MoodName | null;
 }
 
 interface DrawerData {
@@ -22,9 +26,11 @@ interface DrawerData {
   failed: boolean;
 }
 
-export function TrackDrawer({ trackId, onClose, onError, seedsFull, onShowOnMap }: TrackDrawerProps) {
+export function TrackDrawer({ trackId, onClose, onError, seedsFull, onShowOnMap, mood = null }: TrackDrawerProps) {
   const actions = useTrackActions();
   const [data, setData] = useState<DrawerData>({ track: null, similar: null, failed: false });
+  const [allMoods, setAllMoods] = useState(false);
+  const similarMood = allMoods ? null : mood;
   const closeRef = useRef<HTMLButtonElement>(null);
 
   useEffect(() => {
@@ -38,8 +44,14 @@ export function TrackDrawer({ trackId, onClose, onError, seedsFull, onShowOnMap 
         setData((d) => ({ ...d, failed: true }));
         onError(err);
       });
+    return () => ctl.abort();
+  }, [trackId, onError]);
+
+  useEffect(() => {
+    const ctl = new AbortController();
+    setData((d) => ({ ...d, similar: null }));
     api
-      .similar(trackId, 10, ctl.signal)
+      .similar(trackId, 10, ctl.signal, similarMood)
       .then((r) => setData((d) => ({ ...d, similar: r.items })))
       .catch((err: unknown) => {
         if (isAbort(err)) return;
@@ -47,7 +59,7 @@ export function TrackDrawer({ trackId, onClose, onError, seedsFull, onShowOnMap 
         onError(err);
       });
     return () => ctl.abort();
-  }, [trackId, onError]);
+  }, [trackId, similarMood, onError]);
 
   useEffect(() => {
     closeRef.current?.focus();
@@ -165,12 +177,13 @@ export function TrackDrawer({ trackId, onClose, onError, seedsFull, onShowOnMap 
         )}
 
         <h3 className="drawer-section">Similar tracks</h3>
+        <MoodFilterToggle mood={mood} all={allMoods} onChange={setAllMoods} testId="similar-mood" />
         {similar === null ? (
           <SkeletonRows count={4} />
         ) : similar.length === 0 ? (
-          <p className="empty-hint">No similar tracks found.</p>
+          <p className="empty-hint">{similarMood ? `No similar ${similarMood} tracks found.` : 'No similar tracks found.'}</p>
         ) : (
-          <ul className="track-list compact" data-testid="similar-list">
+          <ul className="track-list compact" data-testid="similar-list" data-mood={similarMood ?? ''}>
             {similar.map((s) => (
               <TrackRow key={s.track.id} track={s.track} testId="similar-item">
                 {s.sharedGenres.length > 0 && (
