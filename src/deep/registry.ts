@@ -58,6 +58,10 @@ const DEEP_MODELS: Record<string, DeepModelEntry> = {
     description: 'next track: SASRec over playlist order or timed plays (--listens; default the MPD sample), for "Up next"',
     load: async () => (await import('./sequence/command.js')).trainSequenceCommand,
   },
+  transformer: {
+    description: 'track embeddings: Transformer over binned audio, genre and artist tokens, masked-token trained (for similar --model transformer)',
+    load: async () => (await import('./transformer/embedding.js')).trainTransformerCommand,
+  },
 }
 
 /** Names of the deep models, in registration order. */
