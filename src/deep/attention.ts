@@ -182,7 +182,7 @@ function applyNorm<T extends tf.Tensor>(n: LayerNorm, x: T): T {
  * gradient needs UnsortedSegmentSum, which that backend lacks; scatterND sums the rows of repeated ids the same way.
  */
 export function embeddingLookup(table: tf.Tensor2D, ids: tf.Tensor): tf.Tensor {
-  const lookup = tf.customGrad((t: tf.Tensor, i: tf.Tensor, save: (ts: tf.Tensor[]) => void) => {
+  const lookup = tf.customGrad(((t: tf.Tensor, i: tf.Tensor, save: (ts: tf.Tensor[]) => void) => {
     const width = t.shape[1] as number
     save([i])
     return {
@@ -192,6 +192,6 @@ export function embeddingLookup(table: tf.Tensor2D, ids: tf.Tensor): tf.Tensor {
         tf.zerosLike(saved[0]),
       ],
     }
-  })
+  }) as unknown as Parameters<typeof tf.customGrad>[0])
   return lookup(table, ids)
 }
