@@ -50,8 +50,8 @@ export interface BlendQuery extends CooccurrenceQuery {
 /**
  * Chosen on the continuation task's validation split (bench/tune-product.bench.ts, 1,000 validation playlists,
  * the per-artist cap a tenth of the list): item co-occurrence alone R-precision 0.125, user-kNN 0.1266, the two
- * fused half and half 0.1317 (shares 0.3 and 0.7, with a cap of a twentieth: 0.130). k 50 is user-kNN's default (25: 0.1309, 100: 0.1312); the
- * fusion constant moved R-precision by 0.0006 between 20 and 60.
+ * fused half and half 0.1317 (shares 0.3 and 0.7, with a cap of a twentieth: 0.130). k 50 is user-kNN's
+ * default (25: 0.1309, 100: 0.1312); the fusion constant moved R-precision by 0.0006 between 20 and 60.
  */
 export const DEFAULT_BLEND: Readonly<Required<Pick<BlendQuery, 'neighbours' | 'neighbourShare' | 'fusionK'>>> = Object.freeze({
   neighbours: 50,
