@@ -70,7 +70,7 @@ export function registerListeningCommands(program: Command, globals: () => Globa
     .command('train')
     .description('fit a collaborative-filtering model on listening data, or a deep model (autoencoder, ...), and save it')
     .addOption(listensOption())
-    .addOption(new Option('--model <name>', 'model').choices([...modelNames(), ...deepModelNames()]).default('als'))
+    .addOption(new Option('--model <name>', 'model').choices([...new Set([...modelNames(), ...deepModelNames()])]).default('als'))
     .option('--param <key=value>', 'model parameter (repeatable)', collectParam)
     .option('--epochs <n>', 'deep models: epochs to train', positiveInt)
     .option('--resume', 'deep models: continue from the last checkpoint')
