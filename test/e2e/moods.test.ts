@@ -150,7 +150,7 @@ async function answerOnboarding(page: Page): Promise<void> {
   await page.setViewportSize({ width: 1366, height: 900 })
 }
 
-/** With Calm picked, a track's similar tracks are all Calm and say so; "show all" lifts the filter. */
+/** With Calm picked, a track's similar tracks are all Calm and say so; "show all" lifts the filter. Leaves the track as a seed. */
 async function similarIsCalm(page: Page): Promise<void> {
   await page.getByTestId('foryou-item').first().locator('.track-name').click()
   const drawer = page.getByTestId('track-drawer')
@@ -160,12 +160,26 @@ async function similarIsCalm(page: Page): Promise<void> {
   assert.ok(moods.length >= 3, `similar tracks are found within Calm (${moods.length})`)
   assert.deepEqual(new Set(moods), new Set(['Calm']), `similar tracks are all Calm: ${moods.join(', ')}`)
   assert.match(await drawer.getByTestId('similar-mood').textContent() ?? '', /Only Calm tracks · show all/)
+  // The drawer scrolls on its own: bring its "Similar tracks" heading to the top so the shot shows the list.
+  await drawer.getByTestId('similar-mood').evaluate((el) => el.previousElementSibling?.scrollIntoView({ block: 'start' }))
   await shoot(page, 'similar-mood-1366.png', undefined, false)
   await drawer.getByTestId('similar-mood-toggle').click()
   await drawer.locator('[data-testid="similar-list"][data-mood=""]').waitFor({ timeout: 30_000 })
   assert.match(await drawer.getByTestId('similar-mood').textContent() ?? '', /All moods · only Calm/)
+  await drawer.getByTestId('add-seed').click()
   await page.keyboard.press('Escape')
   await drawer.waitFor({ state: 'detached' })
+}
+
+/** With Calm picked, a playlist from the seed just added keeps to Calm and says so. */
+async function playlistIsCalm(page: Page): Promise<void> {
+  await page.getByTestId('make-playlist').click()
+  const list = page.locator('[data-testid="playlist-list"][data-mood="Calm"]')
+  await list.waitFor({ timeout: 30_000 })
+  const moods = await moodsOf(list.getByTestId('playlist-item'))
+  assert.ok(moods.length >= 3, `the playlist has tracks within Calm (${moods.length})`)
+  assert.deepEqual(new Set(moods), new Set(['Calm']), `the playlist is all Calm: ${moods.join(', ')}`)
+  assert.match(await page.getByTestId('playlist-mood').textContent() ?? '', /Only Calm tracks · show all/)
 }
 
 function assertClimbs(energy: number[]): void {
@@ -174,7 +188,7 @@ function assertClimbs(energy: number[]): void {
   assert.ok(energy[energy.length - 1] - energy[0] >= ENERGY_RISE, `energy climbs by at least ${ENERGY_RISE}: ${energy.map((e) => e.toFixed(2)).join(' ')}`)
 }
 
-test('moods in the web app: onboarding answers set the mood and the source line says so; a picked mood filters For you and similar tracks and says so; a Calm-to-Energetic journey climbs in energy; screenshots at 1366 and 390 px', { skip, timeout: 180_000 }, async (t) => {
+test('moods in the web app: onboarding answers set the mood and the source line says so; a picked mood filters For you, similar tracks and playlists and says so; a Calm-to-Energetic journey climbs in energy; screenshots at 1366 and 390 px', { skip, timeout: 180_000 }, async (t) => {
   const started = performance.now()
   /** Phase timings in the TAP output, to see where a slow run spent its time. */
   const mark = (phase: string) => t.diagnostic(`${phase}: ${((performance.now() - started) / 1000).toFixed(1)} s`)
@@ -217,6 +231,8 @@ test('moods in the web app: onboarding answers set the mood and the source line 
     mark('music for Calm')
     await similarIsCalm(page)
     mark('similar tracks Calm')
+    await playlistIsCalm(page)
+    mark('playlist Calm')
 
     await page.reload()
     await page.getByTestId('mood-source').filter({ hasText: 'You picked Calm' }).waitFor({ timeout: 15_000 })
