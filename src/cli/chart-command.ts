@@ -8,7 +8,7 @@ import { resolve } from 'node:path'
 import { SegueError } from '../core/errors.js'
 import { buildChart, CHARTS } from '../viz/charts.js'
 import { renderChart, writeChart } from '../viz/render.js'
-import type { ContextPart } from '../viz/insight-charts.js'
+import type { ChartPart } from '../viz/charts.js'
 import type { ThemeName } from '../viz/theme.js'
 import { addSourceOptions, chartContext, type SourceFlags } from './report-command.js'
 import { interruptSignal, type Globals, type Print, type WithEngine } from './shared.js'
@@ -33,7 +33,7 @@ export function registerChartCommand(program: Command, globals: () => Globals, w
     if (!name) throw new SegueError('E_BAD_ARGUMENT', 'name a chart (segue chart --list shows them)')
     if (!Object.hasOwn(CHARTS, name)) buildChart(name, { tracks: [] }) // E_NOT_FOUND naming the charts there are
     await withEngine(g, async (e, progress) => {
-      const needs = new Set<ContextPart>(CHARTS[name].needs ?? ['tracks'])
+      const needs = new Set<ChartPart>(CHARTS[name].needs ?? ['tracks'])
       const { ctx } = await chartContext(e, needs, o, { onProgress: progress.update, signal: interruptSignal() })
       progress.stop()
       const spec = buildChart(name, ctx)

@@ -8,7 +8,8 @@ import { resolve } from 'node:path'
 import type { Engine } from '../engine.js'
 import { loadChartContext, type ContextOptions } from '../report/context.js'
 import { reportNeeds, writeReport } from '../report/html-report.js'
-import type { ContextPart } from '../viz/insight-charts.js'
+import type { ChartPart } from '../viz/charts.js'
+import { moodsArtifactPath } from '../moods/catalogue-moods.js'
 import { interruptSignal, wholeNumber, type Globals, type Print, type WithEngine } from './shared.js'
 
 export interface SourceFlags {
@@ -18,9 +19,12 @@ export interface SourceFlags {
 }
 
 /** The chart context for `needs`, from the store's catalogue (or the flags' files) and the listening data. */
-export async function chartContext(e: Engine, needs: ReadonlySet<ContextPart>, flags: SourceFlags, work: Pick<ContextOptions, 'onProgress' | 'signal'>) {
+export async function chartContext(e: Engine, needs: ReadonlySet<ChartPart>, flags: SourceFlags, work: Pick<ContextOptions, 'onProgress' | 'signal'>) {
   const stored = needs.has('tracks') && !flags.catalogue && !(await e.isEmpty()) ? await e.store.allTracks() : undefined
-  return loadChartContext(needs, { tracks: stored, catalogue: flags.catalogue, listens: flags.listens, seed: flags.seed, ...work })
+  // the moods charts read the song moods saved in the home for the stored catalogue (segue moods, or the server)
+  const version = stored && needs.has('moods') ? (await e.store.catalogueInfo())?.version : undefined
+  const moods = version ? { artifact: moodsArtifactPath(e.home), version } : undefined
+  return loadChartContext(needs, { tracks: stored, catalogue: flags.catalogue, listens: flags.listens, seed: flags.seed, moods, ...work })
 }
 
 /** The options both chart commands take. */

@@ -16,10 +16,16 @@ export interface ScatterPoint { id: string; pc1: number; pc2: number; mood: Mood
 export interface ConfusionChart { title: string; labels: string[]; counts: number[][] }
 export interface Histogram { feature: string; mood: Mood; binStart: number[]; count: number[] }
 
+/**
+ * How any track lands on the scatter: its `features` (audio feature names) standardised by `mean` and `sd`,
+ * then dotted with the first two principal axes. Places tracks outside the drawn sample (a cluster-map marker).
+ */
+export interface Projection { features: string[]; mean: number[]; sd: number[]; pc1: number[]; pc2: number[] }
+
 /** The data behind every mood picture, ready for the chart layer (src/viz) to draw. */
 export interface MoodChartData {
   moods: { name: Mood; colour: string; description: string }[]
-  scatter: { explainedVariance: [number, number]; points: ScatterPoint[] }
+  scatter: { explainedVariance: [number, number]; points: ScatterPoint[]; projection?: Projection }
   elbow: { k: number; inertia: number }[]
   silhouette: { k: number; silhouette: number }[]
   chosenK: number
@@ -43,7 +49,7 @@ export function moodChartData(input: ChartInputs): MoodChartData {
   const x = standardise(featureMatrix(input.features, input.saved.model.features), input.saved.model.standardiser)
   return {
     moods: MOODS.map((m) => ({ name: m, colour: MOOD_INFO[m].colour, description: MOOD_INFO[m].description })),
-    scatter: pcaScatter(x, input.ids, mood, input.sweep.seed),
+    scatter: pcaScatter(x, input.ids, mood, input.sweep.seed, input.saved.model),
     elbow: input.sweep.ks.map((k, i) => ({ k, inertia: input.sweep.inertia[i] })),
     silhouette: input.sweep.ks.map((k, i) => ({ k, silhouette: input.sweep.silhouette[i] })),
     chosenK: input.sweep.chosenK,
@@ -64,7 +70,7 @@ function topMoods(saved: SavedMoods): Mood[] {
 }
 
 /** First two principal components (ml-pca on the covariance of every row), drawn for a seeded sample. */
-function pcaScatter(x: FeatureMatrix, ids: readonly string[], mood: Mood[], seed: number): MoodChartData['scatter'] {
+function pcaScatter(x: FeatureMatrix, ids: readonly string[], mood: Mood[], seed: number, model: SavedMoods['model']): MoodChartData['scatter'] {
   const pca = new PCA(covariance(x), { isCovarianceMatrix: true })
   const vectors = pca.getEigenvectors()
   const variance = pca.getExplainedVariance()
@@ -75,7 +81,9 @@ function pcaScatter(x: FeatureMatrix, ids: readonly string[], mood: Mood[], seed
     for (let j = 0; j < x.dims; j++) (pc1 += x.data[r * x.dims + j] * vectors.get(j, 0), pc2 += x.data[r * x.dims + j] * vectors.get(j, 1))
     points.push({ id: ids[r], pc1, pc2, mood: mood[r] })
   }
-  return { explainedVariance: [variance[0], variance[1]], points }
+  const axis = (c: number) => Array.from({ length: x.dims }, (_, j) => vectors.get(j, c))
+  const projection = { features: [...model.features], mean: Array.from(model.standardiser.mean), sd: Array.from(model.standardiser.sd), pc1: axis(0), pc2: axis(1) }
+  return { explainedVariance: [variance[0], variance[1]], points, projection }
 }
 
 function covariance(x: FeatureMatrix): number[][] {

@@ -4,7 +4,8 @@
  * distributions. Each is a Vega-Lite spec built from MoodChartData (chart-data.ts); `segue moods report --out`
  * writes them as SVG and PNG, and the CHARTS registry (viz/charts.ts) serves them by name.
  */
-import type { ChartDef } from '../viz/charts.js'
+import type { ChartContext, ChartDef, ChartPart } from '../viz/charts.js'
+import { featureIndex } from './features.js'
 import { confusionSpec } from '../viz/heatmap.js'
 import { lineSpec } from '../viz/line.js'
 import { scatterSpec } from '../viz/scatter.js'
@@ -104,7 +105,25 @@ function slug(title: string): string {
 }
 
 const needsData = (title: string, build: (d: MoodChartData) => ChartSpec) => (ctx: { moods?: MoodChartData }) =>
-  ctx.moods ? build(ctx.moods) : noDataSpec({ title }, 'No mood data: run segue moods report --out <dir>')
+  ctx.moods ? build(ctx.moods) : noDataSpec({ title }, 'No mood data: the song moods of this catalogue are not built yet (segue moods report, or start the server)')
+
+/** What the mood charts are drawn from: the catalogue and its saved song moods (loadChartContext reads them). */
+const MOOD_NEEDS: ChartPart[] = ['tracks', 'moods']
+
+/** Where a catalogue track sits on the PC1/PC2 scatter, by the scatter's projection; null when it cannot be placed. */
+export function locateOnScatter(ctx: ChartContext, trackId: string): { x: number; y: number } | null {
+  const p = ctx.moods?.scatter.projection
+  const t = p && ctx.tracks.find((x) => x.id === trackId)
+  if (!p || !t) return null
+  let x = 0
+  let y = 0
+  p.features.forEach((f, j) => {
+    const z = (t.features[featureIndex(f)] - p.mean[j]) / p.sd[j]
+    x += z * p.pc1[j]
+    y += z * p.pc2[j]
+  })
+  return { x: round(x), y: round(y) }
+}
 
 /** The mood charts for the CHARTS registry (src/viz/charts.ts); they read `ctx.moods`. */
 export const MOOD_CHARTS: Record<string, ChartDef> = {
@@ -112,25 +131,31 @@ export const MOOD_CHARTS: Record<string, ChartDef> = {
     title: 'Song moods on two principal components',
     description: 'A seeded sample of catalogue tracks on the first two principal components of the standardised mood features, coloured by their most likely mood.',
     build: needsData('Song moods on two principal components', moodScatterSpec),
+    locate: locateOnScatter,
+    needs: MOOD_NEEDS,
   },
   'moods-elbow': {
     title: 'k-means elbow',
     description: 'Within-cluster sum of squares of k-means on the standardised mood features for k = 2..10; the knee is where adding clusters stops paying.',
     build: needsData('k-means elbow', elbowSpec),
+    needs: MOOD_NEEDS,
   },
   'moods-silhouette': {
     title: 'k-means silhouette',
     description: 'Mean silhouette of the k-means clusters on a seeded sample of 2,000 tracks for k = 2..10; the best k with at least four clusters is used.',
     build: needsData('k-means silhouette', silhouetteSpec),
+    needs: MOOD_NEEDS,
   },
   'moods-confusion-song': {
     title: 'Song-mood model: confusion matrix',
     description: 'True mood of the labelled tracks against the classifier\'s out-of-fold prediction (5-fold stratified CV).',
     build: needsData('Song-mood model: confusion matrix', (d) => moodConfusionSpec(d, 0)),
+    needs: MOOD_NEEDS,
   },
   'moods-distributions': {
     title: 'Audio features by mood',
     description: "Per audio feature, each mood's tracks as a share per bin over the catalogue's range of the feature.",
     build: needsData('Audio features by mood', distributionsSpec),
+    needs: MOOD_NEEDS,
   },
 }

@@ -15,8 +15,13 @@ import { buildInteractions, type Interactions } from '../data/interactions.js'
 import { readHetrec } from '../data/listens/hetrec.js'
 import { readCatalogue } from '../data/read-catalogue.js'
 import { BUNDLED_LISTENING, detectFormat, loadListening } from '../listening/source.js'
-import type { ChartContext } from '../viz/charts.js'
-import type { ContextPart, GenreRow, ListeningSummary } from '../viz/insight-charts.js'
+import type { ChartContext, ChartPart } from '../viz/charts.js'
+import type { GenreRow, ListeningSummary } from '../viz/insight-charts.js'
+import type { KSweep } from '../moods/clusters.js'
+import type { CvResult, Scores } from '../moods/cv.js'
+import { moodChartData, type MoodChartData } from '../moods/chart-data.js'
+import { DEFAULT_MOOD_CONFIG, loadMoods, moodsKey } from '../moods/model.js'
+import { MOODS } from '../moods/moods.js'
 import { TREND_FEATURES, type YearRow } from '../viz/time.js'
 import { runModels } from './model-runs.js'
 
@@ -31,6 +36,11 @@ export interface ContextOptions {
   aggregates?: string
   /** Folder of the MPD sample's playlists.tsv (default: ../shared/data/spotify-mpd-sample). */
   playlists?: string
+  /**
+   * The saved song moods (a home's artifacts/moods.art, as the server and `segue moods` keep it) and the version
+   * of the catalogue in `tracks` they must be keyed by; the moods-* charts are drawn from them.
+   */
+  moods?: { artifact: string; version: string }
   seed?: number
   onProgress?: ProgressFn
   signal?: AbortSignal
@@ -47,7 +57,7 @@ export interface ContextSources {
 /** Most-given tags kept per HetRec artist as its labels for list diversity: enough to tell styles apart. */
 const TAGS_PER_ARTIST = 3
 
-export async function loadChartContext(needs: ReadonlySet<ContextPart>, opts: ContextOptions = {}): Promise<{ ctx: ChartContext; sources: ContextSources }> {
+export async function loadChartContext(needs: ReadonlySet<ChartPart>, opts: ContextOptions = {}): Promise<{ ctx: ChartContext; sources: ContextSources }> {
   const sources: ContextSources = {}
   const ctx: ChartContext = { tracks: [] }
   if (opts.tracks) ctx.tracks = opts.tracks
@@ -65,7 +75,27 @@ export async function loadChartContext(needs: ReadonlySet<ContextPart>, opts: Co
     ctx.listening = summarise(data, path, itemKind)
     if (needs.has('models')) ctx.models = await runModels(data, { seed: opts.seed, labels, onProgress: opts.onProgress, signal: opts.signal })
   }
+  if (needs.has('moods') && opts.moods) ctx.moods = savedMoodCharts(ctx.tracks, opts.moods.artifact, opts.moods.version)
   return { ctx, sources }
+}
+
+/**
+ * The mood pictures' data from the saved song moods of this catalogue version (the k-means fallback under the
+ * default config, or a model trained on labels), with the k sweep and label scores the artifact carries;
+ * undefined when there is no such artifact (not built yet, or built for another catalogue).
+ */
+export function savedMoodCharts(tracks: readonly Track[], artifact: string, version: string): MoodChartData | undefined {
+  const expected = moodsKey(version, DEFAULT_MOOD_CONFIG)
+  const saved = loadMoods(artifact, (key, meta) => key === expected || (meta.source === 'labels' && key.startsWith(`${version}:`)))
+  const sweep = saved?.meta.sweep as KSweep | undefined
+  if (!saved || !sweep || saved.proba.length !== tracks.length * MOODS.length) return undefined
+  const cv = saved.meta.cv as CvResult | undefined
+  const agreement = saved.meta.agreement as Scores | undefined
+  const songScores = [
+    ...(cv ? [{ title: 'song model, 5-fold CV on labels', scores: cv.model }] : []),
+    ...(agreement ? [{ title: 'k-means moods vs labels', scores: agreement }] : []),
+  ]
+  return moodChartData({ ids: tracks.map((t) => t.id), features: tracks.map((t) => t.features), saved, sweep, songScores })
 }
 
 /** HetRec is read directly so its artists' tags come along (labels for diversity); other layouts through loadListening. */

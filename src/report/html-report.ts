@@ -7,7 +7,7 @@ import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { ProgressFn } from '../core/progress.js'
 import { CHARTS, type ChartContext } from '../viz/charts.js'
-import type { ContextPart } from '../viz/insight-charts.js'
+import type { ChartPart } from '../viz/charts.js'
 import { artistNetwork, topCollaborators } from '../viz/network.js'
 import { toPng, toSvg, writeAtomic } from '../viz/render.js'
 import type { ContextSources } from './context.js'
@@ -44,7 +44,7 @@ export function reportCharts(): string[] {
 }
 
 /** Every context part the report's charts read. */
-export function reportNeeds(): Set<ContextPart> {
+export function reportNeeds(): Set<ChartPart> {
   return new Set(reportCharts().flatMap((n) => CHARTS[n].needs ?? ['tracks']))
 }
 

@@ -10,10 +10,9 @@ import { isSegueError, SegueError } from '../core/errors.js'
 import type { Track } from '../core/track.js'
 import { loadChartContext } from '../report/context.js'
 import { openStore } from '../store/open.js'
-import { CHARTS, type ChartContext } from '../viz/charts.js'
-import type { ContextPart } from '../viz/insight-charts.js'
+import { CHARTS, type ChartContext, type ChartPart } from '../viz/charts.js'
 import { renderChart } from '../viz/render.js'
-import type { ChartJob, ChartReply } from './chart-renderer.js'
+import type { ChartJob, ChartReply, MoodSource } from './chart-renderer.js'
 
 const port = parentPort
 if (!port) throw new Error('chart-render-worker.js must run as a worker thread')
@@ -39,13 +38,13 @@ function catalogue(location: string): Promise<readonly Track[]> {
   return tracks
 }
 
-function contextFor(needs: readonly ContextPart[], store: string | undefined): Promise<ChartContext> {
-  const key = `${[...needs].sort().join(',')}\u0000${store ?? ''}`
+function contextFor(needs: readonly ChartPart[], store: string | undefined, moods: MoodSource | undefined): Promise<ChartContext> {
+  const key = `${[...needs].sort().join(',')}\u0000${store ?? ''}\u0000${moods ? `${moods.artifact}\u0000${moods.version}` : ''}`
   let ctx = contexts.get(key)
   if (!ctx) {
     ctx = (async () => {
       const tracks = store !== undefined && needs.includes('tracks') ? await catalogue(store) : undefined
-      return (await loadChartContext(new Set(needs), { tracks })).ctx
+      return (await loadChartContext(new Set(needs), { tracks, moods })).ctx
     })()
     ctx.catch(() => contexts.delete(key))
     contexts.set(key, ctx)
@@ -57,7 +56,7 @@ async function run(job: ChartJob): Promise<Uint8Array | unknown> {
   if (job.kind === 'build') {
     const def = Object.hasOwn(CHARTS, job.name) ? CHARTS[job.name] : undefined
     if (!def) throw new SegueError('E_NOT_FOUND', `the chart thread has no chart '${job.name}'`)
-    return def.build(await contextFor(def.needs ?? ['tracks'], job.store))
+    return def.build(await contextFor(def.needs ?? ['tracks'], job.store, job.moods))
   }
   // small Buffers share node's pool: copy before handing the memory over
   return new Uint8Array(await renderChart(job.spec, job.format, { theme: job.theme }))

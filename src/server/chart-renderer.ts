@@ -7,9 +7,11 @@ import type { ThemeName } from '../viz/theme.js'
 export type DrawnFormat = Exclude<ChartFormat, 'json'>
 export type ChartJob =
   | { id: number; kind: 'render'; spec: ChartSpec; format: DrawnFormat; theme: ThemeName }
-  | { id: number; kind: 'build'; name: string; store?: string }
+  | { id: number; kind: 'build'; name: string; store?: string; moods?: MoodSource }
 export type ChartReply = { id: number; result: unknown } | { id: number; error: { code: ErrorCode; message: string } }
-type JobBody = { kind: 'render'; spec: ChartSpec; format: DrawnFormat; theme: ThemeName } | { kind: 'build'; name: string; store?: string }
+type JobBody = { kind: 'render'; spec: ChartSpec; format: DrawnFormat; theme: ThemeName } | { kind: 'build'; name: string; store?: string; moods?: MoodSource }
+/** The saved song moods a mood chart is drawn from, and the catalogue version they must be keyed by. */
+export interface MoodSource { artifact: string; version: string }
 
 /**
  * The worker's module: the compiled JavaScript beside this file or, when run from source, the TypeScript through
@@ -42,10 +44,10 @@ export class ChartRenderer {
 
   /**
    * The spec of a CHARTS entry, built on the thread from the files its `needs` name; the catalogue, when it
-   * needs one, is read from the SQLite store at `store`.
+   * needs one, is read from the SQLite store at `store`; the song moods, when it needs them, from `moods`.
    */
-  async build(name: string, store?: string): Promise<ChartSpec> {
-    return (await this.send({ kind: 'build', name, store })) as ChartSpec
+  async build(name: string, store?: string, moods?: MoodSource): Promise<ChartSpec> {
+    return (await this.send({ kind: 'build', name, store, moods })) as ChartSpec
   }
 
   private send(body: JobBody): Promise<unknown> {

@@ -5,8 +5,8 @@ import { z } from 'zod'
 import { isSegueError, SegueError } from '../core/errors.js'
 import type { SegueService } from '../service/service.js'
 import { loadChartContext } from '../report/context.js'
-import { CHARTS, type ChartContext, type ChartDef } from '../viz/charts.js'
-import type { ContextPart } from '../viz/insight-charts.js'
+import { CHARTS, type ChartContext, type ChartDef, type ChartPart } from '../viz/charts.js'
+import { moodsArtifactPath } from '../moods/catalogue-moods.js'
 import type { ChartSpec } from '../viz/spec.js'
 import { themeConfig, type ThemeName } from '../viz/theme.js'
 import { isPostgresUrl } from '../store/open.js'
@@ -41,6 +41,8 @@ const MAX_DRAWINGS = 400
 class ChartCache {
   private readonly specs = new Map<string, Promise<ChartSpec>>()
   private readonly drawings = new Map<string, Promise<Buffer>>()
+  /** Contexts built in this thread (marking a track, PostgreSQL catalogues), by the parts they hold. */
+  private readonly contexts = new Map<string, Promise<ChartContext>>()
   readonly thread = new ChartRenderer()
   private version: string
 
@@ -63,7 +65,8 @@ class ChartCache {
    */
   private async build(name: string, def: ChartDef): Promise<ChartSpec> {
     const store = this.service.store.location
-    const onThread = !neededParts(def).includes('tracks') ? this.thread.build(name) : !isPostgresUrl(store) ? this.thread.build(name, store) : null
+    const moods = await this.moodSource(def)
+    const onThread = !neededParts(def).includes('tracks') ? this.thread.build(name) : !isPostgresUrl(store) ? this.thread.build(name, store, moods) : null
     // a chart registered at run time in this thread alone (tests, plugins) is not in the chart thread's registry
     const spec = await onThread?.catch((err: unknown) => (isSegueError(err) && err.code === 'E_NOT_FOUND' ? null : Promise.reject(err)))
     return spec ?? def.build(await this.context(def))
@@ -73,6 +76,18 @@ class ChartCache {
     this.version = version
     this.specs.clear()
     this.drawings.clear()
+    this.contexts.clear()
+  }
+
+  /**
+   * For charts of moods, the song moods the service saved for its catalogue, once they are ready: on a first
+   * start the classifier is built on another thread (about 25 s on the 114k catalogue), and the chart waits for
+   * it rather than being cached as "no data".
+   */
+  private async moodSource(def: ChartDef): Promise<{ artifact: string; version: string } | undefined> {
+    if (!neededParts(def).includes('moods')) return undefined
+    await this.service.moods.ready
+    return { artifact: moodsArtifactPath(this.service.engine.home), version: this.service.view.version }
   }
 
   /** The spec with `trackId` marked on it, for charts that can place a track (their `locate`). */
@@ -87,10 +102,13 @@ class ChartCache {
     return withMarker(spec, at, this.service.view.tracks[row].name)
   }
 
+  /** The context a chart reads, built from the service's own tracks, once per set of parts. */
   private async context(def: ChartDef): Promise<ChartContext> {
     const needs = neededParts(def)
     const tracks = this.service.view.tracks
-    return needs.length === 1 && needs[0] === 'tracks' ? { tracks } : (await loadChartContext(new Set(needs), { tracks })).ctx
+    if (needs.length === 1 && needs[0] === 'tracks') return { tracks }
+    const moods = await this.moodSource(def)
+    return remembered(this.contexts, [...needs].sort().join(','), async () => (await loadChartContext(new Set(needs), { tracks, moods })).ctx)
   }
 
   /** The chart drawn on the chart thread. */
@@ -102,7 +120,7 @@ class ChartCache {
 }
 
 /** The parts of the context a chart reads; the catalogue's tracks unless it says otherwise. */
-function neededParts(def: ChartDef): ContextPart[] {
+function neededParts(def: ChartDef): ChartPart[] {
   return def.needs ?? ['tracks']
 }
 

@@ -21,13 +21,16 @@ export interface ChartContext extends InsightContext {
   moods?: MoodChartData
 }
 
+/** What a chart can be drawn from: the parts of InsightContext, or the server's saved song moods (`moods`). */
+export type ChartPart = ContextPart | 'moods'
+
 export interface ChartDef {
   title: string
   /** What the picture shows and how it was computed, in a sentence or two (the report's caption). */
   description: string
   build(ctx: ChartContext): ChartSpec
   /** The parts of the context the chart reads (default: only `tracks`), so a caller loads just those. */
-  needs?: ContextPart[]
+  needs?: ChartPart[]
   /**
    * Where one track sits on this chart, in the fields of its x and y encodings (a cluster map: the track's
    * PC1 and PC2), so `GET /api/charts/<name>?highlight=<id>` can mark it; null when it cannot be placed.

@@ -36,7 +36,7 @@ export function networkSpec(data: NetworkData, text: ChartText): ChartSpec {
     layer: [
       {
         data: { values: edges },
-        mark: { type: 'rule', opacity: 0.35, aria: false },
+        mark: { type: 'rule', style: 'network-edge', aria: false }, // colour and opacity per theme (theme.ts)
         encoding: { x: axis, y: yAxis, x2: { field: 'x2' }, y2: { field: 'y2' }, strokeWidth: { field: 'weight', type: 'quantitative', scale: { type: 'sqrt', range: [0.5, 3] }, legend: null } },
       },
       {

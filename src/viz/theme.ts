@@ -56,6 +56,9 @@ export function palette(theme: ThemeName): Readonly<Palette> {
   return theme === 'dark' ? DARK : LIGHT
 }
 
+/** Opacity of network edges: the lowest at which a lone edge in the muted colour keeps 3:1 contrast (WCAG's non-text minimum) on both backgrounds. */
+const EDGE_OPACITY = 0.7
+
 /** The Vega-Lite config of a theme: pass it to `compile(spec, { config })` or vega-embed's `config`. */
 export function themeConfig(theme: ThemeName): Config {
   const p = palette(theme)
@@ -77,6 +80,8 @@ export function themeConfig(theme: ThemeName): Config {
     mark: { color: p.category[4] },
     bar: { color: p.category[4] },
     line: { strokeWidth: 2 },
+    // network edges (style 'network-edge'): the muted text colour, which reads on both backgrounds
+    style: { 'network-edge': { color: p.muted, strokeOpacity: EDGE_OPACITY } },
     point: { filled: true, size: 18, opacity: 0.7 },
     range: {
       category: p.category,

@@ -1,7 +1,9 @@
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import type { FastifyInstance } from 'fastify'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { gunzipSync } from 'node:zlib'
+import { PCA } from 'ml-pca'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createApp, OPENAPI_PATH } from '../../src/server/app.js'
@@ -11,6 +13,8 @@ import { CHARTS } from '../../src/viz/charts.js'
 import { palette } from '../../src/viz/theme.js'
 import { AUDIO_FEATURES, type Track } from '../../src/core/track.js'
 import { fixturesDir } from '../helpers/paths.js'
+import { bundledCatalogue } from '../../src/core/paths.js'
+import { DEFAULT_MOOD_CONFIG } from '../../src/moods/model.js'
 
 // The chart routes over the nine-track engine fixture (every track in a major key, none explicit), through
 // app.inject(): the list, a spec whose numbers are known, SVG, PNG, caching headers and the 404.
@@ -183,3 +187,102 @@ describe('a track marked on a chart that can place it', () => {
     assert.equal(missing.json().error.code, 'E_NOT_FOUND')
   })
 })
+
+// The mood charts and the artist network over a slice of the real bundled 114k catalogue: every 300th row (about
+// 380 tracks across its genres), served the way the server serves any home (moods built on a worker, saved).
+describe('charts of the saved song moods, over a real catalogue slice', () => {
+  /** Every n-th row of the bundled catalogue: small enough to cluster in a second, spread over all its genres. */
+  const STRIDE = 300
+  let dir: string
+  let moodService: SegueService
+  let moodApp: FastifyInstance
+  const getMood = (url: string) => moodApp.inject({ method: 'GET', url })
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'segue-charts-moods-'))
+    const lines = gunzipSync(readFileSync(bundledCatalogue())).toString('utf8').split('\n').filter((l) => l.length > 0)
+    writeFileSync(join(dir, 'catalogue.csv'), [lines[0], ...lines.slice(1).filter((_, i) => i % STRIDE === 0)].join('\n') + '\n')
+    moodService = await SegueService.start({ home: join(dir, 'home'), catalogue: join(dir, 'catalogue.csv'), listening: null })
+    moodApp = await createApp(moodService, { webRoot: null })
+  }, { timeout: 120_000 })
+
+  after(async () => {
+    await moodApp?.close()
+    await moodService?.close()
+    rmSync(dir, { recursive: true, force: true })
+  })
+
+  test('moods-scatter draws every track in its mood, from the moods the server built (on the chart thread)', async () => {
+    const r = await getMood('/api/charts/moods-scatter') // asked before the classifier is ready: waits for it
+    assert.equal(r.statusCode, 200)
+    const spec = r.json()
+    assert.doesNotMatch(JSON.stringify(spec), /No mood data/)
+    const points = spec.data.values as { x: number; y: number; category: string }[]
+    const tracks = moodService.view.tracks
+    assert.equal(points.length, tracks.length, 'a slice this small is drawn whole')
+    const served = new Map<string, number>()
+    for (const t of tracks) served.set(moodService.moods.current.moodOf(t.id)!, (served.get(moodService.moods.current.moodOf(t.id)!) ?? 0) + 1)
+    const drawn = new Map<string, number>()
+    for (const p of points) drawn.set(p.category, (drawn.get(p.category) ?? 0) + 1)
+    assert.deepEqual(drawn, served, "each point in the mood the server serves for it")
+    assert.equal(moodService.moods.current.source, 'kmeans')
+    const elbow = (await getMood('/api/charts/moods-elbow')).json()
+    assert.deepEqual(elbow.data.values.map((v: { x: number }) => v.x), [2, 3, 4, 5, 6, 7, 8, 9, 10])
+  })
+
+  test('?highlight= marks a track at its PC1/PC2 place, as an independent PCA of the standardised features puts it', async () => {
+    const tracks = moodService.view.tracks
+    const feats = DEFAULT_MOOD_CONFIG.features.map((f) => AUDIO_FEATURES.indexOf(f))
+    // independent: population standardisation, then ml-pca by SVD of the data (the chart uses the covariance)
+    const cols = feats.map((j) => tracks.map((t) => t.features[j]))
+    const mean = cols.map((c) => c.reduce((a, b) => a + b, 0) / c.length)
+    const sd = cols.map((c, k) => Math.sqrt(c.reduce((a, b) => a + (b - mean[k]) ** 2, 0) / c.length))
+    const z = tracks.map((t) => feats.map((j, k) => (t.features[j] - mean[k]) / sd[k]))
+    const scores = new PCA(z, { center: false, scale: false }).predict(z, { nComponents: 2 })
+    const signs: number[][] = []
+    for (const row of [0, Math.floor(tracks.length / 2), tracks.length - 1]) {
+      const t = tracks[row]
+      const r = await getMood(`/api/charts/moods-scatter?highlight=${t.id}`)
+      assert.equal(r.statusCode, 200, r.body)
+      const [marker] = r.json().layer[1].data.values as { x: number; y: number; label: string }[]
+      assert.equal(marker.label, t.name)
+      const [pc1, pc2] = [scores.get(row, 0), scores.get(row, 1)]
+      assert.ok(Math.abs(Math.abs(marker.x) - Math.abs(pc1)) < 1e-3, `PC1 ${marker.x} vs ${pc1}`)
+      assert.ok(Math.abs(Math.abs(marker.y) - Math.abs(pc2)) < 1e-3, `PC2 ${marker.y} vs ${pc2}`)
+      signs.push([Math.sign(marker.x * pc1), Math.sign(marker.y * pc2)])
+    }
+    assert.ok(signs.every((s) => s[0] === signs[0][0] && s[1] === signs[0][1]), 'one orientation of each axis for every track')
+    const list = (await getMood('/api/charts')).json().charts as { name: string; highlightable: boolean; needs: string[] }[]
+    assert.deepEqual(list.find((c) => c.name === 'moods-scatter'), { ...list.find((c) => c.name === 'moods-scatter')!, highlightable: true, needs: ['tracks', 'moods'] })
+    const svg = await getMood(`/api/charts/moods-scatter?highlight=${tracks[0].id}&format=svg`)
+    assert.match(svg.body, /<svg/)
+  })
+
+  test('network edges read on both themes: at least 3:1 contrast against the background (WCAG non-text)', async () => {
+    for (const theme of ['dark', 'light'] as const) {
+      const svg = (await getMood(`/api/charts/artist-network?format=svg&theme=${theme}`)).body
+      const rules = [...svg.matchAll(/<g class="mark-rule[^"]*"[^>]*>([\s\S]*?)<\/g>/g)].map((m) => m[1])
+      const line = /<line[^>]*>/.exec(rules.join(''))?.[0]
+      assert.ok(line, `${theme}: the network has edges drawn as lines`)
+      const stroke = NAMED[/stroke="([^"]+)"/.exec(line)?.[1] ?? 'black'] ?? /stroke="([^"]+)"/.exec(line)![1]
+      const opacity = Number(/stroke-opacity="([\d.]+)"/.exec(line)?.[1] ?? /opacity="([\d.]+)"/.exec(line)?.[1] ?? 1)
+      const bg = palette(theme).background
+      const ratio = contrast(blend(stroke, bg, opacity), rgb(bg))
+      assert.ok(ratio >= 3, `${theme}: edge ${stroke} at ${opacity} on ${bg} has contrast ${ratio.toFixed(2)}`)
+    }
+  })
+})
+
+/** Colour names vega writes for an unset stroke. */
+const NAMED: Record<string, string> = { black: '#000000', white: '#ffffff' }
+const rgb = (hex: string) => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16))
+const blend = (fg: string, bg: string, a: number) => rgb(fg).map((c, i) => a * c + (1 - a) * rgb(bg)[i])
+/** WCAG 2 relative luminance and contrast ratio. */
+function luminance(c: number[]): number {
+  const [r, g, b] = c.map((v) => (v / 255 <= 0.03928 ? v / 255 / 12.92 : ((v / 255 + 0.055) / 1.055) ** 2.4))
+  return 0.2126 * r + 0.7152 * g + 0.0722 * b
+}
+function contrast(a: number[], b: number[]): number {
+  const [lo, hi] = [luminance(a), luminance(b)].sort((x, y) => x - y)
+  return (hi + 0.05) / (lo + 0.05)
+}
