@@ -146,7 +146,7 @@ async function answerOnboarding(page: Page): Promise<void> {
   await form.waitFor({ state: 'detached' })
   const source = page.locator('[data-testid="mood-source"][data-source="onboarding"]')
   await source.waitFor({ timeout: 15_000 })
-  assert.match(await source.innerText(), /^(Happy|Energetic|Calm|Sad), from your answers\./, 'the source line says the mood came from the answers')
+  assert.match(await source.innerText(), /^(Happy|Energetic|Calm|Sad), from your answers\. Change your answers$/, 'the source line says the mood came from the answers')
   await page.setViewportSize({ width: 1366, height: 900 })
 }
 
