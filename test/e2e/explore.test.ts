@@ -1,6 +1,6 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { createReadStream, createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs'
+import { createReadStream, createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
@@ -147,6 +147,22 @@ async function holdModelCharts(page: Page): Promise<void> {
   await page.route((u) => models.some((m) => u.pathname === `/api/charts/${m}`), () => undefined)
 }
 
+/**
+ * The build does not warn about chunk sizes: every chunk is within web/vite.config.ts's limit, and any over
+ * Vite's default (500 kB, vega's) is one the main page does not load.
+ */
+async function assertNoChunkWarning(mainPageFiles: string[]): Promise<void> {
+  const limit = ((await import('../../web/vite.config.js')).default as { build?: { chunkSizeWarningLimit?: number } }).build?.chunkSizeWarningLimit ?? 500
+  const assets = join(WEB_ROOT, 'assets')
+  for (const f of readdirSync(assets).filter((n) => n.endsWith('.js'))) {
+    const kb = statSync(join(assets, f)).size / 1000
+    assert.ok(kb <= limit, `${f} is ${kb.toFixed(0)} kB, over the build's warning limit of ${limit} kB`)
+    if (kb > VITE_DEFAULT_LIMIT_KB) assert.ok(!mainPageFiles.some((p) => p.endsWith(f)), `${f} (${kb.toFixed(0)} kB) is loaded lazily`)
+  }
+}
+/** Vite's own chunk warning limit, in kB. */
+const VITE_DEFAULT_LIMIT_KB = 500
+
 /** Scrolls through the page so every chart near the screen loads, then saves the whole page. */
 async function screenshotAt(page: Page, width: (typeof WIDTHS)[number]): Promise<void> {
   await page.setViewportSize({ width, height: width > 800 ? 900 : 844 })
@@ -191,6 +207,7 @@ test('Explore: charts drawn live under the CSP, the network zooms, hovers and li
     await page.goto(url)
     await page.getByTestId('nav-explore').waitFor()
     assert.ok(!loadedChunks.some((p) => /Explore/.test(p)), 'the main page does not load the Explore chunks')
+    await assertNoChunkWarning(loadedChunks)
 
     const clicked = Date.now()
     await page.getByTestId('nav-explore').click()
