@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core'
 import { Rng } from '../../core/rng.js'
 import { TransformerEncoder, embeddingLookup } from '../attention.js'
+import { uniqueName } from '../backend.js'
 import type { TrainableModel } from '../trainer.js'
 import { MASK, PAD, SLOTS } from './tokens.js'
 
@@ -9,6 +10,10 @@ import { MASK, PAD, SLOTS } from './tokens.js'
  * tabular Transformers such as TabTransformer): some slots of a track's tokens are replaced by MASK and the
  * encoder predicts them from the rest, so it learns which bins, genres and artists go together. A track's
  * embedding is the mean of its unmasked output vectors.
+ *
+ * The output layer is its own table plus a bias, not tied to the input token table: tied (BERT's choice) and
+ * without a bias, the model settled on each slot's marginal distribution and never used the other slots (a
+ * masked genre stayed at chance when the artist decided it); untied, the same synthetic task is learned.
  */
 export interface TrackTransformerConfig {
   dModel: number
@@ -32,6 +37,9 @@ export interface MaskedBatch {
 export class TrackTransformer implements TrainableModel<MaskedBatch> {
   readonly config: TrackTransformerConfig
   readonly tokens: tf.Variable
+  /** Output vectors of the vocabulary (logits = h . output[t] + outputBias[t]). */
+  readonly output: tf.Variable
+  readonly outputBias: tf.Variable
   readonly encoder: TransformerEncoder
   validator: () => { loss: number; metric?: number } = () => ({ loss: 0 })
 
@@ -40,10 +48,12 @@ export class TrackTransformer implements TrainableModel<MaskedBatch> {
     const { dModel, heads, layers, dropout, seed } = this.config
     this.encoder = new TransformerEncoder({ dModel, heads, layers, ffDim: dModel * 2, dropout, causal: false, maxLen: SLOTS, seed }, 'track-transformer')
     this.tokens = this.encoder.weight([vocabSize, dModel], 'track-transformer/tokens')
+    this.output = this.encoder.weight([vocabSize, dModel], 'track-transformer/output')
+    this.outputBias = tf.variable(tf.zeros([vocabSize]), true, uniqueName('track-transformer/output-bias'))
   }
 
   variables(): tf.Variable[] {
-    return [this.tokens, ...this.encoder.variables()]
+    return [this.tokens, this.output, this.outputBias, ...this.encoder.variables()]
   }
 
   validate(): { loss: number; metric?: number } {
@@ -57,7 +67,7 @@ export class TrackTransformer implements TrainableModel<MaskedBatch> {
   }
 
   /**
-   * Cross-entropy over the whole vocabulary at the masked slots only (output weights tied to the token table):
+   * Cross-entropy over the whole vocabulary at the masked slots only:
    * the [masked x vocabulary] logits are a fifth of what every slot would cost.
    */
   loss(b: MaskedBatch, training = true): tf.Scalar {
@@ -70,7 +80,7 @@ export class TrackTransformer implements TrainableModel<MaskedBatch> {
       wanted.push(t)
     })
     const picked = embeddingLookup(h, tf.tensor1d(at, 'int32')) as tf.Tensor2D
-    const logp = tf.logSoftmax(tf.matMul(picked, tf.transpose(this.tokens)))
+    const logp = tf.logSoftmax(this.logits(picked))
     return tf.neg(tf.mean(tf.sum(tf.mul(logp, tf.oneHot(tf.tensor1d(wanted, 'int32'), this.vocabSize)), -1))) as tf.Scalar
   }
 
@@ -78,8 +88,13 @@ export class TrackTransformer implements TrainableModel<MaskedBatch> {
   predict(inputs: Int32Array, size: number): Int32Array {
     return tf.tidy(() => {
       const h = tf.reshape(this.encode(inputs, size, false), [-1, this.config.dModel]) as tf.Tensor2D
-      return tf.argMax(tf.matMul(h, tf.transpose(this.tokens)), -1).dataSync() as Int32Array
+      return tf.argMax(this.logits(h), -1).dataSync() as Int32Array
     })
+  }
+
+  /** [n, dModel] output vectors -> [n, vocab] logits. */
+  private logits(h: tf.Tensor2D): tf.Tensor2D {
+    return tf.add(tf.matMul(h, this.output as tf.Tensor2D, false, true), this.outputBias)
   }
 
   /** Mean-pooled output vectors of unmasked tracks: count x dModel. */
@@ -103,6 +118,8 @@ export class TrackTransformer implements TrainableModel<MaskedBatch> {
 
   dispose(): void {
     this.tokens.dispose()
+    this.output.dispose()
+    this.outputBias.dispose()
     this.encoder.dispose()
   }
 }
