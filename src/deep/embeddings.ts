@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { existsSync } from 'node:fs'
+import { existsSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { loadArtifact, saveArtifact, type Blob } from '../core/artifact.js'
 import { SegueError } from '../core/errors.js'
@@ -71,6 +71,30 @@ export function isEmbeddingModel(name: string): boolean {
 
 export async function embeddingModule(name: string): Promise<EmbeddingModule | undefined> {
   return isEmbeddingModel(name) ? EMBEDDING_MODELS[name].module() : undefined
+}
+
+/** Whether a file's embeddings follow the catalogue, by path and modification time: a listing stays cheap. */
+const trainedCache = new Map<string, { mtimeMs: number; version: string; trained: boolean }>()
+
+/**
+ * The embedding models with saved embeddings for the engine's catalogue (what the app may offer as a
+ * similar-track choice). A model's artifact is read once per change of its file, not on every call.
+ */
+export async function trainedEmbeddingModels(engine: Engine): Promise<string[]> {
+  const version = (await engine.catalogue()).version
+  const names: string[] = []
+  for (const name of embeddingModelNames()) {
+    const path = embeddingsPath(engine.home, name)
+    if (!existsSync(path)) continue
+    const mtimeMs = statSync(path).mtimeMs
+    let seen = trainedCache.get(path)
+    if (!seen || seen.mtimeMs !== mtimeMs || seen.version !== version) {
+      seen = { mtimeMs, version, trained: (await (await embeddingModule(name))!.load(engine)) !== null }
+      trainedCache.set(path, seen)
+    }
+    if (seen.trained) names.push(name)
+  }
+  return names
 }
 
 // ---- artifacts ----

@@ -17,6 +17,7 @@ import { isPrivateRoute, securityHeaders } from './security.js'
 import { registerMoodRoutes } from './routes-moods.js'
 import { registerChartRoutes } from './routes-charts.js'
 import { registerNextRoutes } from './routes-next.js'
+import { trainedEmbeddingModels } from '../deep/embeddings.js'
 import {
   ErrorBody, FeedbackBody, HistoryQuery, ListenerParams, NewListenerBody, PlaylistBody, RecommendationsQuery, Responses,
   SearchQuery, SimilarQuery, TrackParams, detail, summary,
@@ -130,7 +131,9 @@ export async function createApp(service: SegueService, opts: AppOptions = {}): P
     return playlistBody(await service.playlist(req.body.seeds, { ...req.body, exclude, history }))
   })
 
-  app.get('/api/models', { schema: { summary: 'The recommendation models this server offers', response: { 200: Responses.models } } }, async () => service.models())
+  app.get('/api/models', { schema: { summary: 'The recommendation models this server offers', response: { 200: Responses.models } } }, async () => ({
+    ...service.models(), similar: await trainedEmbeddingModels(service.engine),
+  }))
 
   app.post('/api/listeners', {
     schema: { summary: 'Create a listener; the token in the answer is needed for all their data', body: NewListenerBody.optional(), response: { 201: Responses.newListener, ...errors } },

@@ -92,6 +92,7 @@ export const Responses = {
   models: z.object({
     default: z.enum(FOR_YOU_MODELS),
     models: z.array(z.object({ name: z.enum(FOR_YOU_MODELS), label: z.string(), description: z.string() })),
+    similar: z.array(z.string()).describe("Trained embedding models with embeddings for this catalogue, for similar tracks' ?model= (besides 'features')"),
   }),
   newListener: z.object({ listener: Listener, token: z.string().describe('Send as Authorization: Bearer <token>; shown only once') }),
   listener: z.object({ listener: Listener, counts: z.object({ play: z.number(), like: z.number(), skip: z.number(), dislike: z.number() }) }),

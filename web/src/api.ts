@@ -66,6 +66,8 @@ export interface ModelInfo {
 export interface ModelList {
   default: ModelName;
   models: ModelInfo[];
+  /** Trained embedding models the server can find similar tracks with (besides the default, 'features'). */
+  similar?: string[];
 }
 
 export interface Listener {
@@ -229,9 +231,9 @@ export const api = {
   track: (id: string, signal?: AbortSignal) =>
     request<{ track: TrackDetail }>('GET', `/tracks/${enc(id)}`, { signal }),
 
-  /** Similar tracks; with `mood`, only tracks of that mood. */
-  similar: (id: string, n = 10, signal?: AbortSignal, mood?: MoodName | null) =>
-    request<{ seed: TrackSummary; items: SimilarItem[] }>('GET', `/tracks/${enc(id)}/similar`, { query: { n, mood: mood ?? undefined }, signal }),
+  /** Similar tracks; with `mood`, only tracks of that mood; `model`: a trained embedding model (default: features). */
+  similar: (id: string, n = 10, signal?: AbortSignal, mood?: MoodName | null, model?: string | null) =>
+    request<{ seed: TrackSummary; items: SimilarItem[] }>('GET', `/tracks/${enc(id)}/similar`, { query: { n, mood: mood ?? undefined, model: model ?? undefined }, signal }),
 
   playlist: (body: { seeds: string[]; perSeed?: number; total?: number }, signal?: AbortSignal) =>
     request<Playlist>('POST', '/playlists', { body, signal }),

@@ -8,6 +8,7 @@ import { genreDisplayName } from '../../../src/core/genre-names';
 import { CloseIcon, HeartIcon, PlayIcon, PlusIcon, StopIcon } from './Icons';
 import { MoodFilterToggle } from './MoodPicker';
 import type { MoodName } from '../api-moods';
+import { FEATURES, SimilarBy, useSimilarModels } from './SimilarBy';
 
 interface TrackDrawerProps {
   trackId: string;
@@ -31,6 +32,8 @@ export function TrackDrawer({ trackId, onClose, onError, seedsFull, onShowOnMap,
   const [data, setData] = useState<DrawerData>({ track: null, similar: null, failed: false });
   const [allMoods, setAllMoods] = useState(false);
   const similarMood = allMoods ? null : mood;
+  const similarModels = useSimilarModels();
+  const [similarModel, setSimilarModel] = useState(FEATURES);
   const closeRef = useRef<HTMLButtonElement>(null);
 
   useEffect(() => {
@@ -51,7 +54,7 @@ export function TrackDrawer({ trackId, onClose, onError, seedsFull, onShowOnMap,
     const ctl = new AbortController();
     setData((d) => ({ ...d, similar: null }));
     api
-      .similar(trackId, 10, ctl.signal, similarMood)
+      .similar(trackId, 10, ctl.signal, similarMood, similarModel === FEATURES ? null : similarModel)
       .then((r) => setData((d) => ({ ...d, similar: r.items })))
       .catch((err: unknown) => {
         if (isAbort(err)) return;
@@ -59,7 +62,7 @@ export function TrackDrawer({ trackId, onClose, onError, seedsFull, onShowOnMap,
         onError(err);
       });
     return () => ctl.abort();
-  }, [trackId, similarMood, onError]);
+  }, [trackId, similarMood, similarModel, onError]);
 
   useEffect(() => {
     closeRef.current?.focus();
@@ -178,12 +181,13 @@ export function TrackDrawer({ trackId, onClose, onError, seedsFull, onShowOnMap,
 
         <h3 className="drawer-section">Similar tracks</h3>
         <MoodFilterToggle mood={mood} all={allMoods} onChange={setAllMoods} testId="similar-mood" />
+        <SimilarBy models={similarModels} value={similarModel} onChange={setSimilarModel} />
         {similar === null ? (
           <SkeletonRows count={4} />
         ) : similar.length === 0 ? (
           <p className="empty-hint">{similarMood ? `No similar ${similarMood} tracks found.` : 'No similar tracks found.'}</p>
         ) : (
-          <ul className="track-list compact" data-testid="similar-list" data-mood={similarMood ?? ''}>
+          <ul className="track-list compact" data-testid="similar-list" data-mood={similarMood ?? ''} data-model={similarModel}>
             {similar.map((s) => (
               <TrackRow key={s.track.id} track={s.track} testId="similar-item">
                 {s.sharedGenres.length > 0 && (

@@ -10,6 +10,16 @@ import '../upnext.css';
 const SHOWN = 5;
 /** Plays sent as the listener's recent history (the model reads its last 50; a session rarely has more). */
 const RECENT_KEPT = 20;
+/** Phones (as upnext.css): there the panel starts folded, as open it would cover much of the page. */
+const PHONE_QUERY = '(max-width: 760px)';
+
+/** The fallback's reason in a listener's words (the server's note, meant for whoever runs it, goes in the tooltip). */
+function listenerNote(a: UpNextAnswer): string | null {
+  if (a.source !== 'similar') return null;
+  return /no sequence model/.test(a.note ?? '')
+    ? 'No next-track model yet, so these sound like it.'
+    : 'The next-track model has not met this track yet, so these sound like it.';
+}
 
 /**
  * "Up next" beside the now-playing track: what the next-track model (or, when none is trained, similar tracks)
@@ -21,7 +31,7 @@ export function UpNext({ track }: { track: TrackSummary }) {
   const previous = useRef<string | null>(null);
   const [answer, setAnswer] = useState<UpNextAnswer | null>(null);
   const [failed, setFailed] = useState(false);
-  const [open, setOpen] = useState(true);
+  const [open, setOpen] = useState(() => !window.matchMedia(PHONE_QUERY).matches);
 
   useEffect(() => {
     if (previous.current && previous.current !== track.id) {
@@ -48,12 +58,16 @@ export function UpNext({ track }: { track: TrackSummary }) {
         <div className="un-body">
           {failed && <p className="un-note">Up next is unavailable right now.</p>}
           {!failed && !current && <p className="un-note">Finding what comes next…</p>}
-          {current?.note && <p className="un-note" data-testid="up-next-note">{current.note}</p>}
+          {current && listenerNote(current) && (
+            <p className="un-note" data-testid="up-next-note" title={current.note}>
+              {listenerNote(current)}
+            </p>
+          )}
           {current && (
             <ol className="un-list">
               {current.items.map((it) => (
                 <li key={it.track.id}>
-                  <button type="button" className="un-item" data-testid="up-next-item" onClick={() => feedback(it.track, 'play')} title={`Play ${it.track.name}`}>
+                  <button type="button" className="un-item" data-testid="up-next-item" data-track-id={it.track.id} onClick={() => feedback(it.track, 'play')} title={`Play ${it.track.name}`}>
                     <Artwork track={it.track} size={30} />
                     <span className="un-text">
                       <span className="un-name">{it.track.name}</span>
