@@ -19,11 +19,14 @@ const SAMPLE_STRIDE = 40
 const AUTOENCODER_EPOCHS = 2
 /** An Up next row narrower than this cuts most track names to a word or two. */
 const MIN_ROW_PX = 240
-/** Up next floats over the page: open, it may cover at most this share of the screen's height. */
-const MAX_COVER = 0.4
+/** Up next floats over the page: open, it may cover at most this share of the screen's height (a third hid the page on phones). */
+const MAX_COVER = 0.3
+/** Phones, as web/src/upnext.css has them. */
+const PHONE_PX = 760
 
 // Browser globals for the functions that run in the page (this Node project compiles without the DOM library).
 declare const window: { innerWidth: number; innerHeight: number }
+declare function getComputedStyle(el: unknown): { backgroundColor: string }
 declare const document: { querySelector(selector: string): { getBoundingClientRect(): { top: number } } | null }
 
 const catalogue = realFile('spotify-tracks-114k', 'dataset.csv')
@@ -81,17 +84,19 @@ async function upNextAfter(page: Page, id: string): Promise<string[]> {
   return ids
 }
 
-/** At each width the panel fits the screen, sits above the player bar and keeps its rows readable. */
+/** At each width the panel fits the screen, sits above the player bar and keeps its rows readable; on phones it is opaque and small. */
 async function fitsScreen(page: Page, width: number): Promise<void> {
   const box = await page.getByTestId('up-next').evaluate((el) => {
     const r = el.getBoundingClientRect()
     const bar = document.querySelector('[data-testid="now-playing"]')!.getBoundingClientRect()
     const names = [...el.querySelectorAll('.un-item')].filter((n) => n.getClientRects().length > 0).map((n) => n.getBoundingClientRect().width)
-    return { left: r.left, right: r.right, bottom: r.bottom, barTop: bar.top, innerWidth: window.innerWidth, innerHeight: window.innerHeight, top: r.top, height: r.height, names }
+    return { left: r.left, right: r.right, bottom: r.bottom, barTop: bar.top, innerWidth: window.innerWidth, innerHeight: window.innerHeight, top: r.top, height: r.height, names, background: getComputedStyle(el).backgroundColor }
   })
   assert.ok(box.left >= 0 && box.right <= box.innerWidth, `at ${width} px Up next fits across (${box.left}..${box.right} of ${box.innerWidth})`)
   assert.ok(box.bottom <= box.barTop + 1, `at ${width} px Up next sits above the player bar`)
   assert.ok(box.top >= 0, `at ${width} px Up next is on screen (top ${box.top})`)
+  if (width > PHONE_PX) return // On a wide screen the panel keeps to a corner.
+  assert.match(box.background, /^rgb\(/, `at ${width} px Up next is opaque (${box.background}): the page must not show through its rows`)
   assert.ok(box.height <= MAX_COVER * box.innerHeight, `at ${width} px Up next covers at most ${MAX_COVER * 100}% of the screen (${Math.round(box.height)} of ${box.innerHeight} px)`)
   assert.ok(Math.min(...box.names) >= MIN_ROW_PX, `at ${width} px each row has room for a name (${box.names.map(Math.round).join(', ')} px)`)
 }
