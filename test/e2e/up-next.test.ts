@@ -119,6 +119,10 @@ async function similarByLearned(page: Page): Promise<void> {
   assert.equal(await choice.locator('[data-model="autoencoder"]').getAttribute('aria-pressed'), 'true')
   const learnedIds = await learned.getByTestId('similar-item').evaluateAll((els) => els.map((e) => e.textContent))
   assert.notDeepEqual(learnedIds, featureIds, 'the learned model is asked, not the audio & genre one')
+  await page.setViewportSize({ width: 390, height: 844 })
+  await choice.evaluate((el) => el.previousElementSibling?.scrollIntoView({ block: 'start' })) // The drawer scrolls on its own.
+  await page.waitForTimeout(300)
+  await shoot(page, 'similar-by-390.png')
 }
 
 test('Up next in the web app: playing a track lists what comes next (similar tracks, saying why, with no sequence model), a click plays one; the drawer offers the trained autoencoder as "Sounds like by"; screenshots at 1366 and 390 px', { skip, timeout: 120_000 }, async (t) => {
