@@ -11,9 +11,9 @@ import { MASK, PAD, SLOTS } from './tokens.js'
  * encoder predicts them from the rest, so it learns which bins, genres and artists go together. A track's
  * embedding is the mean of its unmasked output vectors.
  *
- * The output layer is its own table plus a bias, not tied to the input token table: tied (BERT's choice) and
- * without a bias, the model settled on each slot's marginal distribution and never used the other slots (a
- * masked genre stayed at chance when the artist decided it); untied, the same synthetic task is learned.
+ * The output layer is its own table (plus a bias), not tied to the input token table: tied (BERT's choice), the
+ * model settled on each slot's marginal distribution and never used the other slots (a masked genre stayed at
+ * chance when the artist decided it, with or without an output bias); untied, the same task is learned.
  */
 export interface TrackTransformerConfig {
   dModel: number
