@@ -24,12 +24,18 @@ interface TrackDrawerProps {
 interface DrawerData {
   track: TrackDetail | null;
   similar: SimilarItem[] | null;
+  /** Which request the similar list answers (track, mood, model): a list from an older choice is never shown as the new one. */
+  similarFor: string;
   failed: boolean;
+}
+
+function similarKey(trackId: string, mood: MoodName | null, model: string): string {
+  return `${trackId}|${mood ?? ''}|${model}`;
 }
 
 export function TrackDrawer({ trackId, onClose, onError, seedsFull, onShowOnMap, mood = null }: TrackDrawerProps) {
   const actions = useTrackActions();
-  const [data, setData] = useState<DrawerData>({ track: null, similar: null, failed: false });
+  const [data, setData] = useState<DrawerData>({ track: null, similar: null, similarFor: '', failed: false });
   const [allMoods, setAllMoods] = useState(false);
   const similarMood = allMoods ? null : mood;
   const similarModels = useSimilarModels();
@@ -38,7 +44,7 @@ export function TrackDrawer({ trackId, onClose, onError, seedsFull, onShowOnMap,
 
   useEffect(() => {
     const ctl = new AbortController();
-    setData({ track: null, similar: null, failed: false });
+    setData((d) => ({ ...d, track: null, failed: false }));
     api
       .track(trackId, ctl.signal)
       .then((r) => setData((d) => ({ ...d, track: r.track })))
@@ -52,13 +58,14 @@ export function TrackDrawer({ trackId, onClose, onError, seedsFull, onShowOnMap,
 
   useEffect(() => {
     const ctl = new AbortController();
-    setData((d) => ({ ...d, similar: null }));
+    const key = similarKey(trackId, similarMood, similarModel);
+    setData((d) => ({ ...d, similar: null, similarFor: key }));
     api
       .similar(trackId, 10, ctl.signal, similarMood, similarModel === FEATURES ? null : similarModel)
-      .then((r) => setData((d) => ({ ...d, similar: r.items })))
+      .then((r) => setData((d) => ({ ...d, similar: r.items, similarFor: key })))
       .catch((err: unknown) => {
         if (isAbort(err)) return;
-        setData((d) => ({ ...d, similar: [] }));
+        setData((d) => ({ ...d, similar: [], similarFor: key }));
         onError(err);
       });
     return () => ctl.abort();
@@ -77,7 +84,8 @@ export function TrackDrawer({ trackId, onClose, onError, seedsFull, onShowOnMap,
   const seeded = actions.isSeed(trackId);
   const playing = actions.playingId === trackId;
   const liked = actions.liked.has(trackId);
-  const similar = data.similar ? visible(data.similar, actions.dismissed) : null;
+  const similarCurrent = data.similarFor === similarKey(trackId, similarMood, similarModel);
+  const similar = data.similar && similarCurrent ? visible(data.similar, actions.dismissed) : null;
   const features = t ? BAR_FEATURES.filter((f) => typeof t.features[f] === 'number') : [];
   const extraFeatures = t
     ? Object.keys(t.features).filter((f) => !BAR_FEATURES.includes(f) && typeof t.features[f] === 'number')
