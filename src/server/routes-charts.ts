@@ -111,6 +111,20 @@ class ChartCache {
     return remembered(this.contexts, [...needs].sort().join(','), async () => (await loadChartContext(new Set(needs), { tracks, moods })).ctx)
   }
 
+  /**
+   * Builds, in the background and one after another, the specs the Explore page asks for first: the charts of
+   * the catalogue, its aggregates and its moods (not the model comparison, which fits models). Started when a
+   * browser first opens the web app, so the page's first charts come from the cache rather than a cold thread.
+   */
+  warm(): void {
+    if (this.warming) return
+    this.warming = true
+    const quick = Object.entries(CHARTS).filter(([, def]) => neededParts(def).every((p) => WARM_PARTS.has(p)))
+    quick.sort(([, a], [, b]) => Number(neededParts(a).join() !== 'tracks') - Number(neededParts(b).join() !== 'tracks'))
+    void quick.reduce<Promise<unknown>>((prev, [name]) => prev.then(() => this.spec(name).catch(() => undefined)), Promise.resolve())
+  }
+  private warming = false
+
   /** The chart drawn on the chart thread. */
   async drawing(name: string, format: DrawnFormat, theme: ThemeName): Promise<Buffer> {
     const spec = await this.spec(name)
@@ -118,6 +132,9 @@ class ChartCache {
     return remembered(this.drawings, `${name}\u0000${format}\u0000${theme}`, () => this.thread.render(spec, format, theme))
   }
 }
+
+/** Parts cheap enough to build before anyone asks: a second or two of the chart thread on the 114k catalogue. */
+const WARM_PARTS = new Set<ChartPart>(['tracks', 'aggregates', 'moods'])
 
 /** The parts of the context a chart reads; the catalogue's tracks unless it says otherwise. */
 function neededParts(def: ChartDef): ChartPart[] {
@@ -188,6 +205,10 @@ export function registerChartRoutes(app: FastifyInstance, service: SegueService)
   const cache = new ChartCache(service)
   const api = app.withTypeProvider<ZodTypeProvider>()
   app.addHook('onClose', () => cache.thread.close())
+  // A browser opening the web app is the sign Explore may be next: its first charts are built meanwhile.
+  app.addHook('onRequest', async (req) => {
+    if (req.method === 'GET' && (req.url === '/' || req.url.startsWith('/?') || req.url === '/index.html')) cache.warm()
+  })
 
   api.get('/api/charts', { schema: { summary: 'The charts the server draws, with what each shows', response: { 200: ChartList } } }, async () => ({
     charts: Object.entries(CHARTS).map(([name, def]) => ({
