@@ -104,7 +104,8 @@ type ImportOptions = { replace?: boolean; record?: Omit<ImportRecord, 'at' | 'ch
  */
 export class PostgresStore implements Store {
   private constructor(
-    private readonly pool: pg.Pool,
+    /** The connection pool, for modules that keep their own tables here (rate limits, model versions, jobs). */
+    readonly pool: pg.Pool,
     readonly location: string,
   ) {}
 
