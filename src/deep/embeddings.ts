@@ -122,8 +122,23 @@ export function saveTrackEmbeddings(path: string, emb: TrackEmbeddings, meta: Re
  * The embeddings saved at `path` when they follow `catalogueVersion` (any config), else null (none saved, or
  * saved for another catalogue: train again). Damage throws E_ARTIFACT_CORRUPT.
  */
-export function loadTrackEmbeddings(path: string, catalogueVersion: string): { embeddings: TrackEmbeddings; meta: Record<string, unknown>; blobs: Record<string, Blob> } | null {
+export function loadTrackEmbeddings(path: string, catalogueVersion: string): LoadedEmbeddings | null {
   if (!existsSync(path)) return null
+  // A server asks on every request: the file is read again only when it changed (a new `segue train`).
+  const { mtimeMs, size } = statSync(path)
+  const stamp = `${mtimeMs}|${size}|${catalogueVersion}`
+  const cached = loadedEmbeddings.get(path)
+  if (cached?.stamp === stamp) return cached.loaded
+  const loaded = readTrackEmbeddings(path, catalogueVersion)
+  loadedEmbeddings.set(path, { stamp, loaded })
+  return loaded
+}
+
+type LoadedEmbeddings = { embeddings: TrackEmbeddings; meta: Record<string, unknown>; blobs: Record<string, Blob> }
+/** The last embeddings read from each path, with the file's stamp when read. */
+const loadedEmbeddings = new Map<string, { stamp: string; loaded: LoadedEmbeddings | null }>()
+
+function readTrackEmbeddings(path: string, catalogueVersion: string): LoadedEmbeddings | null {
   const { header, blobs } = loadArtifact(path, EMBEDDINGS_ARTIFACT)
   const meta = header.meta
   if (meta.catalogueVersion !== catalogueVersion) return null
