@@ -13,6 +13,7 @@ import type { SegueService } from '../service/service.js'
 import { clientErrorHandler, errorHandler, frameworkErrorHandler } from './errors.js'
 import { authenticator, withWriteLimit } from './auth.js'
 import { addressKey } from './limits.js'
+import { rateCounting } from './limits-shared.js'
 import { isPrivateRoute, securityHeaders } from './security.js'
 import { registerMoodRoutes } from './routes-moods.js'
 import { registerChartRoutes } from './routes-charts.js'
@@ -76,8 +77,11 @@ export async function createApp(service: SegueService, opts: AppOptions = {}): P
     if (isPrivateRoute(req.routeOptions.url)) reply.header('cache-control', 'no-store')
     done()
   })
+  // Counted in PostgreSQL when the store is (every server draws on one budget), else in this process.
+  const counting = rateCounting(service.store)
   await app.register(fastifyRateLimit, {
     global: false,
+    store: counting.pluginStore,
     keyGenerator: (req) => addressKey(req.ip),
     errorResponseBuilder: (_req, ctx) => ({
       statusCode: 429,
@@ -87,8 +91,8 @@ export async function createApp(service: SegueService, opts: AppOptions = {}): P
 
   // The listener record the token unlocked, kept for the handler so it is read from the store once.
   const authenticated = new WeakMap<FastifyRequest, ListenerRecord>()
-  const auth = authenticator(service, limits, authenticated)
-  const writeAuth = withWriteLimit(auth, limits, authenticated)
+  const auth = authenticator(service, limits, authenticated, counting.counter('auth-failures', limits.windowMs))
+  const writeAuth = withWriteLimit(auth, limits, authenticated, counting.counter('writes', limits.windowMs))
   const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 429: ErrorBody }
   const secured = [{ listenerToken: [] }]
 

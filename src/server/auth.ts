@@ -2,7 +2,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import { isSegueError, type ErrorCode } from '../core/errors.js'
 import type { SegueService } from '../service/service.js'
 import type { ListenerRecord } from '../store/store.js'
-import { WindowCounter, addressKey, rateLimited } from './limits.js'
+import { addressKey, rateLimited } from './limits.js'
+import { LocalRateCounter, type RateCounter } from './limits-shared.js'
 
 /** The answers that mean a request did not prove it is the listener: these count against its address. */
 const AUTH_FAILURES = new Set<ErrorCode>(['E_UNAUTHORIZED', 'E_FORBIDDEN', 'E_NOT_FOUND'])
@@ -18,18 +19,19 @@ export function authenticator(
   service: SegueService,
   limits: { authFailures: number; windowMs: number },
   into: WeakMap<FastifyRequest, ListenerRecord>,
+  failures: RateCounter = new LocalRateCounter(limits.windowMs),
 ): (req: ListenerRequest, reply: FastifyReply) => Promise<void> {
-  const failures = new WindowCounter(limits.windowMs)
   return async (req, reply) => {
     const address = addressKey(req.ip)
-    if (failures.count(address) >= limits.authFailures) {
-      reply.header('retry-after', failures.secondsLeft())
+    const seen = await failures.count(address)
+    if (seen.count >= limits.authFailures) {
+      reply.header('retry-after', seen.secondsLeft)
       throw rateLimited('failed authentications from this address', limits.authFailures, limits.windowMs)
     }
     try {
       into.set(req, await service.authenticate(req.params.id, bearer(req)))
     } catch (err) {
-      if (isSegueError(err) && AUTH_FAILURES.has(err.code)) failures.hit(address)
+      if (isSegueError(err) && AUTH_FAILURES.has(err.code)) await failures.hit(address)
       throw err
     }
   }
@@ -44,12 +46,13 @@ export function withWriteLimit(
   auth: (req: ListenerRequest, reply: FastifyReply) => Promise<void>,
   limits: { writes: number; windowMs: number },
   authenticated: WeakMap<FastifyRequest, ListenerRecord>,
+  writes: RateCounter = new LocalRateCounter(limits.windowMs),
 ): (req: ListenerRequest, reply: FastifyReply) => Promise<void> {
-  const writes = new WindowCounter(limits.windowMs)
   return async (req, reply) => {
     await auth(req, reply)
-    if (writes.hit(authenticated.get(req)!.id) > limits.writes) {
-      reply.header('retry-after', writes.secondsLeft())
+    const counted = await writes.hit(authenticated.get(req)!.id)
+    if (counted.count > limits.writes) {
+      reply.header('retry-after', counted.secondsLeft)
       throw rateLimited('writes for this listener', limits.writes, limits.windowMs)
     }
   }
