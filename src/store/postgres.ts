@@ -4,6 +4,7 @@ import { redactor } from './redact.js'
 import type { Track } from '../core/track.js'
 import type { CatalogueInfo, FeedbackEvent, FeedbackKind, FeedbackTail, ImportOutcome, ImportRecord, ListenerRecord, NewFeedback, Store } from './store.js'
 import { FEEDBACK_AFTER } from './feedback-tail.js'
+import { IMPRESSIONS_SCHEMA, ONLINE_STATS_SQL, impressionRow, toDayStats, type Impression, type OnlineDayStats } from './impressions.js'
 import { catalogueVersion, fromRow, toRow, type TrackRow } from './track-row.js'
 
 const { Pool } = pg
@@ -109,14 +110,19 @@ export class PostgresStore implements Store {
     readonly location: string,
   ) {}
 
-  /** Connects and creates any missing table. E_STORE when that fails; no message names the URL or any part of it. */
-  static async connect(url: string): Promise<PostgresStore> {
+  /**
+   * Connects and creates any missing table. E_STORE when that fails; no message names the URL or any part of it.
+   * With `replica` (a read-only standby, src/store/replicated.ts): no table is created and nothing is checked
+   * yet, since a standby may be down now and back later; its connections are named 'segue-replica'.
+   */
+  static async connect(url: string, opts: { replica?: boolean } = {}): Promise<PostgresStore> {
     const location = maskPassword(url)
-    const pool = new Pool({ connectionString: url, application_name: 'segue', connectionTimeoutMillis: CONNECT_TIMEOUT_MS })
+    const pool = new Pool({ connectionString: url, application_name: opts.replica ? 'segue-replica' : 'segue', connectionTimeoutMillis: CONNECT_TIMEOUT_MS })
     // An idle connection that breaks (a server restart) is dropped by the pool and the next query reconnects;
     // without a listener the error would crash the process, so it is reported as a warning instead.
     pool.on('error', (err) => process.emitWarning(`an idle connection to PostgreSQL failed: ${redactor(url)(err.message)}`))
     const store = new PostgresStore(pool, location)
+    if (opts.replica) return store
     try {
       await store.transaction(createSchema)
     } catch (cause) {
@@ -230,6 +236,31 @@ export class PostgresStore implements Store {
     return { first: rows[0]?.first == null ? null : Number(rows[0].first), events }
   }
 
+  async ping(): Promise<void> {
+    await this.query('answer a trivial query', 'SELECT 1')
+  }
+
+  async recordImpressions(impressions: readonly Impression[]): Promise<number> {
+    if (impressions.length === 0) return 0
+    const rows = impressions.map(impressionRow)
+    const column = (k: keyof (typeof rows)[number]) => rows.map((r) => r[k])
+    // The join with listeners leaves out impressions of a listener deleted since the list was served.
+    const { rowCount } = await this.query(
+      'record impressions',
+      `INSERT INTO impressions (listener_id, track_id, model, at, day, until_at)
+       SELECT i.listener_id, i.track_id, i.model, i.at, i.day, i.until_at
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[]) AS i(listener_id, track_id, model, at, day, until_at)
+       JOIN listeners l ON l.id = i.listener_id`,
+      [column('listener_id'), column('track_id'), column('model'), column('at'), column('day'), column('until_at')],
+    )
+    return rowCount ?? 0
+  }
+
+  async onlineStats(sinceDay: string): Promise<OnlineDayStats[]> {
+    const { rows } = await this.query<Record<string, unknown>>('read online statistics', ONLINE_STATS_SQL, [sinceDay])
+    return toDayStats(rows)
+  }
+
   async close(): Promise<void> {
     await this.pool.end()
   }
@@ -274,6 +305,7 @@ export class PostgresStore implements Store {
 async function createSchema(client: pg.PoolClient): Promise<void> {
   await client.query(SCHEMA_LOCK)
   await client.query(SCHEMA)
+  await client.query(IMPRESSIONS_SCHEMA)
 }
 
 /** The body of upsertTracks, inside its transaction. Mirrors SqliteStore.upsertTracks row for row. */

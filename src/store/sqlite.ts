@@ -6,6 +6,7 @@ import { redactor } from './redact.js'
 import type { Track } from '../core/track.js'
 import type { CatalogueInfo, FeedbackEvent, FeedbackKind, FeedbackTail, ImportOutcome, ImportRecord, ListenerRecord, NewFeedback, Store } from './store.js'
 import { FEEDBACK_AFTER } from './feedback-tail.js'
+import { IMPRESSIONS_SCHEMA, ONLINE_STATS_SQL, impressionRow, toDayStats, type Impression, type OnlineDayStats } from './impressions.js'
 import { catalogueVersion, fromRow, toRow, type TrackRow } from './track-row.js'
 
 const SCHEMA = `
@@ -81,6 +82,7 @@ export class SqliteStore implements Store {
       this.db.pragma('foreign_keys = ON')
       this.db.pragma('busy_timeout = 5000')
       this.db.exec(SCHEMA)
+      this.db.exec(IMPRESSIONS_SCHEMA)
       this.statements = {
         allFeedback: this.db.prepare('SELECT * FROM feedback WHERE listener_id = ? ORDER BY seq'),
         recentFeedback: this.db.prepare('SELECT * FROM (SELECT * FROM feedback WHERE listener_id = ? ORDER BY seq DESC LIMIT ?) ORDER BY seq'),
@@ -228,6 +230,23 @@ export class SqliteStore implements Store {
         .map((r) => ({ seq: r.seq, listenerId, trackId: r.track_id, kind: r.kind as FeedbackKind, at: r.at }))
       return { first: rows[0]?.first ?? null, events }
     })
+  }
+
+  async ping(): Promise<void> {
+    this.guard('answer a trivial query', () => this.db.prepare('SELECT 1').get())
+  }
+
+  async recordImpressions(impressions: readonly Impression[]): Promise<number> {
+    return this.guard('record impressions', () => {
+      const insert = this.db.prepare(
+        'INSERT INTO impressions (listener_id, track_id, model, at, day, until_at) SELECT @listener_id, @track_id, @model, @at, @day, @until_at WHERE EXISTS (SELECT 1 FROM listeners WHERE id = @listener_id)',
+      )
+      return this.db.transaction(() => impressions.reduce((n, i) => n + insert.run(impressionRow(i)).changes, 0))()
+    })
+  }
+
+  async onlineStats(sinceDay: string): Promise<OnlineDayStats[]> {
+    return this.guard('read online statistics', () => toDayStats(this.db.prepare(ONLINE_STATS_SQL.replaceAll('$1', '@since')).all({ since: sinceDay }) as Record<string, unknown>[]))
   }
 
   async close(): Promise<void> {

@@ -1,4 +1,5 @@
 import type { Track } from '../core/track.js'
+import type { Impression, OnlineDayStats } from './impressions.js'
 
 /** What the store knows of the catalogue it holds. */
 export interface CatalogueInfo {
@@ -102,6 +103,16 @@ export interface Store {
   listenerSetting(listenerId: string, key: string): Promise<string | null>
   /** Sets a listener's setting, or with null clears it; E_NOT_FOUND for an unknown listener. Removed with the listener. */
   setListenerSetting(listenerId: string, key: string, value: string | null): Promise<void>
+
+  /** Answers a trivial query (readiness); E_STORE when the store cannot. */
+  ping(): Promise<void>
+  /**
+   * Records tracks shown to listeners (online evaluation) in one transaction; impressions of listeners that no
+   * longer exist are left out. Returns how many were stored.
+   */
+  recordImpressions(impressions: readonly Impression[]): Promise<number>
+  /** Per day (UTC) and model, from `sinceDay` (YYYY-MM-DD) on: tracks shown and how many were then played, liked... */
+  onlineStats(sinceDay: string): Promise<OnlineDayStats[]>
 
   close(): Promise<void>
 }

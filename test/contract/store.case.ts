@@ -3,6 +3,7 @@ import assert from 'node:assert/strict'
 import type { ListenerRecord, Store } from '../../src/store/store.js'
 import type { Track } from '../../src/core/track.js'
 import { makeTrack } from '../helpers/make-track.js'
+import { checkOnlineFixture } from '../ops/online-fixture.js'
 
 /**
  * The suite every Store implementation passes. `open` returns a fresh store; `reopen` (where the store
@@ -155,6 +156,14 @@ export function runStoreSuite(name: string, open: () => Promise<Store> | Store, 
     await store.createListener(listener('gone'))
     assert.deepEqual(await store.feedback('gone'), [])
     await store.close()
+  })
+
+  test(`${name}: impressions joined with later feedback give the known online figures; they go with the listener`, async () => {
+    const store = await open()
+    await checkOnlineFixture(store)
+    await store.ping()
+    await store.close()
+    await assert.rejects(() => store.ping(), { code: 'E_STORE' })
   })
 
   test(`${name}: a closed store fails with E_STORE, not a driver error`, async () => {
