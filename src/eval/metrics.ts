@@ -106,82 +106,95 @@ export function aucOf(ranked: ArrayLike<number>, relevant: Relevant, candidates:
  * scores first, higher first; then non-finite scores by a finite backfill, higher first; ties by the lower item
  * id, as selectTopN breaks them; items with neither are unlisted. `seen` items are left out of the ranking and
  * `candidates` counts as in aucOf, so a relevant item that was seen counts as unlisted, as it does there.
+ * One pass over the items after sorting the user's few relevant ones: most items rank behind all of them
+ * and are settled by one comparison of packed keys (see rankKeys), the rest by a binary search.
  */
 export function aucOfScores(v: ScoreVector, seen: ArrayLike<number>, relevant: Relevant, candidates: number): number {
   const negatives = candidates - relevant.size
   if (relevant.size === 0 || negatives <= 0) return NaN
   const key = rankKeys(v)
-  const mark = new Uint8Array(v.scores.length)
-  for (let i = 0; i < seen.length; i++) mark[seen[i]] = SEEN
-  const listed: number[] = []
-  for (const r of relevant) {
-    if (mark[r] !== SEEN && key.tier[r] !== UNLISTED) listed.push(r)
-    mark[r] |= RELEVANT
-  }
-  listed.sort((a, b) => (ahead(key, a, b) ? -1 : 1))
+  for (let i = 0; i < seen.length; i++) key[seen[i]] = SKIP
+  const listed = listedRelevant(key, relevant)
   // below[p]: listed negatives with exactly p listed relevant items ranked ahead of them.
-  const below = new Float64Array(listed.length + 1)
-  let negListed = 0
-  const { tier, value } = key
-  const last = listed.length - 1
+  const below = new Float64Array(listed.items.length + 1)
+  const last = listed.items.length - 1
   // Most items rank behind every relevant one: one comparison with the last settles them.
-  const w = last < 0 ? -1 : listed[last]
-  const wt = w < 0 ? -1 : tier[w]
-  const wv = w < 0 ? 0 : value[w]
-  for (let i = 0; i < tier.length; i++) {
-    const t = tier[i]
-    if (mark[i] !== 0 || t === UNLISTED) continue
+  const w = last < 0 ? -1 : listed.items[last]
+  const wk = last < 0 ? -1 : listed.keys[last]
+  let negListed = 0
+  for (let i = 0; i < v.scores.length; i++) {
+    const k = key[i]
+    if (!(k >= 0 && k < UNLISTED)) continue
     negListed++
-    if (t > wt || (t === wt && (value[i] < wv || (value[i] === wv && i > w)))) below[last + 1]++
-    else below[relevantAhead(key, listed, i)]++
+    if (k > wk || (k === wk && i > w)) below[last + 1]++
+    else below[relevantAhead(listed, k, i)]++
   }
   let correct = 0
   let negAbove = 0
-  for (let j = 0; j < listed.length; j++) {
+  for (let j = 0; j <= last; j++) {
     negAbove += below[j]
     correct += negatives - negAbove
   }
-  correct += (relevant.size - listed.length) * 0.5 * (negatives - negListed)
+  correct += (relevant.size - listed.items.length) * 0.5 * (negatives - negListed)
   return correct / (relevant.size * negatives)
 }
 
-const SEEN = 1
-const RELEVANT = 2
-/** Tier of an item with neither a finite score nor a finite backfill: never listed. */
-const UNLISTED = 2
+/** Key of an item left out of the pass (seen, or relevant and so counted apart). */
+const SKIP = -1
+/** One tier's span of keys: a 32-bit order of f32 values. */
+const TIER = 2 ** 32
+/** Key of an item with neither a finite score nor a finite backfill: never listed. */
+const UNLISTED = 2 * TIER
+const EXPONENT = 0x7f800000
 
-/** A ScoreVector's ranking as a tier (0 scored, 1 backfilled, 2 unlisted) and a value per item. */
-interface RankKeys {
-  tier: Uint8Array
-  value: Float32Array
-}
+let keyBuffer = new Float64Array(0)
 
-function rankKeys(v: ScoreVector): RankKeys {
+/**
+ * A ScoreVector's ranking packed into one f64 key per item, lower ranking earlier: tier x 2³² (0 scored,
+ * 1 backfilled) plus the value's f32 bits turned into a descending 32-bit order, so that one comparison
+ * replaces tier, value and sign checks; UNLISTED for items with neither. Exact: keys stay below 2⁵³. The
+ * buffer is reused from call to call (valid until the next call).
+ */
+function rankKeys(v: ScoreVector): Float64Array {
   const n = v.scores.length
-  const tier = new Uint8Array(n)
-  const value = new Float32Array(n)
+  if (keyBuffer.length < n) keyBuffer = new Float64Array(n)
+  const key = keyBuffer
+  const s = new Uint32Array(v.scores.buffer, v.scores.byteOffset, n)
+  const b = v.backfill ? new Uint32Array(v.backfill.buffer, v.backfill.byteOffset, n) : undefined
   for (let i = 0; i < n; i++) {
-    const s = v.scores[i]
-    const b = v.backfill ? v.backfill[i] : NaN
-    tier[i] = Number.isFinite(s) ? 0 : Number.isFinite(b) ? 1 : UNLISTED
-    value[i] = tier[i] === 0 ? s : b
+    const bits = s[i]
+    if ((bits & EXPONENT) !== EXPONENT) key[i] = descending(bits)
+    else if (b !== undefined && (b[i] & EXPONENT) !== EXPONENT) key[i] = TIER + descending(b[i])
+    else key[i] = UNLISTED
   }
-  return { tier, value }
+  return key
 }
 
-/** Whether listed item a ranks strictly ahead of listed item b. */
-function ahead(k: RankKeys, a: number, b: number): boolean {
-  if (k.tier[a] !== k.tier[b]) return k.tier[a] < k.tier[b]
-  return k.value[a] > k.value[b] || (k.value[a] === k.value[b] && a < b)
+/** 0 for the largest f32 up to 2³² - 1 for the smallest, from its bits; -0 ranks as +0 (they compare equal). */
+function descending(bits: number): number {
+  const b = bits === 0x80000000 ? 0 : bits
+  const ascending = b & 0x80000000 ? ~b >>> 0 : (b | 0x80000000) >>> 0
+  return 0xffffffff - ascending
 }
 
-/** How many of `listed` (best first) rank ahead of `item`: a binary search. */
-function relevantAhead(k: RankKeys, listed: readonly number[], item: number): number {
+/** The relevant items still in the ranking, best first, with their keys; every relevant item is then skipped. */
+function listedRelevant(key: Float64Array, relevant: Relevant): { items: number[]; keys: number[] } {
+  const items: number[] = []
+  for (const r of relevant) if (key[r] >= 0 && key[r] < UNLISTED) items.push(r)
+  items.sort((a, b) => key[a] - key[b] || a - b)
+  const keys = items.map((r) => key[r])
+  for (const r of relevant) key[r] = SKIP
+  return { items, keys }
+}
+
+/** How many listed relevant items (best first) rank ahead of the item with key k and id i: a binary search. */
+function relevantAhead(listed: { items: number[]; keys: number[] }, k: number, i: number): number {
   let lo = 0
-  let hi = listed.length
+  let hi = listed.items.length
   while (lo < hi) {
     const mid = (lo + hi) >> 1
-    if (ahead(k, listed[mid], item)) lo = mid + 1
+    const km = listed.keys[mid]
+    if (km < k || (km === k && listed.items[mid] < i)) lo = mid + 1
     else hi = mid
   }
   return lo

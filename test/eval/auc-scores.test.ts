@@ -12,6 +12,8 @@ import { ItemKnnRecommender } from '../../src/models/item-knn/item-knn.js'
 import { PopularityRecommender } from '../../src/models/popularity/popularity.js'
 import { canScoreAll, type Recommender, type RecommendOptions } from '../../src/models/types.js'
 import type { Progress } from '../../src/core/progress.js'
+import { Rng } from '../../src/core/rng.js'
+import { selectTopN } from '../../src/rerank/select.js'
 
 test('aucOfScores: ties by the lower id, backfilled items after scored ones, seen items left out (by hand)', () => {
   // Item 1 is seen. Ranking: 0, 2, 4 (score 0.5, ties by id), then 5 and 3 by backfill. Relevant {2, 3};
@@ -28,6 +30,25 @@ test('aucOfScores: items with no score and no backfill are unlisted and tie with
   assert.equal(aucOfScores(v, [], new Set([1, 2]), 5), 0.25)
   assert.equal(aucOf([4, 0, 2], new Set([1, 2]), 5), 0.25)
   assert.ok(Number.isNaN(aucOfScores(v, [], new Set([0, 1, 2, 3, 4]), 5)), 'no negatives')
+})
+
+test('aucOfScores agrees with the full selectTopN ranking on signed scores, -0, ties and non-finite values', () => {
+  // Values drawn from a small pool so ties are common; negative numbers, both zeros, NaN and the infinities
+  // check the packed ranking keys against the ranking recommend() itself gives.
+  const pool = [-3.5, -1, -0.25, -0, 0, 1e-30, 0.25, 1, 7, -1e30, NaN, Infinity, -Infinity]
+  const rng = new Rng(7)
+  for (let trial = 0; trial < 300; trial++) {
+    const n = 5 + rng.int(40)
+    const draw = () => Float32Array.from({ length: n }, () => pool[rng.int(pool.length)])
+    const v = { scores: draw(), backfill: rng.next() < 0.7 ? draw() : undefined }
+    const seen = [...new Set(Array.from({ length: rng.int(4) }, () => rng.int(n)))]
+    const relevant = new Set(Array.from({ length: 1 + rng.int(6) }, () => rng.int(n)))
+    const candidates = n - seen.length
+    const full = selectTopN(v.scores, { n, exclude: seen, backfill: v.backfill }).map((s) => s.item)
+    const want = aucOf(full, relevant, candidates)
+    const got = aucOfScores(v, seen, relevant, candidates)
+    assert.ok(Object.is(got, want) || Math.abs(got - want) < 1e-12, `trial ${trial}: ${got} != ${want}`)
+  }
 })
 
 /** HetRec, seeded 80/20 split; the first test users with held-out items. */
