@@ -23,6 +23,8 @@ export const SPARK_ALS_MODEL_CLASS = 'org.apache.spark.ml.recommendation.ALSMode
 export const SPARK_METADATA_FILE = 'metadata/part-00000'
 export const USER_FACTORS_DIR = 'userFactors'
 export const ITEM_FACTORS_DIR = 'itemFactors'
+/** Written by train_als.py beside Spark's files: the export's data key, so a model of other data is refused. */
+export const TRAINED_FROM_FILE = 'segue-trained-from.json'
 /** Where train_als.py saves the model unless told otherwise, and where import-factors looks for the export. */
 export const DEFAULT_MODEL_SUBDIR = 'als-model'
 
