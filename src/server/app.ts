@@ -18,6 +18,8 @@ import { isPrivateRoute, securityHeaders } from './security.js'
 import { registerMoodRoutes } from './routes-moods.js'
 import { registerChartRoutes } from './routes-charts.js'
 import { registerNextRoutes } from './routes-next.js'
+import { registerOpsRoutes } from './routes-ops.js'
+import { loggingOptions, type LogSetting } from '../ops/logging.js'
 import { trainedEmbeddingModels } from '../deep/embeddings.js'
 import {
   ErrorBody, FeedbackBody, HistoryQuery, ListenerParams, NewListenerBody, PlaylistBody, RecommendationsQuery, Responses,
@@ -34,8 +36,8 @@ export interface AppOptions {
   rateLimit?: Partial<RateLimits>
   /** The built web app (default dist/web in the package); absent: the API alone is served. */
   webRoot?: string | null
-  /** Fastify's logger (pino) settings; default off. */
-  logger?: boolean | { level: string }
+  /** Fastify's logger (pino JSON lines with request ids, src/ops/logging.ts); default off. */
+  logger?: LogSetting
 }
 
 export interface RateLimits { writes: number; creates: number; authFailures: number; windowMs: number }
@@ -54,7 +56,7 @@ export async function createApp(service: SegueService, opts: AppOptions = {}): P
   const limits = { ...DEFAULT_RATE_LIMIT, ...opts.rateLimit }
   const app = Fastify({
     bodyLimit: opts.bodyLimit ?? 16 * 1024,
-    logger: opts.logger ?? false,
+    ...loggingOptions(opts.logger),
     frameworkErrors: frameworkErrorHandler,
     clientErrorHandler,
   }).withTypeProvider<ZodTypeProvider>()
@@ -183,6 +185,7 @@ export async function createApp(service: SegueService, opts: AppOptions = {}): P
   registerChartRoutes(app, service)
   registerMoodRoutes(app, service, { auth, writeAuth, errors, secured })
   registerNextRoutes(app, service)
+  registerOpsRoutes(app, service)
   await serveWebApp(app, opts.webRoot === undefined ? join(packageRoot(), 'dist', 'web') : opts.webRoot)
   return app
 }

@@ -1,0 +1,83 @@
+import type { Store } from '../store/store.js'
+import type { Impression } from '../store/impressions.js'
+import { opsMetrics } from './metrics.js'
+
+/** Daily figures do not mind a few seconds' delay, and one write every 2 s costs the store nothing. */
+export const FLUSH_EVERY_MS = 2_000
+/** A batch this large is written at once rather than waiting for the timer (about 25 lists of 20). */
+export const FLUSH_AT = 500
+/**
+ * At most this many impressions wait in memory (about 3 MB) when the store is slow or down; more are dropped
+ * and counted (segue_impressions_dropped_total): evaluation loses a few rows, serving loses nothing.
+ */
+export const MAX_BUFFERED = 20_000
+
+export interface RecorderOptions {
+  flushEveryMs?: number
+  flushAt?: number
+  maxBuffered?: number
+}
+
+/**
+ * Collects what listeners are shown and writes it to the store in batches, off the request path: `shown`
+ * only appends to an array. A failed write drops its batch (counted) instead of retrying without bound.
+ */
+export class ImpressionRecorder {
+  private buffer: Impression[] = []
+  private writing: Promise<void> = Promise.resolve()
+  private readonly timer: NodeJS.Timeout
+  private readonly opts: Required<RecorderOptions>
+  private closed = false
+
+  constructor(
+    private readonly store: Pick<Store, 'recordImpressions'>,
+    opts: RecorderOptions = {},
+  ) {
+    this.opts = { flushEveryMs: FLUSH_EVERY_MS, flushAt: FLUSH_AT, maxBuffered: MAX_BUFFERED, ...opts }
+    this.timer = setInterval(() => void this.flush(), this.opts.flushEveryMs)
+    this.timer.unref()
+  }
+
+  /** Notes that `listenerId` was shown `trackIds` by `model` now. Never throws, never waits. */
+  shown(listenerId: string, model: string, trackIds: readonly string[], at = new Date().toISOString()): void {
+    if (this.closed) return
+    const room = this.opts.maxBuffered - this.buffer.length
+    const taken = trackIds.slice(0, Math.max(0, room))
+    opsMetrics.impressionsDropped(trackIds.length - taken.length)
+    for (const trackId of taken) this.buffer.push({ listenerId, trackId, model, at })
+    if (this.buffer.length >= this.opts.flushAt) void this.flush()
+  }
+
+  /** Writes what is buffered; resolves once it (and any write before it) is done. */
+  flush(): Promise<void> {
+    const batch = this.buffer
+    this.buffer = []
+    this.writing = this.writing.then(() => (batch.length === 0 ? undefined : this.write(batch)))
+    return this.writing
+  }
+
+  /** Writes what is left and stops the timer. */
+  async close(): Promise<void> {
+    this.closed = true
+    clearInterval(this.timer)
+    await this.flush()
+  }
+
+  private async write(batch: Impression[]): Promise<void> {
+    try {
+      await this.store.recordImpressions(batch)
+    } catch {
+      opsMetrics.storeError('record impressions')
+      opsMetrics.impressionsDropped(batch.length)
+    }
+  }
+}
+
+const byOwner = new WeakMap<object, ImpressionRecorder>()
+
+/** The recorder of one service, made on first use. */
+export function impressionsOf(owner: object, store: Pick<Store, 'recordImpressions'>): ImpressionRecorder {
+  let r = byOwner.get(owner)
+  if (!r) byOwner.set(owner, (r = new ImpressionRecorder(store)))
+  return r
+}

@@ -1,0 +1,92 @@
+import { randomUUID } from 'node:crypto'
+import type { IncomingMessage } from 'node:http'
+import { LogController, type FastifyServerOptions } from 'fastify'
+import type { DestinationStream, LoggerOptions } from 'pino'
+import { SegueError } from '../core/errors.js'
+import { scrubSecrets } from '../store/redact.js'
+
+/** The header a request id arrives in (from a proxy such as haproxy) and is returned in. */
+export const REQUEST_ID_HEADER = 'x-request-id'
+
+/**
+ * An incoming id is kept when it is short and plain (a UUID, haproxy's unique-id, a trace id); anything else
+ * is replaced, so a client cannot put newlines, markup or a megabyte into every log line of its request.
+ */
+const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/
+
+/** pino's levels, plus "silent". */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
+export type LogLevel = (typeof LOG_LEVELS)[number]
+
+/** The server's logging: off (tests), or pino JSON lines at a level, to stdout unless a stream is given. */
+export type LogSetting = boolean | { level: string; stream?: DestinationStream }
+
+/** Query parameters whose values never reach a log line. */
+const SECRET_PARAMS = /^(token|access_token|password|secret|key|api_key)$/i
+
+/** The request id to use: the incoming x-request-id when it is sane, else a new UUID. */
+export function requestId(req: IncomingMessage): string {
+  const given = req.headers[REQUEST_ID_HEADER]
+  return typeof given === 'string' && SANE_REQUEST_ID.test(given) ? given : randomUUID()
+}
+
+/** A level from --log-level or SEGUE_LOG_LEVEL; E_BAD_ARGUMENT naming the accepted ones otherwise. */
+export function parseLogLevel(value: string): LogLevel {
+  const level = value.trim().toLowerCase()
+  if ((LOG_LEVELS as readonly string[]).includes(level)) return level as LogLevel
+  throw new SegueError('E_BAD_ARGUMENT', `unknown log level '${value}': use one of ${LOG_LEVELS.join(', ')}`)
+}
+
+/** A URL for a log line: secret-looking query values become ***, and no connection string survives. */
+export function loggableUrl(url: string): string {
+  const q = url.indexOf('?')
+  if (q < 0) return scrubSecrets(url)
+  const params = url
+    .slice(q + 1)
+    .split('&')
+    .map((pair) => {
+      const eq = pair.indexOf('=')
+      const key = eq < 0 ? pair : pair.slice(0, eq)
+      return eq >= 0 && SECRET_PARAMS.test(safeDecode(key)) ? `${key}=***` : pair
+    })
+  return scrubSecrets(`${url.slice(0, q)}?${params.join('&')}`)
+}
+
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s)
+  } catch {
+    return s
+  }
+}
+
+/**
+ * pino settings: the request is logged as method, URL (scrubbed) and address only, never its headers, so a
+ * bearer token cannot reach a log line; errors lose any connection string; headers are redacted as well in
+ * case a later serializer adds them.
+ */
+function pinoOptions(level: string): LoggerOptions {
+  return {
+    level: parseLogLevel(level),
+    redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'headers.authorization'], censor: '***' },
+    serializers: {
+      req: (req: { method: string; url: string; ip?: string; socket?: { remoteAddress?: string } }) => ({
+        method: req.method,
+        url: loggableUrl(req.url),
+        remoteAddress: req.ip ?? req.socket?.remoteAddress,
+      }),
+      err: (err: Error & { code?: string }) => ({
+        type: err.name,
+        code: err.code,
+        message: scrubSecrets(err.message),
+        stack: err.stack === undefined ? undefined : scrubSecrets(err.stack),
+      }),
+    },
+  }
+}
+
+/** The fastify options that set up logging and request ids for `setting`. */
+export function loggingOptions(setting: LogSetting = false): Pick<FastifyServerOptions, 'logger' | 'genReqId' | 'logController'> {
+  const logger = setting === false ? false : setting === true ? pinoOptions('info') : { ...pinoOptions(setting.level), ...(setting.stream ? { stream: setting.stream } : {}) }
+  return { logger: logger as FastifyServerOptions['logger'], genReqId: requestId, logController: new LogController({ requestIdLogLabel: 'requestId' }) }
+}
