@@ -149,6 +149,7 @@ export async function buildProgram(argv: readonly string[] = process.argv): Prom
     registerChartCommand(program, globals, withEngine, print)
   }
   registerServeCommand(program, globals)
+  if (command === undefined || command === 'export' || command === 'import-factors' || command === 'help') (await import('./spark-commands.js')).registerSparkCommands(program, globals, print)
 
   program
     .command('demo')
