@@ -2,6 +2,7 @@ import { InvalidArgumentError, type Command } from 'commander'
 import { createServer } from 'node:net'
 import { SegueError } from '../core/errors.js'
 import { ProgressView } from './progress.js'
+import { parseLogLevel } from '../ops/log-level.js'
 
 interface ServeOptions {
   port: number
@@ -11,7 +12,7 @@ interface ServeOptions {
   listening?: string
   playlists?: string
   collaborative: boolean
-  log: boolean
+  logLevel: string
 }
 
 /** E_BAD_ARGUMENT naming the address when something already listens there; port 0 is always free. */
@@ -25,6 +26,14 @@ async function checkPortFree(host: string, port: number): Promise<void> {
     })
     probe.listen(port, host, () => probe.close(() => resolve()))
   })
+}
+
+function logLevel(value: string): string {
+  try {
+    return parseLogLevel(value)
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message)
+  }
 }
 
 function port(value: string): number {
@@ -49,7 +58,7 @@ export function registerServeCommand(program: Command, globals: () => { home?: s
     .option('--listening <path>', 'listening data for the collaborative model (default: bundled HetRec Last.fm 2K)')
     .option('--playlists <path>', 'playlists (MPD slices folder, challenge_set.json or the TSV layout): "Listeners like you" uses tracks that share playlists (env SEGUE_PLAYLISTS)', process.env.SEGUE_PLAYLISTS)
     .option('--no-collaborative', 'serve content-based recommendations only')
-    .option('--log', 'log every request (pino JSON lines on stdout)', false)
+    .option('--log-level <level>', 'pino JSON lines on stdout with request ids: fatal, error, warn, info (every request), debug, trace or silent (env SEGUE_LOG_LEVEL)', logLevel, process.env.SEGUE_LOG_LEVEL ?? 'info')
     .action(async (o: ServeOptions) => {
       const g = globals()
       // Fail in a moment, not after loading the models, when the port is taken.
@@ -83,7 +92,7 @@ export function registerServeCommand(program: Command, globals: () => { home?: s
       let url: string
       let close: () => Promise<void>
       try {
-        const served = await listen(service, { port: o.port, host: o.host, logger: o.log ? { level: 'info' } : false })
+        const served = await listen(service, { port: o.port, host: o.host, logger: { level: o.logLevel } })
         url = served.url
         close = () => served.app.close()
       } catch (err) {

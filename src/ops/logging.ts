@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
 import { LogController, type FastifyServerOptions } from 'fastify'
 import type { DestinationStream, LoggerOptions } from 'pino'
-import { SegueError } from '../core/errors.js'
 import { scrubSecrets } from '../store/redact.js'
+import { parseLogLevel } from './log-level.js'
 
 /** The header a request id arrives in (from a proxy such as haproxy) and is returned in. */
 export const REQUEST_ID_HEADER = 'x-request-id'
@@ -13,10 +13,6 @@ export const REQUEST_ID_HEADER = 'x-request-id'
  * is replaced, so a client cannot put newlines, markup or a megabyte into every log line of its request.
  */
 const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/
-
-/** pino's levels, plus "silent". */
-export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
-export type LogLevel = (typeof LOG_LEVELS)[number]
 
 /** The server's logging: off (tests), or pino JSON lines at a level, to stdout unless a stream is given. */
 export type LogSetting = boolean | { level: string; stream?: DestinationStream }
@@ -28,13 +24,6 @@ const SECRET_PARAMS = /^(token|access_token|password|secret|key|api_key)$/i
 export function requestId(req: IncomingMessage): string {
   const given = req.headers[REQUEST_ID_HEADER]
   return typeof given === 'string' && SANE_REQUEST_ID.test(given) ? given : randomUUID()
-}
-
-/** A level from --log-level or SEGUE_LOG_LEVEL; E_BAD_ARGUMENT naming the accepted ones otherwise. */
-export function parseLogLevel(value: string): LogLevel {
-  const level = value.trim().toLowerCase()
-  if ((LOG_LEVELS as readonly string[]).includes(level)) return level as LogLevel
-  throw new SegueError('E_BAD_ARGUMENT', `unknown log level '${value}': use one of ${LOG_LEVELS.join(', ')}`)
 }
 
 /** A URL for a log line: secret-looking query values become ***, and no connection string survives. */
