@@ -29,6 +29,8 @@ export interface EngineOptions {
    * SQLite file path. Default: segue.db inside `home`.
    */
   store?: string
+  /** PostgreSQL standbys of `store` for reads that tolerate lag (src/store/replicated.ts). */
+  storeReplicas?: readonly string[]
   /** Feature pipeline settings; artifacts are rebuilt when these change. */
   pipeline?: Partial<PipelineConfig>
   /** Catalogues at least this large use the approximate index unless asked otherwise. */
@@ -199,7 +201,7 @@ export class Engine {
 
   static async open(opts: EngineOptions = {}): Promise<Engine> {
     const home = resolve(opts.home ?? process.env.SEGUE_HOME ?? '.segue')
-    return new Engine(home, await openStore(opts.store ?? join(home, 'segue.db')), opts)
+    return new Engine(home, await openStore(opts.store ?? join(home, 'segue.db'), { replicas: opts.storeReplicas, onWarning: opts.onWarning }), opts)
   }
 
   /** Reads a catalogue file and adds it to the store; on any error the stored catalogue is unchanged. */

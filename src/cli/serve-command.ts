@@ -8,6 +8,7 @@ interface ServeOptions {
   port: number
   host: string
   store?: string
+  storeReplica: string[]
   catalogue?: string
   listening?: string
   playlists?: string
@@ -54,6 +55,7 @@ export function registerServeCommand(program: Command, globals: () => { home?: s
     .option('--port <n>', 'TCP port (env SEGUE_PORT)', port, Number(process.env.SEGUE_PORT ?? 8737))
     .option('--host <address>', 'address to listen on', process.env.SEGUE_HOST ?? '127.0.0.1')
     .option('--store <url>', 'postgres://... to share one database between servers, or a SQLite file (env SEGUE_STORE)', process.env.SEGUE_STORE)
+    .option('--store-replica <url>', 'postgres://... of a streaming standby of --store, for reads that tolerate lag (repeatable)', (v: string, all: string[]) => [...all, v], [] as string[])
     .option('--catalogue <file>', 'catalogue to import when the store is empty (default: the bundled 114k tracks)')
     .option('--listening <path>', 'listening data for the collaborative model (default: bundled HetRec Last.fm 2K)')
     .option('--playlists <path>', 'playlists (MPD slices folder, challenge_set.json or the TSV layout): "Listeners like you" uses tracks that share playlists (env SEGUE_PLAYLISTS)', process.env.SEGUE_PLAYLISTS)
@@ -76,6 +78,7 @@ export function registerServeCommand(program: Command, globals: () => { home?: s
       const service = await SegueService.start({
         home: g.home,
         store: o.store,
+        storeReplicas: o.storeReplica,
         catalogue: o.catalogue,
         listening: o.collaborative ? o.listening : null,
         playlists: o.collaborative ? o.playlists : undefined,

@@ -29,6 +29,8 @@ export interface ServiceOptions extends LongWorkOptions {
   home?: string
   /** A PostgreSQL URL or SQLite path; default the SQLite file in `home`. */
   store?: string
+  /** PostgreSQL standbys of `store` for reads that tolerate lag (--store-replica). */
+  storeReplicas?: readonly string[]
   /** Catalogue imported when the store has none (default: the bundled 114k catalogue). */
   catalogue?: string
   /** Listening data for the collaborative model (default: bundled HetRec Last.fm 2K); null: content only. */
@@ -103,6 +105,7 @@ export class SegueService {
     const engine = await Engine.open({
       home: opts.home,
       store: opts.store,
+      storeReplicas: opts.storeReplicas,
       annThreshold: opts.annThreshold ?? SERVER_ANN_THRESHOLD,
       onWarning: (m) => log(`warning: ${m}`),
     })

@@ -85,7 +85,7 @@ export async function startPgCluster(): Promise<PgCluster | { skip: string }> {
   }
 }
 
-function findOnPath(name: string): string | null {
+export function findOnPath(name: string): string | null {
   for (const dir of (process.env.PATH ?? '').split(delimiter)) {
     const candidate = join(dir, name)
     try {
@@ -99,7 +99,7 @@ function findOnPath(name: string): string | null {
 }
 
 /** As root, commands run as SERVICE_USER through runuser; otherwise as ourselves. */
-async function clusterOwner(): Promise<{ asUser: boolean } | { skip: string }> {
+export async function clusterOwner(): Promise<{ asUser: boolean } | { skip: string }> {
   if (process.getuid?.() !== 0) return { asUser: false }
   try {
     await run('id', ['-u', SERVICE_USER])
@@ -109,7 +109,7 @@ async function clusterOwner(): Promise<{ asUser: boolean } | { skip: string }> {
   return { asUser: true }
 }
 
-function commandAs(asUser: boolean, file: string, args: string[]): [string, string[]] {
+export function commandAs(asUser: boolean, file: string, args: string[]): [string, string[]] {
   return asUser ? ['runuser', ['-u', SERVICE_USER, '--', file, ...args]] : [file, args]
 }
 
@@ -144,7 +144,7 @@ function serverSettings(port: number, socketDir: string): string {
 }
 
 /** A port nobody listens on right now: the OS picks one for a throwaway server. */
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer()
     server.once('error', reject)
@@ -156,7 +156,7 @@ function freePort(): Promise<number> {
 }
 
 /** Runs one setup step; a failure names the step and carries the command's stderr and any extra detail. */
-async function step<T>(name: string, work: () => Promise<T>, detail?: () => string): Promise<T> {
+export async function step<T>(name: string, work: () => Promise<T>, detail?: () => string): Promise<T> {
   try {
     return await work()
   } catch (cause) {
@@ -166,7 +166,7 @@ async function step<T>(name: string, work: () => Promise<T>, detail?: () => stri
   }
 }
 
-function tail(file: string): string {
+export function tail(file: string): string {
   return existsSync(file) ? `server log:\n${readFileSync(file, 'utf8').split('\n').slice(-20).join('\n')}` : ''
 }
 
@@ -174,7 +174,7 @@ function tail(file: string): string {
  * Runs `cleanUp` once when the process exits or is interrupted; the server is a separate daemon and would
  * otherwise outlive the tests. Exit handlers must be synchronous, which is why `cleanUp` is.
  */
-function onExit(cleanUp: () => void): { cancel(): void } {
+export function onExit(cleanUp: () => void): { cancel(): void } {
   const onSignal = (signal: NodeJS.Signals) => {
     cancel()
     cleanUp()
