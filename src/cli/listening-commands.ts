@@ -76,8 +76,11 @@ export function registerListeningCommands(program: Command, globals: () => Globa
     .option('--resume', 'deep models: continue from the last checkpoint')
     .option('--seed <n>', 'deep models: seed for weights and shuffling', positiveInt)
     .option('--out <file>', 'deep models: loss curve as .svg or .png')
-    .action(async (o: DeepTrainOptions) => {
+    .option('--enqueue', 'add a training job for `segue worker` instead of training here (needs --store postgres://...)')
+    .option('--store <url>', 'with --enqueue: the PostgreSQL store holding the queue (env SEGUE_STORE)', process.env.SEGUE_STORE)
+    .action(async (o: DeepTrainOptions & { enqueue?: boolean; store?: string }) => {
       const g = globals()
+      if (o.enqueue) return (await import('./worker-command.js')).enqueueCommand(o, g, print)
       if (isDeepModel(o.model)) return deepTrainCommand(o, g, withEngine, print)
       await withEngine(g, async (e, progress) => {
         const listening = await loadListening(o.listens, { onProgress: progress.update })

@@ -148,6 +148,10 @@ export async function buildProgram(argv: readonly string[] = process.argv): Prom
     registerReportCommand(program, globals, withEngine, print)
     registerChartCommand(program, globals, withEngine, print)
   }
+  if (command === undefined || command === 'worker' || command === 'jobs' || command === 'help') {
+    const { registerWorkerCommands } = await import('./worker-command.js')
+    registerWorkerCommands(program, globals, print)
+  }
   registerServeCommand(program, globals)
   if (command === undefined || command === 'export' || command === 'import-factors' || command === 'help') (await import('./spark-commands.js')).registerSparkCommands(program, globals, print)
 

@@ -36,6 +36,11 @@ export async function trainModel(name: string, params: Record<string, unknown>, 
 }
 
 export function saveTrained(path: string, t: TrainedModel): void {
+  writeFileAtomic(path, encodeTrained(t))
+}
+
+/** The bytes saveTrained writes: a checksummed artifact keyed by name, parameters and data (a worker publishes these). */
+export function encodeTrained(t: TrainedModel): Uint8Array {
   const art = t.model.save()
   const header = {
     kind: KIND,
@@ -43,7 +48,7 @@ export function saveTrained(path: string, t: TrainedModel): void {
     key: modelKey(t.name, t.params, t.listening.data),
     meta: { name: t.name, params: t.params, modelKind: art.kind, modelVersion: art.version, modelMeta: art.meta },
   }
-  writeFileAtomic(path, encodeArtifact(header, art.blobs as Record<string, Blob>))
+  return encodeArtifact(header, art.blobs as Record<string, Blob>)
 }
 
 /**
