@@ -47,26 +47,23 @@ type Connection = Awaited<ReturnType<DuckDBInstance['connect']>>
 async function writeFactorDir(c: Connection, dir: string, f: Float32Array, rank: number, parts: number, seed: number): Promise<void> {
   mkdirSync(dir, { recursive: true })
   const n = f.length / rank
-  await c.run('CREATE OR REPLACE TABLE staged(id INTEGER NOT NULL, d INTEGER NOT NULL, v FLOAT NOT NULL, part INTEGER NOT NULL, pos INTEGER NOT NULL)')
-  const order = shuffled(n, seed)
+  // One row per id with its features as list text, cast by DuckDB: a float32 printed by JS parses back exactly.
+  await c.run('CREATE OR REPLACE TABLE staged(id INTEGER NOT NULL, features VARCHAR NOT NULL, part INTEGER NOT NULL, pos INTEGER NOT NULL)')
   const a = await c.createAppender('staged')
-  order.forEach((id, pos) => {
-    for (let d = 0; d < rank; d++) {
-      a.appendInteger(id)
-      a.appendInteger(d)
-      a.appendFloat(f[id * rank + d])
-      a.appendInteger(pos % parts)
-      a.appendInteger(pos)
-      a.endRow()
-    }
+  shuffled(n, seed).forEach((id, pos) => {
+    a.appendInteger(id)
+    a.appendVarchar(`[${Array.from(f.subarray(id * rank, (id + 1) * rank)).join(',')}]`)
+    a.appendInteger(pos % parts)
+    a.appendInteger(pos)
+    a.endRow()
   })
   a.closeSync()
   const job = randomUUID()
   for (let p = 0; p < parts; p++) {
-    const file = join(dir, `part-${String(p).padStart(5, '0')}-${job}-c000.snappy.parquet`)
-    const select = `SELECT id, list(v ORDER BY d) AS features, min(pos) AS pos FROM staged WHERE part = ${p} GROUP BY id ORDER BY pos`
-    await c.run(`COPY (SELECT id, features FROM (${select})) TO '${file}' (FORMAT parquet, COMPRESSION snappy)`)
-    writeFileSync(join(dir, `.part-${String(p).padStart(5, '0')}-${job}-c000.snappy.parquet.crc`), 'crc\0not parquet')
+    const name = `part-${String(p).padStart(5, '0')}-${job}-c000.snappy.parquet`
+    const select = `SELECT id, CAST(features AS FLOAT[]) AS features FROM staged WHERE part = ${p} ORDER BY pos`
+    await c.run(`COPY (${select}) TO '${join(dir, name)}' (FORMAT parquet, COMPRESSION snappy)`)
+    writeFileSync(join(dir, `.${name}.crc`), 'crc\0not parquet')
   }
   writeFileSync(join(dir, '_SUCCESS'), '')
   writeFileSync(join(dir, '._SUCCESS.crc'), 'crc')
