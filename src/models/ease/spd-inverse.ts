@@ -1,14 +1,31 @@
 import { SegueError } from '../../core/errors.js'
+import { invertSpdWasm, loadSpdModule } from './spd-wasm.js'
+
+/** Which kernels invert: 'auto' takes WebAssembly SIMD when build/spd.wasm loads, else plain TS. */
+export type SpdBackend = 'auto' | 'wasm' | 'ts'
 
 /**
  * The inverse of a symmetric positive-definite n x n matrix (row-major f64), via Cholesky A = L Lᵀ, then
- * Zᵀ = (L⁻¹)ᵀ, then A⁻¹ = Zᵀ Z. Each phase is written as dot products of contiguous rows (Zᵀ is kept
- * transposed for that reason), computed one row against four at a time: every load of the shared row feeds
- * four multiply-adds, which is what memory bandwidth allows plain TS. Each phase costs about n³/6
- * multiply-adds, n³ flops in all. `a` is overwritten and returned holding the inverse; one more n x n
- * buffer is used. `tick(done)` is awaited once per row, done counting rows over the three phases (3n).
+ * Zᵀ = (L⁻¹)ᵀ, then A⁻¹ = Zᵀ Z, n³ flops in all (LU-based inverses take 2n³). `a` is overwritten and returned
+ * holding the inverse. `tick(done)` is awaited as rows are done, done counting rows over the three phases (3n).
+ * Both backends compute the same sums in different orders, so they agree to rounding, not bit for bit.
  */
-export async function invertSpd(a: Float64Array, n: number, tick: (done: number) => Promise<void>): Promise<Float64Array> {
+export async function invertSpd(a: Float64Array, n: number, tick: (done: number) => Promise<void>, backend: SpdBackend = 'auto'): Promise<Float64Array> {
+  const module = backend === 'ts' ? null : loadSpdModule()
+  if (backend === 'wasm' && !module) throw new SegueError('E_WASM_UNAVAILABLE', 'could not load build/spd.wasm; run npm run build')
+  if (module && (await invertSpdWasm(module, a, n, tick))) {
+    mirrorLowerToUpper(a, n)
+    return a
+  }
+  return invertSpdTs(a, n, tick)
+}
+
+/**
+ * The plain-TS backend. Each phase is written as dot products of contiguous rows (Zᵀ is kept transposed for
+ * that reason), computed one row against four at a time: every load of the shared row feeds four
+ * multiply-adds. Each phase costs about n³/6 multiply-adds. One more n x n buffer is used.
+ */
+export async function invertSpdTs(a: Float64Array, n: number, tick: (done: number) => Promise<void>): Promise<Float64Array> {
   await choleskyInPlace(a, n, tick)
   const zt = new Float64Array(n * n)
   await invertLowerTransposed(a, zt, n, (i) => tick(n + i))
