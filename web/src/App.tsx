@@ -27,6 +27,7 @@ import { JourneyBuilder } from './components/JourneyBuilder';
 import { OnboardingDialog } from './components/OnboardingDialog';
 import { CompassIcon, HistoryIcon, LogoMark } from './components/Icons';
 import { ExploreNavButton, ExploreView } from './components/ExploreNav';
+import { OnlineNavButton, OnlineView } from './components/OnlineNav';
 
 const FALLBACK_MODELS: ModelInfo[] = [
   { name: 'content', label: 'Content', description: 'Tracks that sound like your seeds and likes' },
@@ -36,7 +37,7 @@ const FALLBACK_MODELS: ModelInfo[] = [
 
 const FADE_MS = 320;
 
-type View = 'discover' | 'history' | 'explore';
+type View = 'discover' | 'history' | 'explore' | 'online';
 
 export function App() {
   // ---- errors -------------------------------------------------------------------------------
@@ -312,6 +313,7 @@ export function App() {
               <HistoryIcon /> History
             </button>
             <ExploreNavButton active={view === 'explore'} onClick={() => setView('explore')} />
+            <OnlineNavButton active={view === 'online'} onClick={() => setView('online')} />
           </nav>
 
           <ListenerCard session={session} status={status} onForget={onForget} onRetry={retry} onOnboarding={openOnboarding} />
@@ -364,6 +366,7 @@ export function App() {
             </div>
           )}
           {view === 'explore' && <ExploreView highlight={mapTrack} onClearHighlight={() => setMapTrack(null)} onError={showError} />}
+          {view === 'online' && <OnlineView onError={showError} />}
         </main>
 
         {playing && <NowPlaying track={playing} onStop={() => setPlaying(null)} />}
