@@ -1,4 +1,4 @@
-import { InvalidArgumentError, type Command } from 'commander'
+import { InvalidArgumentError, Option, type Command } from 'commander'
 import { createServer } from 'node:net'
 import { SegueError } from '../core/errors.js'
 import { ProgressView } from './progress.js'
@@ -13,6 +13,7 @@ interface ServeOptions {
   listening?: string
   playlists?: string
   collaborative: boolean
+  training: 'local' | 'worker'
   logLevel: string
 }
 
@@ -60,6 +61,7 @@ export function registerServeCommand(program: Command, globals: () => { home?: s
     .option('--listening <path>', 'listening data for the collaborative model (default: bundled HetRec Last.fm 2K)')
     .option('--playlists <path>', 'playlists (MPD slices folder, challenge_set.json or the TSV layout): "Listeners like you" uses tracks that share playlists (env SEGUE_PLAYLISTS)', process.env.SEGUE_PLAYLISTS)
     .option('--no-collaborative', 'serve content-based recommendations only')
+    .addOption(new Option('--training <where>', "local: fit the collaborative model here when none is saved; worker: never here, serve what `segue worker` publishes (env SEGUE_TRAINING)").choices(['local', 'worker']).default(process.env.SEGUE_TRAINING ?? 'local'))
     .option('--log-level <level>', 'pino JSON lines on stdout with request ids: fatal, error, warn, info (every request), debug, trace or silent (env SEGUE_LOG_LEVEL)', logLevel, process.env.SEGUE_LOG_LEVEL ?? 'info')
     .action(async (o: ServeOptions) => {
       const g = globals()
@@ -82,6 +84,7 @@ export function registerServeCommand(program: Command, globals: () => { home?: s
         catalogue: o.catalogue,
         listening: o.collaborative ? o.listening : null,
         playlists: o.collaborative ? o.playlists : undefined,
+        training: o.training,
         onProgress: progress.update,
         signal: startup.signal,
         log: (m) => {

@@ -23,6 +23,7 @@ import { ServiceMoods } from '../moods/catalogue-moods.js'
 import { moodForYou } from '../moods/product.js'
 import type { Mood } from '../moods/moods.js'
 import type { Profile } from './profile.js'
+import type { ArtistLinks } from '../data/link-artists.js'
 
 export interface ServiceOptions extends LongWorkOptions {
   /** Folder for the SQLite store, saved models and artifacts (default SEGUE_HOME or ./.segue). */
@@ -42,6 +43,12 @@ export interface ServiceOptions extends LongWorkOptions {
   playlists?: string
   /** Collaborative model and parameters (default: what `segue tune --auto` saved for this listening data, else ALS with its tuned defaults). */
   cfModel?: { name: string; params: Record<string, unknown> }
+  /**
+   * 'local' (default): fit the collaborative model here when no saved one fits the data. 'worker': never fit in
+   * this process (PostgreSQL store only): serve the version `segue worker` published, which src/rollout loads
+   * and follows, and content only until one exists.
+   */
+  training?: 'local' | 'worker'
   /**
    * Catalogues at least this large are searched with the HNSW index (built on first start, then loaded).
    * Default 20,000: a server answers many queries, so the one-off build pays for itself.
@@ -91,6 +98,8 @@ export class SegueService {
 
   /** Every track's mood (src/moods): loaded, or built on another thread on a first start. */
   readonly moods: ServiceMoods
+  /** The collaborative model this server serves, or waits for (training: 'worker'): its name and listening data. */
+  collaborativeTarget: CollaborativeTarget | null = null
 
   get store(): Store {
     return this.engine.store
@@ -119,13 +128,15 @@ export class SegueService {
       const view = await engine.catalogue({ onProgress: opts.onProgress, signal: opts.signal })
       // Searches then run on their own thread, so no query holds the request thread.
       await engine.prepareSearch()
-      const bridge = opts.listening === null ? null : await startCollaborative(engine, view, opts, log)
+      const cfStart = opts.listening === null ? null : await startCollaborative(engine, view, opts, log)
+      const bridge = cfStart instanceof ArtistBridge ? cfStart : null
       const cf = bridge?.trained ?? null
       if (bridge) log(`collaborative model ${cf!.name} ${cf!.origin}; ${bridge.linkedArtists} of its artists are in the catalogue`)
       if (opts.playlists !== undefined && !existsSync(opts.playlists)) {
         throw new SegueError('E_INPUT_FILE', `${opts.playlists}: no such file or folder (--playlists)`, { location: { file: opts.playlists } })
       }
       const service = new SegueService(engine, view, new ForYou(view, bridge), cf)
+      service.collaborativeTarget = bridge ? { name: bridge.trained.name, listening: bridge.trained.listening } : (cfStart as CollaborativeTarget | null)
       if (opts.playlists !== undefined) service.loadPlaylists(opts.playlists, opts, log)
       return service
     } catch (err) {
@@ -273,7 +284,15 @@ export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex')
 }
 
-async function startCollaborative(engine: Engine, view: CatalogueView, opts: ServiceOptions, log: (m: string) => void): Promise<ArtistBridge> {
+/** What a server serves collaborative recommendations from, model or not: the model's name and its listening data. */
+export interface CollaborativeTarget {
+  name: string
+  listening: ListeningData
+  /** The listening data's artists linked to the catalogue's, when known. */
+  links?: ArtistLinks
+}
+
+async function startCollaborative(engine: Engine, view: CatalogueView, opts: ServiceOptions, log: (m: string) => void): Promise<ArtistBridge | CollaborativeTarget> {
   const source = opts.listening ?? BUNDLED_LISTENING
   const warn = (m: string) => log(`warning: ${m}`)
   let started = performance.now()
@@ -281,6 +300,7 @@ async function startCollaborative(engine: Engine, view: CatalogueView, opts: Ser
   const saved = await loadListeningSaved(source, join(engine.home, 'artifacts', 'listening.art'), { onProgress: opts.onProgress, signal: opts.signal, warn })
   engine.noteLoad('listening', started, saved.origin, saved.listening)
   const { name, params } = opts.cfModel ?? autoTuned(engine.home, saved.listening, log) ?? { name: 'als', params: {} }
+  if (opts.training === 'worker') return trainedByWorker(engine, view, saved, name, log)
   const path = join(engine.home, 'models', `${name}-service.art`)
   const onProgress = opts.onProgress ? fitProgressOf(opts.onProgress, name) : undefined
   started = performance.now()
@@ -292,6 +312,21 @@ async function startCollaborative(engine: Engine, view: CatalogueView, opts: Ser
   const linksPath = join(engine.home, 'artifacts', 'artist-links.art')
   const linked = linkArtistsSaved(linksPath, saved.key, view.version, saved.listening.itemNames, view.tracks, warn)
   return engine.noteLoad('artist-links', started, linked.origin, new ArtistBridge(trained, view.tracks, linked.links))
+}
+
+/**
+ * training: 'worker': nothing is fitted in this process. The artist links are made (or loaded) now, so that a
+ * published version swaps in without linking on the request path; src/rollout then loads the active version.
+ */
+async function trainedByWorker(engine: Engine, view: CatalogueView, saved: { listening: ListeningData; key: string | null }, name: string, log: (m: string) => void): Promise<CollaborativeTarget> {
+  const { followWorker } = await import('../jobs/serving.js')
+  followWorker(engine.store)
+  log(`collaborative model ${name}: trained by segue worker, never in this server; content only until a published version is loaded`)
+  if (saved.key === null) return { name, listening: saved.listening }
+  const started = performance.now()
+  const linksPath = join(engine.home, 'artifacts', 'artist-links.art')
+  const linked = linkArtistsSaved(linksPath, saved.key, view.version, saved.listening.itemNames, view.tracks, (m) => log(`warning: ${m}`))
+  return { name, listening: saved.listening, links: engine.noteLoad('artist-links', started, linked.origin, linked.links) }
 }
 
 async function startPlaylists(path: string, view: CatalogueView, engine: Engine, opts: LongWorkOptions, log: (m: string) => void): Promise<CatalogueCooccurrence> {

@@ -1,6 +1,6 @@
-import { after, before, test } from 'node:test'
+import { after, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import pg from 'pg'
@@ -8,21 +8,11 @@ import { enqueueTraining, listJobs, openQueue, type JobPolicy, type JobRow, type
 import { TrainingWorker } from '../../src/jobs/worker.js'
 import { activeModel, ensureRolloutSchema } from '../../src/rollout/versions.js'
 import { startPgCluster } from '../helpers/pg-cluster.js'
+import { holdPublishing, waitFor, writeListens } from './helpers.js'
 
 // Training as a job over a real PostgreSQL: a worker takes jobs from the pg-boss queue, fits on a small
 // listening file and publishes through src/rollout. A held lock on model_versions keeps a job "mid-job" (it
 // waits to publish) for as long as a test needs, without any test hook in the worker.
-
-/** 40 listeners x 30 tracks in three taste groups: a fit takes milliseconds. */
-function writeListens(dir: string): string {
-  const lines = ['User_ID,Track_ID,Plays,Timestamp']
-  for (let u = 0; u < 40; u++) {
-    for (let t = 0; t < 30; t++) if (t % 3 === u % 3 && (t + u) % 4 !== 0) lines.push(`u${u},t${t},${1 + ((u * t) % 5)},${1_600_000_000 + u * 100 + t}`)
-  }
-  const file = join(dir, 'listens.csv')
-  writeFileSync(file, lines.join('\n') + '\n')
-  return file
-}
 
 /** Short limits so that retries and reclaiming happen within a test. */
 const FAST: Partial<JobPolicy> = { retryLimit: 2, retryDelay: 1, expireInSeconds: 60 }
@@ -31,16 +21,6 @@ const ALS: TrainJobData = { model: 'als', params: { factors: 8, iterations: 3, t
 
 const cluster = await startPgCluster()
 let dbCount = 0
-
-async function waitFor<T>(what: string, read: () => Promise<T | undefined | null | false>, ms = 20_000): Promise<T> {
-  const until = Date.now() + ms
-  for (;;) {
-    const v = await read()
-    if (v) return v
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 100))
-  }
-}
 
 function jobOf(url: string, id: string, state?: JobRow['state']): Promise<JobRow> {
   return waitFor(`job ${id}${state ? ` to be ${state}` : ''}`, async () => (await listJobs(url)).find((j) => j.id === id && (!state || j.state === state)))
@@ -69,22 +49,9 @@ async function setup(t: { after: (fn: () => Promise<void>) => void }) {
   return { url, home, listening, pool, boss, lines, startWorker }
 }
 
-/** Holds an exclusive lock on model_versions until released: a job that reaches publishing waits there. */
-async function holdPublishing(url: string): Promise<() => Promise<void>> {
-  const client = new pg.Client({ connectionString: url })
-  await client.connect()
-  await client.query('BEGIN')
-  await client.query('LOCK TABLE model_versions IN ACCESS EXCLUSIVE MODE')
-  return async () => {
-    await client.query('COMMIT')
-    await client.end()
-  }
-}
-
 if ('skip' in cluster) {
   test('training jobs', { skip: cluster.skip }, () => {})
 } else {
-  before(() => {})
   after(() => cluster.stop())
 
   test('an enqueued job is trained by the worker and published as the active version', { timeout: 30_000 }, async (t) => {
