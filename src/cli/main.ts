@@ -152,6 +152,7 @@ export async function buildProgram(argv: readonly string[] = process.argv): Prom
     const { registerWorkerCommands } = await import('./worker-command.js')
     registerWorkerCommands(program, globals, print)
   }
+  if (command === undefined || command === 'models' || command === 'help') (await import('./models-command.js')).registerModelsCommand(program, globals, print)
   registerServeCommand(program, globals)
   if (command === undefined || command === 'export' || command === 'import-factors' || command === 'help') (await import('./spark-commands.js')).registerSparkCommands(program, globals, print)
 

@@ -97,11 +97,17 @@ export function registerServeCommand(program: Command, globals: () => { home?: s
       })
       let url: string
       let close: () => Promise<void>
+      // With a PostgreSQL store, published model versions are followed (src/rollout); closed before the store.
+      const rollout = await (await import('../rollout/serve.js')).startRollout(service, (m) => process.stderr.write(`segue: ${m}\n`)).catch(async (err) => {
+        await service.close()
+        throw err
+      })
       try {
         const served = await listen(service, { port: o.port, host: o.host, logger: { level: o.logLevel } })
         url = served.url
         close = () => served.app.close()
       } catch (err) {
+        await rollout?.close()
         await service.close()
         throw err
       }
@@ -115,6 +121,7 @@ export function registerServeCommand(program: Command, globals: () => { home?: s
         process.once('SIGTERM', shutdown)
       })
       await close()
+      await rollout?.close()
       await service.close()
     })
 }

@@ -9,6 +9,8 @@ import type { ListeningData } from './source.js'
 
 const KIND = 'segue-trained-model'
 const VERSION = 1
+/** The header saveTrained writes: what a reader of its bytes from elsewhere (src/rollout) expects. */
+export const TRAINED_ARTIFACT = { kind: KIND, version: VERSION } as const
 
 /** A fitted model with the data it learnt from, ready to recommend with raw ids. */
 export interface TrainedModel {

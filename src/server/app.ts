@@ -20,7 +20,7 @@ import { registerChartRoutes } from './routes-charts.js'
 import { registerNextRoutes } from './routes-next.js'
 import { registerOpsRoutes } from './routes-ops.js'
 import { loggingOptions, type LogSetting } from '../ops/logging.js'
-import { trainedEmbeddingModels } from '../deep/embeddings.js'
+import { registerModelRoutes } from './routes-models.js'
 import {
   ErrorBody, FeedbackBody, HistoryQuery, ListenerParams, NewListenerBody, PlaylistBody, RecommendationsQuery, Responses,
   SearchQuery, SimilarQuery, TrackParams, detail, summary,
@@ -137,9 +137,7 @@ export async function createApp(service: SegueService, opts: AppOptions = {}): P
     return playlistBody(await service.playlist(req.body.seeds, { ...req.body, exclude, history }))
   })
 
-  app.get('/api/models', { schema: { summary: 'The recommendation models this server offers', response: { 200: Responses.models } } }, async () => ({
-    ...service.models(), similar: await trainedEmbeddingModels(service.engine),
-  }))
+  registerModelRoutes(app, service)
 
   app.post('/api/listeners', {
     schema: { summary: 'Create a listener; the token in the answer is needed for all their data', body: NewListenerBody.optional(), response: { 201: Responses.newListener, ...errors } },

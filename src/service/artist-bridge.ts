@@ -21,7 +21,7 @@ export class ArtistBridge {
   readonly popular: readonly Scored[]
 
   /** `links`: the listening data's artists linked to the catalogue's, when already at hand (saved, say). */
-  constructor(readonly trained: TrainedModel, tracks: readonly Track[], links: ArtistLinks = linkArtists(trained.listening.itemNames, tracks)) {
+  constructor(readonly trained: TrainedModel, tracks: readonly Track[], readonly links: ArtistLinks = linkArtists(trained.listening.itemNames, tracks)) {
     const l = trained.listening
     for (const [rawId, spelling] of links.byLastfmId) {
       const item = l.data.items.dense(rawId)

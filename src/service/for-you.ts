@@ -97,6 +97,19 @@ export class ForYou {
     return this.bridge !== null || this.playlists !== null
   }
 
+  /** The artist-level collaborative model, null without one. */
+  get artistBridge(): ArtistBridge | null {
+    return this.bridge
+  }
+
+  /**
+   * The same recommender over another collaborative model (a newly published version): parameters and
+   * playlists carry over, caches start empty. The service swaps it in with one assignment (src/rollout).
+   */
+  withBridge(bridge: ArtistBridge): ForYou {
+    return new ForYou(this.view, bridge, this.params, this.playlists)
+  }
+
   /** Joins (or replaces) the playlists' track co-occurrence model: a server loads it after it starts. */
   usePlaylists(playlists: CatalogueCooccurrence | null): void {
     this.playlists = playlists

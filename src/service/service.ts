@@ -77,7 +77,7 @@ export class SegueService {
    * (any event, from any server, changes lastSeq). A repeated request is then free; a listener who just gave
    * feedback, or asks with other seeds, gets a fresh list.
    */
-  private readonly results = new Map<string, { history: ListenerHistory; seq: number; result: ForYouResult }>()
+  private readonly results = new Map<string, { history: ListenerHistory; seq: number; forYou: ForYou; result: ForYouResult }>()
   /**
    * Resolves once the playlists given at start are read and in use by "Listeners like you" (at once when none
    * were given). They load after start, so the server answers meanwhile with the artist-level model.
@@ -89,8 +89,8 @@ export class SegueService {
   private constructor(
     readonly engine: Engine,
     readonly view: CatalogueView,
-    private readonly forYou: ForYou,
-    readonly collaborative: TrainedModel | null,
+    /** Replaced whole, in one assignment, when a new collaborative model version lands (swapCollaborative). */
+    private forYou: ForYou,
   ) {
     this.histories = new ListenerHistories(view, engine.store)
     this.moods = new ServiceMoods(view, engine.home)
@@ -103,6 +103,23 @@ export class SegueService {
 
   get store(): Store {
     return this.engine.store
+  }
+
+  /** The collaborative model served now (null without listening data). */
+  get collaborative(): TrainedModel | null {
+    return this.forYou.artistBridge?.trained ?? null
+  }
+
+  /**
+   * Serves `trained` from now on (a version published to every server, src/rollout): the recommender over it
+   * is built first, then swapped in with one assignment, so a request uses the old model or the new one,
+   * never a mix. Answers cached from the old model are dropped. `trained` must share the served listening data.
+   */
+  swapCollaborative(trained: TrainedModel): void {
+    const current = this.forYou.artistBridge
+    const next = this.forYou.withBridge(new ArtistBridge(trained, this.view.tracks, current?.links))
+    this.forYou = next
+    this.results.clear()
   }
 
   /**
@@ -135,7 +152,7 @@ export class SegueService {
       if (opts.playlists !== undefined && !existsSync(opts.playlists)) {
         throw new SegueError('E_INPUT_FILE', `${opts.playlists}: no such file or folder (--playlists)`, { location: { file: opts.playlists } })
       }
-      const service = new SegueService(engine, view, new ForYou(view, bridge), cf)
+      const service = new SegueService(engine, view, new ForYou(view, bridge))
       service.collaborativeTarget = bridge ? { name: bridge.trained.name, listening: bridge.trained.listening } : (cfStart as CollaborativeTarget | null)
       if (opts.playlists !== undefined) service.loadPlaylists(opts.playlists, opts, log)
       return service
@@ -244,19 +261,21 @@ export class SegueService {
   /** "For you": the listener's whole history and this request's seeds folded into a profile at once. */
   async recommendations(id: string, opts: { model: ForYouModel; n: number; seeds: readonly string[]; mood?: Mood }): Promise<ForYouResult> {
     for (const s of opts.seeds) this.track(s)
-    if (opts.model !== 'content' && !this.forYou.hasCollaborative) {
+    // One recommender for the whole request, though a new model version may be swapped in meanwhile.
+    const forYou = this.forYou
+    if (opts.model !== 'content' && !forYou.hasCollaborative) {
       throw new SegueError('E_BAD_ARGUMENT', `the ${opts.model} model needs listening data, and this server runs without it`)
     }
     const history = await this.histories.get(id)
     const key = JSON.stringify([id, opts.model, opts.n, opts.seeds, opts.mood ?? null])
     const cached = this.results.get(key)
-    if (cached && cached.history === history && cached.seq === history.lastSeq) return cached.result
+    if (cached && cached.history === history && cached.seq === history.lastSeq && cached.forYou === forYou) return cached.result
     const profile = history.profile(opts.seeds)
     const result = opts.mood === undefined
-      ? await this.forYou.recommend(profile, opts.model, opts.n)
-      : await moodForYou(this.view, this.moods.current, profile, opts.mood, opts.n, (n) => this.forYou.recommend(profile, opts.model, n))
+      ? await forYou.recommend(profile, opts.model, opts.n)
+      : await moodForYou(this.view, this.moods.current, profile, opts.mood, opts.n, (n) => forYou.recommend(profile, opts.model, n))
     this.results.delete(key)
-    this.results.set(key, { history, seq: history.lastSeq, result })
+    this.results.set(key, { history, seq: history.lastSeq, forYou, result })
     if (this.results.size > RESULTS_KEPT) this.results.delete(this.results.keys().next().value!)
     return result
   }
