@@ -135,6 +135,13 @@ test('request ids: a sane incoming x-request-id is returned and logged; anything
   }
 })
 
+test('OpenAPI documents /api/ready (200 and 503), /api/stats/online and /metrics', async () => {
+  const doc = (await client(app).get('/api/openapi.json')).body
+  assert.ok(doc.paths['/api/ready'].get.responses['200'] && doc.paths['/api/ready'].get.responses['503'])
+  assert.ok(doc.paths['/api/stats/online'].get.parameters.some((p: any) => p.name === 'days'))
+  assert.ok(doc.paths['/metrics'].get)
+})
+
 test('readiness: a store that stops answering makes it 503 naming the store (last: it closes the store)', async () => {
   await service.moods.ready
   await service.store.close()
