@@ -10,7 +10,7 @@ import { requireItem, scaleMatrix, type Profile, type ValueScale } from '../shar
 import { savedBlob } from '../shared/saved.js'
 import type { Explainable, Explanation, FitOptions, ModelArtifact, Scored, UserRef } from '../types.js'
 import { easeWeightsByUsers, usersWithKeptItems } from './by-users.js'
-import { invertSpd } from './spd-inverse.js'
+import { invertSpd, type SpdBackend } from './spd-inverse.js'
 
 export interface EaseOptions {
   /** L2 regularisation λ added to the diagonal of XᵀX (Steck used a few hundred on binary data). */
@@ -161,14 +161,18 @@ async function solveWeights(x: Csr, slot: Int32Array, n: number, lambda: number,
   return easeWeightsDense(x, slot, n, lambda, ticker(3 * n))
 }
 
-/** B through the direct inverse of XᵀX + λI (items x items, f64). */
-export async function easeWeightsDense(x: Csr, slot: Int32Array, n: number, lambda: number, tick: (done: number) => Promise<void>): Promise<Float32Array> {
-  const p = await invertSpd(gramMatrix(x, slot, n, lambda), n, tick)
-  return easeWeights(p, n)
+/** B through the direct inverse of XᵀX + λI (items x items, f64); `backend` picks the inverse's kernels. */
+export async function easeWeightsDense(x: Csr, slot: Int32Array, n: number, lambda: number, tick: (done: number) => Promise<void>, backend: SpdBackend = 'auto'): Promise<Float32Array> {
+  return easeFromGram(gramMatrix(x, slot, n, lambda), n, tick, backend)
+}
+
+/** B from G = XᵀX + λI (overwritten): P = G⁻¹, then Steck's closed form. */
+export async function easeFromGram(g: Float64Array, n: number, tick: (done: number) => Promise<void>, backend: SpdBackend = 'auto'): Promise<Float32Array> {
+  return easeWeights(await invertSpd(g, n, tick, backend), n)
 }
 
 /** XᵀX + λI over the kept items, dense f64, accumulated user by user (each user adds its items²). */
-function gramMatrix(x: Csr, slot: Int32Array, n: number, lambda: number): Float64Array {
+export function gramMatrix(x: Csr, slot: Int32Array, n: number, lambda: number): Float64Array {
   const g = new Float64Array(n * n)
   const cols: number[] = []
   const vals: number[] = []
