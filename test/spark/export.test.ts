@@ -10,8 +10,9 @@ import { ALS_DEFAULTS, confidenceOf } from '../../src/models/als/options.js'
 import { exportParquet, partCuts } from '../../src/spark/export.js'
 import { readExport } from '../../src/spark/import.js'
 import { withDuckDb } from '../../src/spark/duckdb.js'
+import { fixturesDir } from '../helpers/paths.js'
 
-const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'listens')
+const FIXTURES = join(fixturesDir, 'listens')
 
 async function query(sql: string): Promise<unknown[][]> {
   return withDuckDb(async (c) => (await c.runAndReadAll(sql)).getRowsJS())
