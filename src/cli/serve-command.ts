@@ -65,6 +65,8 @@ export function registerServeCommand(program: Command, globals: () => { home?: s
     .option('--log-level <level>', 'pino JSON lines on stdout with request ids: fatal, error, warn, info (every request), debug, trace or silent (env SEGUE_LOG_LEVEL)', logLevel, process.env.SEGUE_LOG_LEVEL ?? 'info')
     .action(async (o: ServeOptions) => {
       const g = globals()
+      // SEGUE_LOG_LEVEL arrives as the default, which commander does not check: checked here, before any work.
+      parseLogLevel(o.logLevel)
       // Fail in a moment, not after loading the models, when the port is taken.
       await checkPortFree(o.host, o.port)
       const progress = new ProgressView(g.progress)
