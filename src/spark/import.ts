@@ -83,7 +83,7 @@ export async function readExport(exportDir: string, manifest = readManifest(expo
     const itemRows = await readIdRows(c, join(exportDir, ITEMS_DIR), 'item', 'item_id', manifest.items, ', name')
     const items = IdMap.from(itemRows.map((r) => r[1] as string))
     const names = new Map(itemRows.filter((r) => r[2] !== null).map((r) => [r[1] as string, r[2] as string]))
-    const interactions = await readInteractions(c, join(exportDir, INTERACTIONS_DIR), users, items, manifest.dataKind)
+    const interactions = await readInteractions(c, join(exportDir, INTERACTIONS_DIR), users, items, manifest)
     return { interactions, names }
   })
   if (dataKey(data.interactions) !== manifest.dataKey) {
@@ -101,8 +101,11 @@ async function readIds(c: DuckDBConnection, dir: string, intCol: string, idCol: 
 
 /** Rows (int, raw id, ...) of an id map, checked to number 0..expected-1 without gaps. */
 async function readIdRows(c: DuckDBConnection, dir: string, intCol: string, idCol: string, expected: number, extra: string): Promise<unknown[][]> {
-  const files = partFiles(dir, `${intCol} id map`)
-  const rows = await readingFile(dir, async () => (await c.runAndReadAll(`SELECT ${intCol}, ${idCol}${extra} FROM read_parquet([${files.map(sqlPath).join(', ')}]) ORDER BY ${intCol}`)).getRowsJS())
+  const rows: unknown[][] = []
+  for (const file of partFiles(dir, `${intCol} id map`)) {
+    rows.push(...await readingFile(file, async () => (await c.runAndReadAll(`SELECT ${intCol}, ${idCol}${extra} FROM read_parquet(${sqlPath(file)})`)).getRowsJS()))
+  }
+  rows.sort((a, b) => (a[0] as number) - (b[0] as number))
   const gap = rows.findIndex((r, i) => r[0] !== i)
   if (rows.length !== expected || gap >= 0) {
     throw new SegueError('E_INPUT_FORMAT', `${dir}: the ${intCol} id map should number 0..${expected - 1} once each, found ${rows.length} rows${gap >= 0 ? ` (${intCol} ${gap} missing)` : ''}`, { location: { file: dir } })
@@ -110,12 +113,24 @@ async function readIdRows(c: DuckDBConnection, dir: string, intCol: string, idCo
   return rows
 }
 
-async function readInteractions(c: DuckDBConnection, dir: string, users: IdMap, items: IdMap, kind: 'implicit' | 'explicit'): Promise<Interactions> {
-  const files = partFiles(dir, 'interactions')
-  const cols = await readingFile(dir, async () => (await c.runAndReadAll(`SELECT user, item, plays FROM read_parquet([${files.map(sqlPath).join(', ')}])`)).getColumnsJS())
-  const [r, col, v] = cols as number[][]
-  const matrix = csrFromTriples(users.size, items.size, r, col, v)
-  return { users, items, matrix, kind }
+/** The exported interactions, streamed chunk by chunk into typed arrays (an export can hold many millions). */
+async function readInteractions(c: DuckDBConnection, dir: string, users: IdMap, items: IdMap, m: ExportManifest): Promise<Interactions> {
+  const r = new Int32Array(m.interactions), col = new Int32Array(m.interactions), v = new Float32Array(m.interactions)
+  let n = 0
+  for (const file of partFiles(dir, 'interactions')) {
+    await readingFile(file, async () => {
+      const result = await c.stream(`SELECT user, item, plays FROM read_parquet(${sqlPath(file)})`)
+      for (let chunk = await result.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await result.fetchChunk()) {
+        if (n + chunk.rowCount > m.interactions) throw new SegueError('E_INPUT_FORMAT', `${file}: more interactions than the ${m.interactions} of ${EXPORT_MANIFEST}`, { location: { file } })
+        r.set(chunk.getColumnValues(0) as number[], n)
+        col.set(chunk.getColumnValues(1) as number[], n)
+        v.set(chunk.getColumnValues(2) as number[], n)
+        n += chunk.rowCount
+      }
+    })
+  }
+  if (n !== m.interactions) throw new SegueError('E_INPUT_FORMAT', `${dir}: ${n} interactions, ${EXPORT_MANIFEST} says ${m.interactions}`, { location: { file: dir } })
+  return { users, items, matrix: csrFromTriples(users.size, items.size, r, col, v), kind: m.dataKind }
 }
 
 /**

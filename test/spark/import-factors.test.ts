@@ -115,6 +115,11 @@ describe('segue import-factors --spark: a Spark ALSModel directory becomes a seg
     await rejects(() => importSparkAls(garbage, join(dir, 'export')), 'E_INPUT_FORMAT', /garbage\/userFactors\/part-00001-garbage-c000\.snappy\.parquet: not readable as the expected Parquet/)
 
     await rejects(() => importSparkAls(modelDir(), join(dir, 'nowhere')), 'E_INPUT_FILE', /nowhere\/segue-export\.json: not found/)
+
+    const brokenExport = join(dir, 'broken-export')
+    cpSync(join(dir, 'export'), brokenExport, { recursive: true })
+    writeFileSync(join(brokenExport, 'interactions', 'part-00001.parquet'), 'cut short')
+    await rejects(() => importSparkAls(join(brokenExport, 'als-model')), 'E_INPUT_FORMAT', /broken-export\/interactions\/part-00001\.parquet: not readable as the expected Parquet/)
   })
 })
 
