@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict'
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { isSegueError } from '../../src/core/errors.js'
 import { loadListening, type ListeningData } from '../../src/listening/source.js'
-import { loadOrTrain, saveTrained } from '../../src/listening/trained.js'
+import { dataKey, loadOrTrain, saveTrained } from '../../src/listening/trained.js'
+import { trainedFromBytes } from '../../src/rollout/artifact.js'
 import { AlsRecommender } from '../../src/models/als/als.js'
 import { exportParquet } from '../../src/spark/export.js'
 import { importSparkAls, type ImportResult } from '../../src/spark/import.js'
@@ -77,6 +78,9 @@ describe('segue import-factors --spark: a Spark ALSModel directory becomes a seg
     const loaded = await loadOrTrain(path, 'als', PARAMS, listening)
     assert.equal(loaded.origin, 'loaded')
     assert.deepEqual(loaded.model.recommend({ user: 5 }, { n: 10 }), reference.recommend({ user: 5 }, { n: 10 }))
+    // What a server loads when the file is published (`segue models publish`): src/rollout reads the same bytes.
+    const published = trainedFromBytes(readFileSync(path), listening, dataKey(listening.data), path)
+    assert.deepEqual(published.model.recommend({ user: 5 }, { n: 10 }), reference.recommend({ user: 5 }, { n: 10 }))
   })
 
   it('records the Spark model metadata and refuses a model trained on another export', async () => {
