@@ -11,11 +11,18 @@ export const FLUSH_AT = 500
  * and counted (segue_impressions_dropped_total): evaluation loses a few rows, serving loses nothing.
  */
 export const MAX_BUFFERED = 20_000
+/** Impressions are kept this many days: the longest period GET /api/stats/online reports on. */
+export const KEEP_DAYS = 90
+/** How often a server removes older impressions; with several servers each does, and the DELETE is idempotent. */
+export const PRUNE_EVERY_MS = 6 * 60 * 60 * 1000
+const DAY_MS = 24 * 60 * 60 * 1000
 
 export interface RecorderOptions {
   flushEveryMs?: number
   flushAt?: number
   maxBuffered?: number
+  keepDays?: number
+  pruneEveryMs?: number
 }
 
 /**
@@ -27,13 +34,15 @@ export class ImpressionRecorder {
   private writing: Promise<void> = Promise.resolve()
   private readonly timer: NodeJS.Timeout
   private readonly opts: Required<RecorderOptions>
+  /** When older impressions were last removed; 0: on the first flush. */
+  private prunedAt = 0
   private closed = false
 
   constructor(
-    private readonly store: Pick<Store, 'recordImpressions'>,
+    private readonly store: Pick<Store, 'recordImpressions' | 'pruneImpressions'>,
     opts: RecorderOptions = {},
   ) {
-    this.opts = { flushEveryMs: FLUSH_EVERY_MS, flushAt: FLUSH_AT, maxBuffered: MAX_BUFFERED, ...opts }
+    this.opts = { flushEveryMs: FLUSH_EVERY_MS, flushAt: FLUSH_AT, maxBuffered: MAX_BUFFERED, keepDays: KEEP_DAYS, pruneEveryMs: PRUNE_EVERY_MS, ...opts }
     this.timer = setInterval(() => void this.flush(), this.opts.flushEveryMs)
     this.timer.unref()
   }
@@ -70,13 +79,23 @@ export class ImpressionRecorder {
       opsMetrics.storeError('record impressions')
       opsMetrics.impressionsDropped(batch.length)
     }
+    await this.pruneNow()
+  }
+
+  /** Removes impressions older than keepDays, at most once per pruneEveryMs; a failure waits for the next turn. */
+  private async pruneNow(): Promise<void> {
+    const now = Date.now()
+    if (now - this.prunedAt < this.opts.pruneEveryMs) return
+    this.prunedAt = now
+    const before = new Date(now - this.opts.keepDays * DAY_MS).toISOString().slice(0, 10)
+    await this.store.pruneImpressions(before).catch(() => opsMetrics.storeError('prune impressions'))
   }
 }
 
 const byOwner = new WeakMap<object, ImpressionRecorder>()
 
 /** The recorder of one service, made on first use. */
-export function impressionsOf(owner: object, store: Pick<Store, 'recordImpressions'>): ImpressionRecorder {
+export function impressionsOf(owner: object, store: Pick<Store, 'recordImpressions' | 'pruneImpressions'>): ImpressionRecorder {
   let r = byOwner.get(owner)
   if (!r) byOwner.set(owner, (r = new ImpressionRecorder(store)))
   return r

@@ -261,6 +261,11 @@ export class PostgresStore implements Store {
     return toDayStats(rows)
   }
 
+  async pruneImpressions(beforeDay: string): Promise<number> {
+    const { rowCount } = await this.query('prune impressions', 'DELETE FROM impressions WHERE day < $1', [beforeDay])
+    return rowCount ?? 0
+  }
+
   async close(): Promise<void> {
     await this.pool.end()
   }

@@ -249,6 +249,10 @@ export class SqliteStore implements Store {
     return this.guard('read online statistics', () => toDayStats(this.db.prepare(ONLINE_STATS_SQL.replaceAll('$1', '@since')).all({ since: sinceDay }) as Record<string, unknown>[]))
   }
 
+  async pruneImpressions(beforeDay: string): Promise<number> {
+    return this.guard('prune impressions', () => this.db.prepare('DELETE FROM impressions WHERE day < ?').run(beforeDay).changes)
+  }
+
   async close(): Promise<void> {
     this.db.close()
   }

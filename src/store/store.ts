@@ -113,6 +113,8 @@ export interface Store {
   recordImpressions(impressions: readonly Impression[]): Promise<number>
   /** Per day (UTC) and model, from `sinceDay` (YYYY-MM-DD) on: tracks shown and how many were then played, liked... */
   onlineStats(sinceDay: string): Promise<OnlineDayStats[]>
+  /** Removes impressions of days before `beforeDay` (YYYY-MM-DD); returns how many went. */
+  pruneImpressions(beforeDay: string): Promise<number>
 
   close(): Promise<void>
 }

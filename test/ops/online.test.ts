@@ -64,9 +64,11 @@ test('online report: shares per model over the days, from the known-answer fixtu
   await store.close()
 })
 
-test('impression recorder: never holds more than its bound; the rest is dropped, not queued', async () => {
+test('impression recorder: never holds more than its bound (the rest is dropped, not queued); prunes what is older than 90 days', async () => {
   const written: number[] = []
-  const recorder = new ImpressionRecorder({ recordImpressions: async (rows) => (written.push(rows.length), rows.length) }, { maxBuffered: 8, flushAt: 1_000, flushEveryMs: 60_000 })
+  const pruned: string[] = []
+  const store = { recordImpressions: async (rows: readonly unknown[]) => (written.push(rows.length), rows.length), pruneImpressions: async (day: string) => (pruned.push(day), 0) }
+  const recorder = new ImpressionRecorder(store, { maxBuffered: 8, flushAt: 1_000, flushEveryMs: 60_000 })
   recorder.shown('a', 'hybrid', ['1', '2', '3', '4', '5'])
   recorder.shown('a', 'hybrid', ['6', '7', '8', '9', '10'])
   await recorder.close()
@@ -74,6 +76,8 @@ test('impression recorder: never holds more than its bound; the rest is dropped,
   recorder.shown('a', 'hybrid', ['11'])
   await recorder.flush()
   assert.deepEqual(written, [8], 'a closed recorder takes nothing more')
+  // The first write also removed impressions older than 90 days, once.
+  assert.deepEqual(pruned, [new Date(Date.now() - 90 * 86_400_000).toISOString().slice(0, 10)])
 })
 
 const cluster = await startPgCluster()
