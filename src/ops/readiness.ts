@@ -26,6 +26,12 @@ export const STORE_CHECK_TIMEOUT_MS = 1_500
  */
 export class Readiness {
   private readonly checks = new Map<string, Check>()
+  private readonly notes = new Map<string, () => string>()
+
+  /** A line that never holds readiness back but is shown as an ok check's detail (e.g. "content only until..."). */
+  note(name: string, fn: () => string): void {
+    this.notes.set(name, fn)
+  }
 
   /** Adds or replaces a check. */
   check(name: string, fn: Check): void {
@@ -63,7 +69,8 @@ export class Readiness {
         }
       }),
     )
-    return { ready: checks.every((c) => c.ok), checks }
+    const notes = [...this.notes].map(([name, fn]): CheckResult => ({ name, ok: true, detail: fn() }))
+    return { ready: checks.every((c) => c.ok), checks: [...checks, ...notes] }
   }
 }
 

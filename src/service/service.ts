@@ -155,6 +155,7 @@ export class SegueService {
       const service = new SegueService(engine, view, new ForYou(view, bridge))
       service.collaborativeTarget = bridge ? { name: bridge.trained.name, listening: bridge.trained.listening } : (cfStart as CollaborativeTarget | null)
       if (opts.playlists !== undefined) service.loadPlaylists(opts.playlists, opts, log)
+      if (opts.training === 'worker' && service.collaborativeTarget) (await import('../jobs/serving.js')).noteWorkerTraining(service, service.collaborativeTarget.name)
       return service
     } catch (err) {
       await engine.close()

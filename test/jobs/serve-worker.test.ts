@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { enqueueTraining, openQueue } from '../../src/jobs/queue.js'
 import { TrainingWorker } from '../../src/jobs/worker.js'
+import { readinessOf } from '../../src/ops/readiness.js'
 import { startRollout } from '../../src/rollout/serve.js'
 import { SegueService } from '../../src/service/service.js'
 import { fixturesDir } from '../helpers/paths.js'
@@ -46,6 +47,8 @@ if ('skip' in cluster) {
     assert.ok(!existsSync(join(home, 'models', 'als-service.art')), 'the server saved a model it fitted')
     assert.deepEqual(service.models().models.map((m) => m.name), ['content'])
     assert.ok(notes.some((n) => /collaborative model als: trained by segue worker, never in this server; content only/.test(n)), notes.join('\n'))
+    const said = async () => (await readinessOf(service).evaluate()).checks.find((c) => c.name === 'collaborative')
+    assert.deepEqual(await said(), { name: 'collaborative', ok: true, detail: 'no als version published by segue worker yet: serving content recommendations only' })
 
     const worker = await TrainingWorker.start({ store: url, home: mkdtempSync(join(tmpdir(), 'segue-worker-')), listening, pollSeconds: 0.5, log: () => {} })
     t.after(() => worker.stop('abandon'))
@@ -59,5 +62,6 @@ if ('skip' in cluster) {
     assert.equal(rollout?.current.version, 1)
     assert.ok(service.models().models.some((m) => m.name !== 'content'))
     assert.equal(service.engine.loadReport.model, undefined)
+    assert.equal((await said())?.detail, 'serving als as published by segue worker')
   })
 }
