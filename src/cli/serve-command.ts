@@ -9,6 +9,7 @@ interface ServeOptions {
   host: string
   store?: string
   storeReplica: string[]
+  trustProxy?: string
   catalogue?: string
   listening?: string
   playlists?: string
@@ -57,6 +58,7 @@ export function registerServeCommand(program: Command, globals: () => { home?: s
     .option('--host <address>', 'address to listen on', process.env.SEGUE_HOST ?? '127.0.0.1')
     .option('--store <url>', 'postgres://... to share one database between servers, or a SQLite file (env SEGUE_STORE)', process.env.SEGUE_STORE)
     .option('--store-replica <url>', 'postgres://... of a streaming standby of --store, for reads that tolerate lag (repeatable)', (v: string, all: string[]) => [...all, v], [] as string[])
+    .option('--trust-proxy <addresses>', 'addresses or CIDRs of the proxies (haproxy) whose X-Forwarded-For names the client, comma-separated (env SEGUE_TRUST_PROXY)', process.env.SEGUE_TRUST_PROXY)
     .option('--catalogue <file>', 'catalogue to import when the store is empty (default: the bundled 114k tracks)')
     .option('--listening <path>', 'listening data for the collaborative model (default: bundled HetRec Last.fm 2K)')
     .option('--playlists <path>', 'playlists (MPD slices folder, challenge_set.json or the TSV layout): "Listeners like you" uses tracks that share playlists (env SEGUE_PLAYLISTS)', process.env.SEGUE_PLAYLISTS)
@@ -105,7 +107,7 @@ export function registerServeCommand(program: Command, globals: () => { home?: s
         throw err
       })
       try {
-        const served = await listen(service, { port: o.port, host: o.host, logger: { level: o.logLevel } })
+        const served = await listen(service, { port: o.port, host: o.host, trustProxy: o.trustProxy, logger: { level: o.logLevel } })
         url = served.url
         close = () => served.app.close()
       } catch (err) {

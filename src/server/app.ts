@@ -36,6 +36,12 @@ export interface AppOptions {
   rateLimit?: Partial<RateLimits>
   /** The built web app (default dist/web in the package); absent: the API alone is served. */
   webRoot?: string | null
+  /**
+   * Addresses or CIDRs (comma-separated) of proxies in front, such as haproxy: their X-Forwarded-For gives the
+   * client address that per-address limits count. Default none: behind a proxy every client would otherwise
+   * share the proxy's budget, and trusting anyone would let a client pick its own address.
+   */
+  trustProxy?: string
   /** Fastify's logger (pino JSON lines with request ids, src/ops/logging.ts); default off. */
   logger?: LogSetting
 }
@@ -56,6 +62,7 @@ export async function createApp(service: SegueService, opts: AppOptions = {}): P
   const limits = { ...DEFAULT_RATE_LIMIT, ...opts.rateLimit }
   const app = Fastify({
     bodyLimit: opts.bodyLimit ?? 16 * 1024,
+    trustProxy: opts.trustProxy ?? false,
     ...loggingOptions(opts.logger),
     frameworkErrors: frameworkErrorHandler,
     clientErrorHandler,
