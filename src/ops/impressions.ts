@@ -27,10 +27,13 @@ export interface RecorderOptions {
 
 /**
  * Collects what listeners are shown and writes it to the store in batches, off the request path: `shown`
- * only appends to an array. A failed write drops its batch (counted) instead of retrying without bound.
+ * only appends the list to an array. A failed write drops its batch (counted) instead of retrying without bound.
  */
 export class ImpressionRecorder {
-  private buffer: Impression[] = []
+  /** Whole lists as served (one small object per request); expanded to rows only when written. */
+  private buffer: ShownList[] = []
+  /** Tracks in `buffer`. */
+  private buffered = 0
   private writing: Promise<void> = Promise.resolve()
   private readonly timer: NodeJS.Timeout
   private readonly opts: Required<RecorderOptions>
@@ -50,17 +53,20 @@ export class ImpressionRecorder {
   /** Notes that `listenerId` was shown `trackIds` by `model` now. Never throws, never waits. */
   shown(listenerId: string, model: string, trackIds: readonly string[], at = new Date().toISOString()): void {
     if (this.closed) return
-    const room = this.opts.maxBuffered - this.buffer.length
-    const taken = trackIds.slice(0, Math.max(0, room))
+    const room = Math.max(0, this.opts.maxBuffered - this.buffered)
+    const taken = trackIds.length <= room ? trackIds : trackIds.slice(0, room)
     opsMetrics.impressionsDropped(trackIds.length - taken.length)
-    for (const trackId of taken) this.buffer.push({ listenerId, trackId, model, at })
-    if (this.buffer.length >= this.opts.flushAt) void this.flush()
+    if (taken.length === 0) return
+    this.buffer.push({ listenerId, model, at, trackIds: taken })
+    this.buffered += taken.length
+    if (this.buffered >= this.opts.flushAt) void this.flush()
   }
 
   /** Writes what is buffered; resolves once it (and any write before it) is done. */
   flush(): Promise<void> {
-    const batch = this.buffer
+    const batch = this.buffer.flatMap((l) => l.trackIds.map((trackId): Impression => ({ listenerId: l.listenerId, trackId, model: l.model, at: l.at })))
     this.buffer = []
+    this.buffered = 0
     this.writing = this.writing.then(() => (batch.length === 0 ? undefined : this.write(batch)))
     return this.writing
   }
@@ -90,6 +96,13 @@ export class ImpressionRecorder {
     const before = new Date(now - this.opts.keepDays * DAY_MS).toISOString().slice(0, 10)
     await this.store.pruneImpressions(before).catch(() => opsMetrics.storeError('prune impressions'))
   }
+}
+
+interface ShownList {
+  listenerId: string
+  model: string
+  at: string
+  trackIds: readonly string[]
 }
 
 const byOwner = new WeakMap<object, ImpressionRecorder>()
