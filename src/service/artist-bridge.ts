@@ -66,21 +66,30 @@ export class ArtistBridge {
   }
 
   /**
-   * recommendArtists, and for those artists strongestReasons: one fold-in and one scoring of every artist for
-   * both where the model can share them (ALS), the two calls otherwise.
+   * recommendArtists, and a lookup of strongestReasons for those artists: one fold-in and one scoring of every
+   * artist for both where the model can share them (ALS), and each artist explained only when first asked
+   * for (a list shows a few of them), the two calls otherwise.
    */
-  artistsWithReasons(history: ReadonlyMap<number, number>, n: number): { artists: Scored[]; strongest: Map<number, number> } {
+  artistsWithReasons(history: ReadonlyMap<number, number>, n: number): { artists: Scored[]; strongest: (item: number) => number | undefined } {
     const m = this.trained.model
     if (history.size === 0 || !foldsUsers(m)) {
       const artists = this.recommendArtists(history, n)
-      return { artists, strongest: this.strongestReasons(history, artists.map((a) => a.item)) }
+      const strongest = this.strongestReasons(history, artists.map((a) => a.item))
+      return { artists, strongest: (item) => strongest.get(item) }
     }
     const folded = m.foldUser({ history: [...history.keys()], weights: [...history.values()] })
     const artists = m.recommendFolded(folded, { n, excludeSeen: true, filter: { accept: (item) => this.linkedMask[item] === 1 } })
-    const strongest = new Map<number, number>()
-    if (artists.length === 0) return { artists, strongest }
-    for (const e of m.explainFolded(folded, artists.map((a) => a.item), 1)) if (e.because[0]) strongest.set(e.item, e.because[0].item)
-    return { artists, strongest }
+    const recommended = new Set(artists.map((a) => a.item))
+    const explain = m.explainerFolded(folded)
+    const strongest = new Map<number, number | undefined>()
+    return {
+      artists,
+      strongest: (item) => {
+        if (!recommended.has(item)) return undefined
+        if (!strongest.has(item)) strongest.set(item, explain(item, 1).because[0]?.item)
+        return strongest.get(item)
+      },
+    }
   }
 
   /**

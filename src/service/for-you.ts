@@ -58,8 +58,15 @@ interface UnitRows {
   squares: Float64Array
 }
 
-/** Dense unit vectors kept for negativePull (the rows listeners rejected, 1 KB each); all dropped when full. */
-const UNIT_VECTORS_KEPT = 4_096
+/**
+ * A profile's skipped and disliked tracks for negativePull: their unit vectors feature-major (byFeature[f * m + j]
+ * is rejected track j's value on feature f, m tracks), their weights, and room for one row's m cosines.
+ */
+interface RejectedSound {
+  byFeature: Float32Array
+  weights: Float64Array
+  cos: Float64Array
+}
 
 interface Candidate {
   row: number
@@ -77,7 +84,7 @@ export class ForYou {
   private readonly popularRows: number[]
   private readonly anchorNeighbours = new Map<number, Promise<Neighbour[]>>()
   private units?: UnitRows
-  private readonly unitVectors = new Map<number, Float32Array>()
+  private readonly rejected = new WeakMap<Profile, RejectedSound>()
 
   /**
    * @param bridge the artist-level collaborative model (HetRec), or null
@@ -159,14 +166,16 @@ export class ForYou {
     const merged = new Map<number, Candidate & { best: number; sum: number }>()
     for (const a of anchors) {
       const hits = await this.freshNeighbours(a.row, n + 10, p)
+      // One reason per anchor, shared by its hits (reasons are never changed after this).
+      const reason = this.anchorReason(a)
       hits.forEach((h, rank) => {
         const s = a.weight / top / (rrfK + rank + 1)
         const c = merged.get(h.index)
-        if (!c) merged.set(h.index, { row: h.index, score: s, best: s, sum: s, reasons: [this.anchorReason(a)], anchor: a.row })
+        if (!c) merged.set(h.index, { row: h.index, score: s, best: s, sum: s, reasons: [reason], anchor: a.row })
         else {
           c.sum += s
-          if (s > c.best) Object.assign(c, { best: s, anchor: a.row, reasons: [this.anchorReason(a), ...c.reasons] })
-          else c.reasons.push(this.anchorReason(a))
+          if (s > c.best) Object.assign(c, { best: s, anchor: a.row, reasons: [reason, ...c.reasons] })
+          else c.reasons.push(reason)
         }
       })
     }
@@ -263,29 +272,44 @@ export class ForYou {
     )
     // Each recommended artist is explained by the listener's artist that drove its score, and through that
     // artist by the listener's heaviest track of theirs: the liked (or picked, or played) track it came from.
-    const trackOfItem = new Map<number, number>()
-    for (const pos of positives) for (const item of this.bridge.itemsOf(this.view.tracks[pos.row])) if (!trackOfItem.has(item)) trackOfItem.set(item, pos.row)
-    const why = new Map<string, { reason: Reason; anchor?: number }>()
-    for (const a of artists) {
-      const name = this.bridge.artistName(a.item)!
-      const via = strongest.get(a.item)
-      const anchor = via === undefined ? undefined : trackOfItem.get(via)
-      if (via === undefined || anchor === undefined) {
-        why.set(name, { reason: { kind: 'collaborative', text: `Listeners with your taste play ${name}` } })
-        continue
+    // Working that out takes a factorisation and a solve per artist, so it waits until finish() shows the track.
+    const itemOfName = new Map<string, number>()
+    for (const a of artists) itemOfName.set(this.bridge.artistName(a.item)!, a.item)
+    const reasons = new Map<string, Reason>()
+    const reasonOf = (name: string): Reason => {
+      let reason = reasons.get(name)
+      if (!reason) {
+        reasons.set(name, (reason = { kind: 'collaborative', text: '' }))
+        const item = itemOfName.get(name)!
+        pendingReasons.set(reason, once(() => this.explainArtist(p, positives, reason!, name, strongest(item))))
       }
-      const t = this.view.tracks[anchor]
-      const verb = { seed: 'picked', like: 'liked', play: 'played' }[p.positives.find((x) => x.row === anchor)!.kind]
-      const text = `Listeners of ${this.bridge.artistName(via)} also play ${name}; you ${verb} “${t.name}”`
-      why.set(name, { reason: { kind: 'collaborative', trackId: t.id, text }, anchor })
+      return reason
     }
     return picks
       .map((t) => {
         const row = this.view.rowOf.get(t.track.id)!
-        const w = why.get(t.artist)!
-        return { row, score: t.score * (1 - this.negativePull(p, row)), reasons: [w.reason], anchor: w.anchor ?? this.closestPositive(p, row) }
+        return { row, score: t.score * (1 - this.negativePull(p, row)), reasons: [reasonOf(t.artist)] }
       })
       .filter((c) => isFresh(this.view, p, c.row))
+  }
+
+  /**
+   * Fills in a collaborative reason: "Listeners of <via> also play <name>; you liked <track>", where via is the
+   * listener's artist that drove the recommended artist's score and track the heaviest positive of via's. Returns
+   * that track (the item's anchor), or undefined when the model cannot say.
+   */
+  private explainArtist(p: Profile, positives: readonly Positive[], reason: Reason, name: string, via: number | undefined): number | undefined {
+    const anchor = via === undefined ? undefined : positives.find((pos) => this.bridge!.itemsOf(this.view.tracks[pos.row]).includes(via))?.row
+    if (via === undefined || anchor === undefined) {
+      reason.text = `Listeners with your taste play ${name}`
+      return undefined
+    }
+    const t = this.view.tracks[anchor]
+    const verb = { seed: 'picked', like: 'liked', play: 'played' }[p.positives.find((x) => x.row === anchor)!.kind]
+    // Rebuilt so its keys keep the order of an eager reason (kind, trackId, text) in the JSON answer.
+    delete (reason as Partial<Reason>).text
+    Object.assign(reason, { trackId: t.id, text: `Listeners of ${this.bridge!.artistName(via)} also play ${name}; you ${verb} “${t.name}”` })
+    return anchor
   }
 
   /** Popular tracks, taken across genres in turn so one genre does not fill the list. */
@@ -306,17 +330,38 @@ export class ForYou {
    * features only (about 14 of 255): the skipped terms are exact zeros, so the sum is the dense one, bit for bit.
    */
   private negativePull(p: Profile, row: number): number {
-    let pull = 0
+    const rejected = this.rejectedSound(p)
+    if (rejected.weights.length === 0) return 0
     const { negativeThreshold, negativeSlope, negativeMax } = this.params
     const { units, indptr, indices } = this.unitRows()
-    const end = indptr[row + 1]
-    for (const neg of p.negatives) {
-      const u = this.unitVector(neg.row)
-      let cos = 0
-      for (let e = indptr[row]; e < end; e++) cos += units[e] * u[indices[e]]
-      pull = Math.max(pull, neg.weight * Math.max(0, cos - negativeThreshold) * negativeSlope)
+    const { byFeature, weights, cos } = rejected
+    const m = weights.length
+    cos.fill(0)
+    // Feature by feature over the row's non-zeros, every rejected track at once: each cosine still sums its
+    // terms in the row's feature order, so it is the per-track loop's sum bit for bit.
+    for (let e = indptr[row]; e < indptr[row + 1]; e++) {
+      const x = units[e]
+      const at = indices[e] * m
+      for (let j = 0; j < m; j++) cos[j] += x * byFeature[at + j]
     }
+    let pull = 0
+    for (let j = 0; j < m; j++) pull = Math.max(pull, weights[j] * Math.max(0, cos[j] - negativeThreshold) * negativeSlope)
     return Math.min(negativeMax, pull)
+  }
+
+  /** The profile's rejected tracks as unit vectors, feature-major, built once per profile (negativePull's other side). */
+  private rejectedSound(p: Profile): RejectedSound {
+    let r = this.rejected.get(p)
+    if (r) return r
+    const m = p.negatives.length
+    const { units, indptr, indices } = this.unitRows()
+    const byFeature = new Float32Array(this.view.dims * m)
+    p.negatives.forEach((neg, j) => {
+      for (let e = indptr[neg.row]; e < indptr[neg.row + 1]; e++) byFeature[indices[e] * m + j] = units[e]
+    })
+    r = { byFeature, weights: Float64Array.from(p.negatives, (n) => n.weight), cos: new Float64Array(m) }
+    this.rejected.set(p, r)
+    return r
   }
 
   /**
@@ -332,18 +377,6 @@ export class ForYou {
       for (let e = indptr[row]; e < indptr[row + 1]; e++) units[e] = vals[e] * scale
     }
     return (this.units = { units, indptr, indices: cols, squares })
-  }
-
-  /** Row `row`'s unit vector, dense (the other side of negativePull's sparse dot products); kept per row. */
-  private unitVector(row: number): Float32Array {
-    let u = this.unitVectors.get(row)
-    if (u) return u
-    const { units, indptr, indices } = this.unitRows()
-    u = new Float32Array(this.view.dims)
-    for (let e = indptr[row]; e < indptr[row + 1]; e++) u[indices[e]] = units[e]
-    if (this.unitVectors.size >= UNIT_VECTORS_KEPT) this.unitVectors.clear()
-    this.unitVectors.set(row, u)
-    return u
   }
 
   /**
@@ -387,7 +420,12 @@ export class ForYou {
       keys.add(key)
       cap.take(t.artists)
       titles.take(c.row)
-      const anchor = c.anchor ?? this.closestPositive(p, c.row)
+      let anchor = c.anchor
+      for (const r of c.reasons) {
+        const via = pendingReasons.get(r)?.()
+        anchor ??= via
+      }
+      anchor ??= this.closestPositive(p, c.row)
       out.push({
         track: t,
         score: c.score,
@@ -445,6 +483,21 @@ export function fuseWeighted<C extends FusedCandidate>(a: readonly C[], wa: numb
   add(a, wa)
   add(b, wb)
   return [...merged.values()].sort((x, y) => y.score - x.score || x.row - y.row)
+}
+
+/**
+ * Reasons whose text is filled in only when their item is shown (artistLevel's): the filler, which returns the
+ * item's anchor track. Run again it returns the same anchor without redoing the work.
+ */
+const pendingReasons = new WeakMap<Reason, () => number | undefined>()
+
+function once<T>(f: () => T): () => T {
+  let done = false
+  let value: T
+  return () => {
+    if (!done) [value, done] = [f(), true]
+    return value
+  }
 }
 
 function dedupeReasons(reasons: readonly Reason[]): Reason[] {

@@ -128,11 +128,23 @@ export class AlsRecommender extends FactorModel implements Incremental, Explaina
 
   /** explainMany() for a user from foldUser: the fold-in and the scores recommendFolded used are reused. */
   explainFolded(folded: FoldedUser, items: readonly number[], top = 5): Explanation[] {
-    const s = this.fitted()
     for (const item of items) this.checkItem(item)
-    const conf = Float32Array.from(folded.values, (r) => this.confidence(r))
-    const explain = scoreExplainer(this.foldInGram(), s.itemFactors, s.k, folded.seen, conf)
-    return items.map((item) => ({ item, because: explain(item, top, folded.scores[item]) }))
+    const explain = this.explainerFolded(folded)
+    return items.map((item) => explain(item, top))
+  }
+
+  /**
+   * explainFolded one item at a time, for callers that learn late which items they need: the factorisation
+   * is done on the first call and shared by the later ones.
+   */
+  explainerFolded(folded: FoldedUser): (item: number, top?: number) => Explanation {
+    const s = this.fitted()
+    let explain: ReturnType<typeof scoreExplainer> | undefined
+    return (item, top = 5) => {
+      this.checkItem(item)
+      explain ??= scoreExplainer(this.foldInGram(), s.itemFactors, s.k, folded.seen, Float32Array.from(folded.values, (r) => this.confidence(r)))
+      return { item, because: explain(item, top, folded.scores[item]) }
+    }
   }
 
   save(): ModelArtifact {

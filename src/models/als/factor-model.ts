@@ -45,10 +45,12 @@ export interface FoldsUsers {
   foldUser(user: UserRef): FoldedUser
   recommendFolded(folded: FoldedUser, opts?: RecommendOptions): Scored[]
   explainFolded(folded: FoldedUser, items: readonly number[], top?: number): Explanation[]
+  /** explainFolded for one item at a time, the shared work done once on the first call. */
+  explainerFolded(folded: FoldedUser): (item: number, top?: number) => Explanation
 }
 
 export const foldsUsers = (m: Recommender): m is Recommender & FoldsUsers =>
-  ['foldUser', 'recommendFolded', 'explainFolded'].every((f) => typeof (m as unknown as Record<string, unknown>)[f] === 'function')
+  ['foldUser', 'recommendFolded', 'explainFolded', 'explainerFolded'].every((f) => typeof (m as unknown as Record<string, unknown>)[f] === 'function')
 
 /**
  * What ALS and BPR share: users and items as rows of two factor matrices, scored by dot product. Serving
