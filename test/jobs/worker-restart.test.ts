@@ -80,5 +80,8 @@ if ('skip' in cluster) {
     assert.equal((await jobState(url, next.id, 'completed')).attempts, 1)
     assert.equal((await activeModel(pool, 'als'))?.version, 2)
     assert.match(second.err(), /worker stopped/)
+    const listed = cli(['jobs', 'list', '--store', url]) as JobRow[]
+    assert.deepEqual(listed.map((j) => [j.id, j.state, j.attempts]), [[next.id, 'completed', 1], [job.id, 'completed', 2]])
+    assert.ok(listed.every((j) => j.seconds !== null && j.seconds >= 0))
   })
 }

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import pg from 'pg'
 import { enqueueTraining, listJobs, openQueue, type JobPolicy, type JobRow, type TrainJobData } from '../../src/jobs/queue.js'
-import { TrainingWorker } from '../../src/jobs/worker.js'
+import { TrainingWorker, type WorkerOptions } from '../../src/jobs/worker.js'
 import { activeModel, ensureRolloutSchema } from '../../src/rollout/versions.js'
 import { startPgCluster } from '../helpers/pg-cluster.js'
 import { holdPublishing, waitFor, writeListens } from './helpers.js'
@@ -36,8 +36,8 @@ async function setup(t: { after: (fn: () => Promise<void>) => void }) {
   const boss = await openQueue(url)
   const lines: { at: number; line: string }[] = []
   const workers: TrainingWorker[] = []
-  const startWorker = async () => {
-    const w = await TrainingWorker.start({ store: url, home, listening, pollSeconds: 0.5, reclaimEverySeconds: 1, log: (line) => lines.push({ at: Date.now(), line }) })
+  const startWorker = async (schedule?: WorkerOptions['schedule']) => {
+    const w = await TrainingWorker.start({ store: url, home, listening, schedule, pollSeconds: 0.5, reclaimEverySeconds: 1, log: (line) => lines.push({ at: Date.now(), line }) })
     workers.push(w)
     return w
   }
@@ -56,7 +56,9 @@ if ('skip' in cluster) {
 
   test('an enqueued job is trained by the worker and published as the active version', { timeout: 30_000 }, async (t) => {
     const s = await setup(t)
-    await s.startWorker()
+    await s.startWorker({ cron: '0 */6 * * *', job: ALS })
+    const [schedule] = await s.boss.getSchedules()
+    assert.deepEqual([schedule.cron, schedule.data, schedule.options?.singletonKey], ['0 */6 * * *', ALS, 'als'])
     const r = await enqueueTraining(s.boss, ALS, FAST)
     assert.ok(r.added)
     const done = await jobOf(s.url, r.id!, 'completed')
