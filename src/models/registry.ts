@@ -8,8 +8,8 @@ import { ItemKnnRecommender, type ItemKnnOptions } from './item-knn/item-knn.js'
 import { PopularityRecommender, type PopularityOptions } from './popularity/popularity.js'
 import type { ModelArtifact, Recommender } from './types.js'
 import { UserKnnRecommender, type UserKnnOptions } from './user-knn/user-knn.js'
-import { NEURAL_HYBRID_KIND, NeuralHybridRecommender } from '../deep/neural-hybrid/model.js'
-import type { NeuralHybridOptions } from '../deep/neural-hybrid/options.js'
+import { NEURAL_HYBRID_KIND, NeuralHybridRecommender } from '../deep/neural-hybrid/rerank-model.js'
+import type { RerankOptions as NeuralHybridOptions } from '../deep/neural-hybrid/rerank-options.js'
 
 /**
  * Model name -> factory. Parameters arrive untyped from the CLI, HTTP and hyper-parameter search; each

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import * as tf from '@tensorflow/tfjs-core'
 import { initBackend } from '../../src/deep/backend.js'
 import { listNetLoss, softIlsPenalty } from '../../src/deep/neural-hybrid/losses.js'
-import { NeuralHybridRecommender } from '../../src/deep/neural-hybrid/model.js'
+import { NeuralTwoTowerRecommender } from '../../src/deep/neural-hybrid/model.js'
 import type { SideInputs } from '../../src/deep/neural-hybrid/side.js'
 import { IdMap } from '../../src/core/ids.js'
 import { Rng } from '../../src/core/rng.js'
@@ -63,7 +63,7 @@ function groups(): { data: Interactions; side: SideInputs } {
 
 test('neural hybrid: a new listener with no plays is served from side fields; unplayed tracks from content', async () => {
   const { data, side } = groups()
-  const model = new NeuralHybridRecommender(SMALL, side)
+  const model = new NeuralTwoTowerRecommender(SMALL, side)
   await model.fit(data, { seed: 3 })
   const first = model.recommendForListener([], [1], { n: 5, filter: { accept: (i) => i < 20 } }).map((s) => s.item)
   const second = model.recommendForListener([], [2], { n: 5, filter: { accept: (i) => i < 20 } }).map((s) => s.item)
@@ -90,7 +90,7 @@ function tastes(): { data: Interactions; side: SideInputs; genre: (i: number) =>
 test('neural hybrid: the ILS penalty lowers the genre ILS of the top 5', async () => {
   const { data, side, genre } = tastes()
   const ils = async (ilsWeight: number) => {
-    const model = new NeuralHybridRecommender({ ...SMALL, ilsWeight, ilsTemperature: 1 }, side)
+    const model = new NeuralTwoTowerRecommender({ ...SMALL, ilsWeight, ilsTemperature: 1 }, side)
     await model.fit(data, { seed: 3 })
     let sum = 0
     for (let u = 0; u < 60; u++) sum += intraListSimilarity(model.recommend({ user: u }, { n: 5 }).map((s) => s.item), (a, b) => (genre(a) === genre(b) ? 1 : 0))

@@ -6,8 +6,8 @@ import { saveTrained } from '../../listening/trained.js'
 import { describeBackend, initBackend } from '../backend.js'
 import type { DeepTrainContext, DeepTrainResult } from '../registry.js'
 import { hetrecHybrid, movieLensHybrid, type HybridDataset } from './datasets.js'
-import { NeuralHybridRecommender } from './model.js'
-import { NEURAL_HYBRID_DEFAULTS, type NeuralHybridOptions } from './options.js'
+import { NeuralHybridRecommender } from './rerank-model.js'
+import { RERANK_DEFAULTS, type RerankOptions } from './rerank-options.js'
 
 /**
  * `segue train --model neural-hybrid [--listens path]`: MovieLens 100K folders bring demographics, genres and
@@ -42,10 +42,10 @@ async function hybridDataset(path: string): Promise<HybridDataset> {
   return { name: l.source, data: l.data, side: {} }
 }
 
-function paramsOf(params: Record<string, number | string | boolean>): Partial<NeuralHybridOptions> {
+function paramsOf(params: Record<string, number | string | boolean>): Partial<RerankOptions> {
   for (const [key, value] of Object.entries(params)) {
-    if (!(key in NEURAL_HYBRID_DEFAULTS)) throw new SegueError('E_BAD_ARGUMENT', `neural-hybrid: unknown parameter '${key}' (known: ${Object.keys(NEURAL_HYBRID_DEFAULTS).join(', ')})`)
-    if (typeof value !== 'number') throw new SegueError('E_BAD_ARGUMENT', `neural-hybrid: ${key} must be a number, got '${value}'`)
+    if (!(key in RERANK_DEFAULTS)) throw new SegueError('E_BAD_ARGUMENT', `neural-hybrid: unknown parameter '${key}' (known: ${Object.keys(RERANK_DEFAULTS).join(', ')})`)
+    if (typeof value !== typeof RERANK_DEFAULTS[key as keyof RerankOptions]) throw new SegueError('E_BAD_ARGUMENT', `neural-hybrid: ${key} must be a ${typeof RERANK_DEFAULTS[key as keyof RerankOptions]}, got '${value}'`)
   }
-  return params as Partial<NeuralHybridOptions>
+  return params as Partial<RerankOptions>
 }

@@ -3,6 +3,10 @@ import { join } from 'node:path'
 import { buildInteractions, type Interactions, type RawInteraction } from '../../data/interactions.js'
 import { readHetrec } from '../../data/listens/hetrec.js'
 import { readMovieLensRatings, readMovieLensUsers } from '../../data/listens/movielens.js'
+import { playlistInteractions } from '../../data/playlists/interactions.js'
+import { readPlaylists } from '../../data/playlists/read.js'
+import { readCatalogue } from '../../data/read-catalogue.js'
+import { AUDIO_FEATURES } from '../../core/track.js'
 import type { SideInputs } from './side.js'
 
 /** Interactions with the side inputs the neural hybrid uses and the labels evaluation reads for ILS. */
@@ -85,6 +89,34 @@ export async function hetrecHybrid(dir: string): Promise<HybridDataset> {
   const table = { dims: vocab.length, rows }
   const genres = Array.from({ length: data.items.size }, (_, i) => topTags.get(data.items.rawId(i)) ?? [])
   return { name: 'HetRec Last.fm 2K', data, side: { itemContent: table, diversity: table }, genres }
+}
+
+/**
+ * The MPD playlist sample (playlist = user, track = item) with audio features as content for the tracks found
+ * in the catalogue (by Spotify id; the rest have none), z-scored per feature over the catalogue. Genres (from
+ * the catalogue) and artists (from the playlist rows) are the labels ILS and diversity read; the diversity
+ * vectors are the same audio features. No user fields: playlists have no demographics.
+ */
+export async function playlistHybrid(dir: string, cataloguePath: string): Promise<HybridDataset> {
+  const { set } = await readPlaylists(dir)
+  const data = playlistInteractions(set)
+  const { tracks } = await readCatalogue(cataloguePath)
+  const dims = AUDIO_FEATURES.length
+  const mean = new Float64Array(dims)
+  const sq = new Float64Array(dims)
+  for (const t of tracks) for (let k = 0; k < dims; k++) (mean[k] += t.features[k] / tracks.length), (sq[k] += t.features[k] ** 2 / tracks.length)
+  const sd = Float64Array.from(mean, (m, k) => Math.sqrt(Math.max(sq[k] - m * m, 1e-12)))
+  const rows = new Map<string, Float32Array>()
+  const genreById = new Map<string, string[]>()
+  for (const t of tracks) {
+    if (!set.trackIndex.has(t.id)) continue
+    rows.set(t.id, Float32Array.from({ length: dims }, (_, k) => (t.features[k] - mean[k]) / sd[k]))
+    genreById.set(t.id, t.genres)
+  }
+  const table = { dims, rows }
+  const genres = Array.from({ length: data.items.size }, (_, i) => genreById.get(data.items.rawId(i)) ?? [])
+  const artists = set.tracks.map((t) => [t.artist])
+  return { name: 'MPD playlist sample', data, side: { itemContent: table, diversity: table }, genres, artists }
 }
 
 function bucket(x: number, edges: readonly number[]): number {

@@ -14,7 +14,8 @@ import { forward, scoreCandidates, scoreItems, type FrozenTower } from './servin
 import { checkCodes, resolveSide, type SideField, type SideInputs } from './side.js'
 import type { Frozen } from './training.js'
 
-export const NEURAL_HYBRID_KIND = 'neural-hybrid'
+/** The two-tower network alone (no classic first stage): kept for its ILS-penalty ablation; not registered. */
+export const NEURAL_TWO_TOWER_KIND = 'neural-two-tower'
 
 interface State extends FittedBase {
   frozen: Frozen
@@ -37,8 +38,8 @@ interface State extends FittedBase {
  * (src/deep/trainer.ts: Adam, clipping, reduce-on-plateau, early stopping, best weights); served from
  * typed arrays with no TensorFlow.js call, so recommend() is synchronous and a loaded model needs no backend.
  */
-export class NeuralHybridRecommender extends BaseRecommender<State> {
-  readonly name = NEURAL_HYBRID_KIND
+export class NeuralTwoTowerRecommender extends BaseRecommender<State> {
+  readonly name = NEURAL_TWO_TOWER_KIND
   protected readonly scale = 'binary' as const
   readonly config: NeuralHybridOptions
   /** Training runs (checkpoints, resume, progress lines) for `segue train`; unused by plain fit(). */
@@ -167,7 +168,7 @@ export class NeuralHybridRecommender extends BaseRecommender<State> {
     return { ...base, frozen, fields, userCodes: savedBlob(a, 'userCodes', Int32Array), dims: this.config.dims, sideDims: this.config.sideDims, history: [], stoppedBy: 'loaded' }
   }
 
-  static load(a: ModelArtifact): NeuralHybridRecommender {
-    return new NeuralHybridRecommender(savedOptions<NeuralHybridOptions>(a)).restore(a)
+  static load(a: ModelArtifact): NeuralTwoTowerRecommender {
+    return new NeuralTwoTowerRecommender(savedOptions<NeuralHybridOptions>(a)).restore(a)
   }
 }
