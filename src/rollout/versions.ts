@@ -99,7 +99,10 @@ export async function publishModel(pool: pg.Pool, name: string, bytes: Uint8Arra
   })
 }
 
-/** Makes the version before the active one active again and notifies every server; E_NOT_FOUND when there is none. */
+/**
+ * Makes the version before the active one active again and notifies every server. Versions whose bytes no
+ * longer match their recorded sha256 are passed over (every server would refuse them). E_NOT_FOUND when none is left.
+ */
 export async function rollbackModel(pool: pg.Pool, name: string): Promise<number> {
   checkName(name)
   await ensureRolloutSchema(pool)
@@ -107,9 +110,11 @@ export async function rollbackModel(pool: pg.Pool, name: string): Promise<number
     await c.query(NAME_LOCK, [name])
     const active = await activeVersion(c, name)
     if (active === null) throw new SegueError('E_NOT_FOUND', `no version of the model '${name}' has been published`)
-    const { rows } = await c.query<{ version: number }>('SELECT MAX(version) AS version FROM model_versions WHERE name = $1 AND version < $2', [name, active])
+    const { rows } = await c.query<{ version: number }>(
+      "SELECT MAX(version) AS version FROM model_versions WHERE name = $1 AND version < $2 AND encode(sha256(bytes), 'hex') = sha256", [name, active],
+    )
     const previous = rows[0].version
-    if (previous === null) throw new SegueError('E_NOT_FOUND', `the model '${name}' has no version before v${active} to roll back to`)
+    if (previous === null) throw new SegueError('E_NOT_FOUND', `the model '${name}' has no intact version before v${active} to roll back to`)
     await activate(c, name, previous)
     return previous
   })

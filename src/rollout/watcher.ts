@@ -88,7 +88,7 @@ export class ModelWatcher {
    * listening data (so no collaborative model to serve).
    */
   static async start(service: SegueService, pool: pg.Pool, opts: WatcherOptions = {}): Promise<ModelWatcher> {
-    const target = service.collaborative
+    const target = service.collaborativeTarget ?? service.collaborative
     if (!target) throw new SegueError('E_BAD_ARGUMENT', 'model rollout needs listening data for the collaborative model, and this server runs without it')
     await ensureRolloutSchema(pool)
     const w = new ModelWatcher(service, pool, target, opts)
@@ -170,6 +170,7 @@ export class ModelWatcher {
 
   /** Brings the served version to the active one, in the background. */
   private requestSync(): void {
+    if (this.closed) return
     if (this.syncing) {
       this.again = true
       return
@@ -193,6 +194,8 @@ export class ModelWatcher {
     try {
       const active = await activeModel(this.pool, this.name)
       if (active && active.version !== this.serving.version) await this.load(active.version)
+      // Back on the served version (a rollback past a refused one): that refusal no longer applies.
+      else if (active) this.serving = { ...this.serving, error: null }
     } catch (err) {
       this.log(`warning: model rollout could not read the active version of ${this.name}: ${(err as Error).message}`)
     }
@@ -202,15 +205,19 @@ export class ModelWatcher {
   /** Loads, checks and swaps in one version; any failure leaves the served model as it was and is recorded. */
   private async load(version: number): Promise<void> {
     const where = `model ${this.name} v${version}`
+    const started = performance.now()
     try {
       const row = await readModelVersion(this.pool, this.name, version)
+      const read = performance.now()
       const sha = sha256Hex(row.bytes)
       if (sha !== row.sha256) throw new SegueError('E_ARTIFACT_CORRUPT', `${where}: sha256 ${sha.slice(0, 12)}... differs from the ${row.sha256.slice(0, 12)}... recorded when it was published`)
       const trained = trainedFromBytes(row.bytes, this.listening, this.listeningKey, where)
+      const decoded = performance.now()
       this.service.swapCollaborative(trained)
       this.serving = { name: this.name, version, loadedAt: new Date().toISOString(), error: null }
       opsMetrics.modelVersion(this.name, version)
-      this.log(`model rollout: now serving ${where} (${trained.name})`)
+      const ms = (a: number, b: number) => `${(b - a).toFixed(0)} ms`
+      this.log(`model rollout: now serving ${where} (${trained.name}; read ${ms(started, read)}, checked and decoded ${ms(read, decoded)}, swapped ${ms(decoded, performance.now())})`)
     } catch (err) {
       if (!isSegueError(err)) throw err
       this.serving = { ...this.serving, error: err.message }

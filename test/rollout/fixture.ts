@@ -20,7 +20,8 @@ export interface World {
   trackId(a: number, t: number): string
 }
 
-export function makeWorld(): World {
+/** `users`: how many listeners the listening data has; another count gives other data (another dataKey). */
+export function makeWorld(users = USERS): World {
   const dir = mkdtempSync(join(tmpdir(), 'segue-rollout-world-'))
   const trackId = (a: number, t: number) => `rollout${a}${t}`.padEnd(22, 'x')
   const header = ',track_id,artists,album_name,track_name,popularity,duration_ms,explicit,danceability,energy,key,loudness,mode,speechiness,acousticness,instrumentalness,liveness,valence,tempo,time_signature,track_genre'
@@ -39,7 +40,7 @@ export function makeWorld(): World {
   mkdirSync(listening)
   const artistsDat = ['id\tname\turl\tpictureURL', ...ARTISTS.map((n, a) => `${a + 1}\t${n}\thttp://www.last.fm/music/${encodeURIComponent(n)}\t`)]
   const plays = ['userID\tartistID\tweight']
-  for (let u = 1; u <= USERS; u++) {
+  for (let u = 1; u <= users; u++) {
     const group = u % 2 === 0 ? 0 : 4
     for (let a = 0; a < 8; a++) {
       const own = a >= group && a < group + 4

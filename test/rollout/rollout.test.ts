@@ -107,18 +107,18 @@ if ('skip' in cluster) {
     // the reference server is started from v1's artifact.
     const r1 = await referenceAnswer(world, v1, P1, listenerId, A)
     const seen = new Map<string, number>()
-    let stop = false
+    // Batches of 8 concurrent requests until two batches begun after A's swap have finished.
+    let after = 0
     const load = (async () => {
-      while (!stop) {
+      while (after < 2) {
+        const swapped = wA.current.version === 1
         const answers = await Promise.all(Array.from({ length: 8 }, () => answer(A)))
         for (const a of answers) seen.set(JSON.stringify(a), (seen.get(JSON.stringify(a)) ?? 0) + 1)
+        if (swapped) after++
       }
     })()
     await cli('models', 'rollback', 'als', '--store', url)
     await bothOn(1)
-    // A few more rounds on the new model, then stop.
-    await new Promise((r) => setTimeout(r, 100))
-    stop = true
     await load
     const kinds = [...seen.keys()].map((k) => JSON.parse(k) as Answer)
     assert.ok(kinds.every((k) => sameAnswer(k, before) || sameAnswer(k, r1)), `an answer was neither v2's nor v1's: ${JSON.stringify(kinds)}`)
@@ -151,15 +151,28 @@ if ('skip' in cluster) {
     assert.equal(wA.current.error, null)
   })
 
+  test('a version trained on other listening data is refused; servers keep serving the one they have', { timeout: 30_000 }, async () => {
+    const before = await answer(A)
+    const other = await trainedBytes(makeWorld(50), P2)
+    const version = await publishModel(pool, 'als', other, { note: 'other data' })
+    await waitFor(() => /other listening data/.test(wA.current.error ?? '') && /other listening data/.test(wB.current.error ?? ''), 'both servers to refuse it')
+    assert.equal(wA.current.version, 2)
+    assert.deepEqual(await answer(A), before)
+    // The version before it is the damaged one: rollback passes over it to v2, which the servers serve.
+    assert.equal(await rollbackModel(pool, 'als'), 2)
+    await bothOn(2)
+    await waitFor(() => wA.current.error === null, 'server A to clear its error')
+  })
+
   test('a server whose LISTEN connection is cut reconnects, and one started late catches up on start', { timeout: 30_000 }, async () => {
     const { rows } = await pool.query(`SELECT pg_terminate_backend(pid) AS done FROM pg_stat_activity WHERE query = 'LISTEN ${MODELS_CHANNEL}'`)
     assert.equal(rows.length, 2, 'both servers LISTEN on a connection of their own')
     await wB.close()
-    await publishModel(pool, 'als', v1, { note: 'v1 again' })
-    await waitFor(() => wA.current.version === 4, 'server A to reconnect and load v4')
+    const v = await publishModel(pool, 'als', v1, { note: 'v1 again' })
+    await waitFor(() => wA.current.version === v, `server A to reconnect and load v${v}`)
     // B was not following while v4 was published; a watcher started now serves it before start resolves.
     wB = await ModelWatcher.start(B, (B.store as PostgresStore).pool, { serverId: 'server-b', heartbeatMs: 200 })
-    assert.equal(wB.current.version, 4)
+    assert.equal(wB.current.version, v)
   })
 
   test('on SQLite the models commands refuse, naming --store postgres://, and a server does not follow versions', { timeout: 30_000 }, async () => {
