@@ -154,12 +154,14 @@ function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
 
 function progressLines(id: string, log: (line: string) => void): (p: Progress) => void {
   let phase = ''
+  let done = -1
   let shown = 0
   return (p) => {
     const now = Date.now()
     const last = p.total > 0 && p.done >= p.total
-    if (p.phase === phase && !last && now - shown < PROGRESS_LINE_MS) return
+    if (p.phase === phase && (p.done === done || (!last && now - shown < PROGRESS_LINE_MS))) return
     phase = p.phase
+    done = p.done
     shown = now
     log(`job ${id}: ${p.phase} ${p.done}/${p.total}`)
   }
