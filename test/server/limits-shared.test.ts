@@ -66,6 +66,23 @@ if ('skip' in cluster) {
     }
   })
 
+  test('behind a trusted proxy each client has its own budget; a client cannot pick its address with X-Forwarded-For', { timeout: 30_000 }, async () => {
+    const url = await cluster.createDatabase('proxied')
+    const service = await SegueService.start({ home: mkdtempSync(join(tmpdir(), 'segue-limits-')), store: url, catalogue: CATALOGUE, listening: null })
+    const app = await createApp(service, { webRoot: null, rateLimit: { ...LIMITS, creates: 2 }, trustProxy: '10.0.0.1' })
+    const create = async (from: string, forwardedFor: string) =>
+      (await app.inject({ method: 'POST', url: '/api/listeners', remoteAddress: from, headers: { 'x-forwarded-for': forwardedFor, 'content-type': 'application/json' }, payload: '{}' })).statusCode
+    try {
+      assert.deepEqual([await create('10.0.0.1', '203.0.113.5'), await create('10.0.0.1', '203.0.113.5'), await create('10.0.0.1', '203.0.113.5')], [201, 201, 429])
+      assert.equal(await create('10.0.0.1', '203.0.113.6'), 201, 'another client behind the same proxy has its own budget')
+      const direct = [await create('198.51.100.7', '203.0.113.7'), await create('198.51.100.7', '203.0.113.8'), await create('198.51.100.7', '203.0.113.9')]
+      assert.deepEqual(direct, [201, 201, 429], 'a client that is not the proxy counts under its own address whatever it forwards')
+    } finally {
+      await app.close()
+      await service.close()
+    }
+  })
+
   test('a PostgreSQL counter starts again when its window turns and sweeps the windows that are over', { timeout: 30_000 }, async () => {
     const pool = new pg.Pool({ connectionString: await cluster.createDatabase('counter') })
     try {
