@@ -81,7 +81,6 @@ interface Candidate {
  * play (a collaborative model over artists), or both fused. Every item says why it is there.
  */
 export class ForYou {
-  private readonly popularRows: number[]
   private readonly anchorNeighbours = new Map<number, Promise<Neighbour[]>>()
   private units?: UnitRows
   private readonly rejected = new WeakMap<Profile, RejectedSound>()
@@ -90,15 +89,17 @@ export class ForYou {
    * @param bridge the artist-level collaborative model (HetRec), or null
    * @param playlists track co-occurrence from playlists: when given, "Listeners like you" uses it for the
    *   listener's tracks it covers and the bridge for the rest
+   * @param popularRows what a listener with no taste yet is offered; it depends on the catalogue alone, so
+   *   withBridge passes it on (70-160 ms at 90k tracks on a busy 2-core machine: too long for a swap, which
+   *   runs on the request thread)
    */
   constructor(
     private readonly view: CatalogueView,
     private readonly bridge: ArtistBridge | null,
     readonly params: Readonly<ForYouParams> = DEFAULT_FOR_YOU_PARAMS,
     private playlists: CatalogueCooccurrence | null = null,
-  ) {
-    this.popularRows = popularAcrossGenres(view.tracks, 400)
-  }
+    private readonly popularRows: number[] = popularAcrossGenres(view.tracks, 400),
+  ) {}
 
   get hasCollaborative(): boolean {
     return this.bridge !== null || this.playlists !== null
@@ -111,10 +112,11 @@ export class ForYou {
 
   /**
    * The same recommender over another collaborative model (a newly published version): parameters and
-   * playlists carry over, caches start empty. The service swaps it in with one assignment (src/rollout).
+   * playlists and the popular rows carry over, caches start empty. The service swaps it in with one
+   * assignment (src/rollout).
    */
   withBridge(bridge: ArtistBridge): ForYou {
-    return new ForYou(this.view, bridge, this.params, this.playlists)
+    return new ForYou(this.view, bridge, this.params, this.playlists, this.popularRows)
   }
 
   /** Joins (or replaces) the playlists' track co-occurrence model: a server loads it after it starts. */
