@@ -1,6 +1,7 @@
 import type { FastifyRateLimitStore, FastifyRateLimitStoreCtor } from '@fastify/rate-limit'
 import type pg from 'pg'
 import { SegueError } from '../core/errors.js'
+import { redactor } from '../store/redact.js'
 import type { RateCounter, WindowCount } from './limits-shared.js'
 
 /**
@@ -104,8 +105,13 @@ export class PgWindowCounter implements RateCounter {
       const { rows } = await this.pool.query<{ n: number; ms_left: string }>(sql, params)
       return { count: Number(rows[0].n), secondsLeft: Math.max(1, Math.ceil(Number(rows[0].ms_left) / 1000)) }
     } catch (cause) {
-      throw new SegueError('E_STORE', `${what} in PostgreSQL failed: ${(cause as Error).message}`, { cause })
+      throw new SegueError('E_STORE', `${what} in PostgreSQL failed: ${this.redact((cause as Error).message)}`, { cause })
     }
+  }
+
+  /** The driver's text can name the host and port; answers and logs must not. */
+  private redact(message: string): string {
+    return redactor((this.pool as { options?: { connectionString?: string } }).options?.connectionString ?? '')(message)
   }
 
   /** At most once per window per server: delete the rows of windows that are over. Failures only warn. */
@@ -113,7 +119,7 @@ export class PgWindowCounter implements RateCounter {
     const win = Math.floor(Date.now() / this.windowMs)
     if (win === this.sweptWindow) return
     this.sweptWindow = win
-    this.pool.query(SWEEP, [this.scope, this.windowMs]).catch((err: Error) => process.emitWarning(`sweeping old rate-limit counts failed: ${err.message}`))
+    this.pool.query(SWEEP, [this.scope, this.windowMs]).catch((err: Error) => process.emitWarning(`sweeping old rate-limit counts failed: ${this.redact(err.message)}`))
   }
 }
 
