@@ -3,11 +3,14 @@
 //  - HetRec Last.fm 2K transposed: 17,632 artists as rows, the 1,892 listeners as items (n = 1,892);
 //  - the shared MPD sample (../shared/data/spotify-mpd-sample, skipped when absent): 7,102 playlists x their
 //    4,000 most used tracks, which is what EASE's default maxItems keeps of it (n = 4,000).
-// segue: what easeWeightsDense does (Gram matrix, SPD inverse, B) with the WebAssembly kernels, and once with
-// plain TS on the smaller shape. NumPy: bench/lib/numpy-ease.ts in a child python3 (Debian's python3-numpy +
-// OpenBLAS, 2 threads). Both sides are timed from G = XᵀX + λI in memory to B (the same Gram matrix: the
-// inverse, the comparison the issue asks for) and from X in memory to B (NumPy's dense XᵀX then dominates). Rounds alternate segue and NumPy; medians; CPU seconds beside wall
-// (the machine is shared: wall alone misleads), the load average before and after. BENCH_ROUNDS (default 3).
+// segue: what easeWeightsDense does (Gram matrix built in the inverse's memory, SPD inverse, B) with the
+// WebAssembly kernels, and once with plain TS on the smaller shape. NumPy: bench/lib/numpy-ease.ts in a child
+// python3 (Debian's python3-numpy + OpenBLAS, 2 threads). Both sides are timed from G = XᵀX + λI in memory to
+// B (the same Gram matrix: the inverse, the comparison the issue asks for) and from X in memory to B (NumPy's
+// dense XᵀX then dominates). Rounds alternate segue and NumPy; medians; CPU seconds beside wall (the machine
+// is shared: wall alone misleads), the load average before and after. BENCH_ROUNDS (default 3).
+// 6,236 of the sample's playlists hold one of those tracks. Peak memory (segue): 16 x n² bytes for the inverse
+// plus 4 x n² for B.
 import { existsSync } from 'node:fs'
 import { loadavg } from 'node:os'
 import { join } from 'node:path'
@@ -16,8 +19,8 @@ import type { Csr } from '../src/core/csr.js'
 import { readPlaylists } from '../src/data/playlists/read.js'
 import { playlistInteractions } from '../src/data/playlists/interactions.js'
 import { loadListening } from '../src/listening/source.js'
-import { easeFromGram, gramMatrix, keepItems } from '../src/models/ease/ease.js'
-import type { SpdBackend } from '../src/models/ease/spd-inverse.js'
+import { easeWeights, gramMatrix, keepItems } from '../src/models/ease/ease.js'
+import { spdMatrix, type SpdBackend } from '../src/models/ease/spd-inverse.js'
 import { itemPopularity } from '../src/models/shared/popularity-vector.js'
 import { maxDifference, runNumpyEase, type BinaryCsr } from './lib/numpy-ease.js'
 import { median, report, type Row } from './lib/report.js'
@@ -102,9 +105,10 @@ async function timeOurs(x: BinaryCsr, backend: SpdBackend): Promise<Timed & { b:
     return { wall: performance.now() / 1000 - s.t, cpu: (c.user + c.system) / 1e6 }
   }
   const t0 = clock()
-  const g = gramMatrix(csr, slot, x.n, LAMBDA)
+  const g = spdMatrix(x.n, backend)
+  gramMatrix(csr, slot, x.n, LAMBDA, g.a)
   const t1 = clock()
-  const b = await easeFromGram(g, x.n, noTick, backend)
+  const b = easeWeights(await g.invert(noTick), x.n)
   const inv = since(t1)
   const all = since(t0)
   return { wall: all.wall, cpu: all.cpu, invWall: inv.wall, invCpu: inv.cpu, b }

@@ -1,5 +1,5 @@
 import type { Csr } from '../../core/csr.js'
-import { invertSpd } from './spd-inverse.js'
+import { spdMatrix } from './spd-inverse.js'
 
 /** The kept part of X by item (columns), users numbered afresh without those that have no kept item. */
 interface KeptX {
@@ -18,7 +18,9 @@ interface KeptX {
 export async function easeWeightsByUsers(x: Csr, slot: Int32Array, n: number, lambda: number, tick: (done: number) => Promise<void>): Promise<Float32Array> {
   const kx = keptX(x, slot, n)
   const m = kx.users
-  const kinv = await invertSpd(userGram(kx, lambda), m, tick)
+  const k = spdMatrix(m)
+  userGram(kx, lambda, k.a)
+  const kinv = await k.invert(tick)
   const diag = diagonalOfP(kx, kinv, lambda)
   const b = new Float32Array(n * n)
   const t = new Float64Array(m)
@@ -76,10 +78,9 @@ function keptX(x: Csr, slot: Int32Array, n: number): KeptX {
   return { users, colPtr, colUser, colValue }
 }
 
-/** K = λI + XXᵀ, dense f64, accumulated item by item (each item adds its users²). */
-function userGram(kx: KeptX, lambda: number): Float64Array {
+/** K = λI + XXᵀ, dense f64, accumulated item by item (each item adds its users²) into k (zeros). */
+function userGram(kx: KeptX, lambda: number, k: Float64Array): void {
   const m = kx.users
-  const k = new Float64Array(m * m)
   for (let j = 0; j + 1 < kx.colPtr.length; j++) {
     for (let p = kx.colPtr[j]; p < kx.colPtr[j + 1]; p++) {
       const a = kx.colUser[p] * m
@@ -88,7 +89,6 @@ function userGram(kx: KeptX, lambda: number): Float64Array {
     }
   }
   for (let u = 0; u < m; u++) k[u * m + u] += lambda
-  return k
 }
 
 /** P[i][i] = (1 - x_iᵀ K⁻¹ x_i) / λ, x_i being item i's column. */

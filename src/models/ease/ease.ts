@@ -10,7 +10,7 @@ import { requireItem, scaleMatrix, type Profile, type ValueScale } from '../shar
 import { savedBlob } from '../shared/saved.js'
 import type { Explainable, Explanation, FitOptions, ModelArtifact, Scored, UserRef } from '../types.js'
 import { easeWeightsByUsers, usersWithKeptItems } from './by-users.js'
-import { invertSpd, type SpdBackend } from './spd-inverse.js'
+import { spdMatrix, type SpdBackend } from './spd-inverse.js'
 
 export interface EaseOptions {
   /** L2 regularisation λ added to the diagonal of XᵀX (Steck used a few hundred on binary data). */
@@ -26,9 +26,9 @@ export interface EaseOptions {
   /**
    * At most this many items enter the dense model: when more have minUsers users, the maxItems most used are
    * kept (ties to the lower id) and the rest are never scored by EASE (-Infinity, so only popularity backfill
-   * can list them). Memory is 4 bytes x items² for B, plus 16 x items² (direct inverse) or 8 x users² (Woodbury)
-   * while fitting. Default 4,000 (64 MB of B, an items³ solve of about a minute on 2 cores): all of the 3,922
-   * items of HetRec's 80% split fit, all of HetRec keeps 4,000 of its 4,614 items with 3 or more listeners, and
+   * can list them). Memory is 4 bytes x items² for B, plus 16 x items² (direct inverse) or 16 x users² (Woodbury)
+   * while fitting. Default 4,000 (64 MB of B; the items³ solve of the MPD sample's 4,000 took 4.8 CPU seconds,
+   * bench/ease.bench.ts): all of the 3,922 items of HetRec's 80% split fit, all of HetRec keeps 4,000 of its 4,614 items with 3 or more listeners, and
    * the MPD playlist sample (202,008 tracks) keeps its 4,000 most used tracks rather than being refused. The cap
    * is set by fit time and memory, not tuned for score: on the sample's held-out part 4,000 tracks give NDCG@10
    * 0.134 (popularity 0.013), 10,000 give 0.148 but take 2.3x as long to fit.
@@ -161,19 +161,18 @@ async function solveWeights(x: Csr, slot: Int32Array, n: number, lambda: number,
   return easeWeightsDense(x, slot, n, lambda, ticker(3 * n))
 }
 
-/** B through the direct inverse of XᵀX + λI (items x items, f64); `backend` picks the inverse's kernels. */
+/**
+ * B through the direct inverse of XᵀX + λI (items x items, f64); `backend` picks the inverse's kernels. The
+ * Gram matrix is built where the inverse runs (see spdMatrix), so it is never copied.
+ */
 export async function easeWeightsDense(x: Csr, slot: Int32Array, n: number, lambda: number, tick: (done: number) => Promise<void>, backend: SpdBackend = 'auto'): Promise<Float32Array> {
-  return easeFromGram(gramMatrix(x, slot, n, lambda), n, tick, backend)
+  const g = spdMatrix(n, backend)
+  gramMatrix(x, slot, n, lambda, g.a)
+  return easeWeights(await g.invert(tick), n)
 }
 
-/** B from G = XᵀX + λI (overwritten): P = G⁻¹, then Steck's closed form. */
-export async function easeFromGram(g: Float64Array, n: number, tick: (done: number) => Promise<void>, backend: SpdBackend = 'auto'): Promise<Float32Array> {
-  return easeWeights(await invertSpd(g, n, tick, backend), n)
-}
-
-/** XᵀX + λI over the kept items, dense f64, accumulated user by user (each user adds its items²). */
-export function gramMatrix(x: Csr, slot: Int32Array, n: number, lambda: number): Float64Array {
-  const g = new Float64Array(n * n)
+/** XᵀX + λI over the kept items, dense f64, accumulated user by user (each user adds its items²) into g (zeros). */
+export function gramMatrix(x: Csr, slot: Int32Array, n: number, lambda: number, g: Float64Array = new Float64Array(n * n)): Float64Array {
   const cols: number[] = []
   const vals: number[] = []
   for (let u = 0; u < x.rows; u++) {
@@ -192,7 +191,7 @@ export function gramMatrix(x: Csr, slot: Int32Array, n: number, lambda: number):
 }
 
 /** B[j][i] = -P[j][i] / P[i][i], zero diagonal (Steck's closed form), narrowed to f32 for scoring. */
-function easeWeights(p: Float64Array, n: number): Float32Array {
+export function easeWeights(p: Float64Array, n: number): Float32Array {
   const b = new Float32Array(n * n)
   for (let j = 0; j < n; j++) {
     const rj = j * n

@@ -1,5 +1,5 @@
 import { SegueError } from '../../core/errors.js'
-import { invertSpdWasm, loadSpdModule } from './spd-wasm.js'
+import { loadSpdModule, SpdWorkspace } from './spd-wasm.js'
 
 /** Which kernels invert: 'auto' takes WebAssembly SIMD when build/spd.wasm loads, else plain TS. */
 export type SpdBackend = 'auto' | 'wasm' | 'ts'
@@ -9,15 +9,43 @@ export type SpdBackend = 'auto' | 'wasm' | 'ts'
  * Zᵀ = (L⁻¹)ᵀ, then A⁻¹ = Zᵀ Z, n³ flops in all (LU-based inverses take 2n³). `a` is overwritten and returned
  * holding the inverse. `tick(done)` is awaited as rows are done, done counting rows over the three phases (3n).
  * Both backends compute the same sums in different orders, so they agree to rounding, not bit for bit.
+ * To spare the copy into the WebAssembly memory, fill spdMatrix(n).a instead.
  */
 export async function invertSpd(a: Float64Array, n: number, tick: (done: number) => Promise<void>, backend: SpdBackend = 'auto'): Promise<Float64Array> {
+  const m = spdMatrix(n, backend)
+  if (m.a === a) return m.invert(tick)
+  m.a.set(a.subarray(0, n * n))
+  a.set(await m.invert(tick))
+  return a
+}
+
+/** An n x n matrix to fill (zeros to start with), then invert in place: invert(tick) gives it back inverted. */
+export interface SpdMatrix {
+  a: Float64Array
+  invert(tick: (done: number) => Promise<void>): Promise<Float64Array>
+}
+
+/**
+ * A matrix for invertSpd: inside the WebAssembly memory when build/spd.wasm loads and the memory can be had
+ * (no copy in or out), else a plain array for the TS kernels. `a` is only valid until invert() resolves
+ * and what it returns is used: the memory goes with the workspace.
+ */
+export function spdMatrix(n: number, backend: SpdBackend = 'auto'): SpdMatrix {
   const module = backend === 'ts' ? null : loadSpdModule()
   if (backend === 'wasm' && !module) throw new SegueError('E_WASM_UNAVAILABLE', 'could not load build/spd.wasm; run npm run build')
-  if (module && (await invertSpdWasm(module, a, n, tick))) {
-    mirrorLowerToUpper(a, n)
-    return a
+  const ws = module ? SpdWorkspace.create(module, n) : null
+  if (!ws) {
+    const a = new Float64Array(n * n)
+    return { a, invert: (tick) => invertSpdTs(a, n, tick) }
   }
-  return invertSpdTs(a, n, tick)
+  return {
+    a: ws.matrix,
+    invert: async (tick) => {
+      await ws.invertLower(tick)
+      mirrorLowerToUpper(ws.matrix, n)
+      return ws.matrix
+    },
+  }
 }
 
 /**

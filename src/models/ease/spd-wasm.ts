@@ -25,31 +25,41 @@ export function loadSpdModule(): WasmModule | null {
 }
 
 /**
- * The SPD inverse of invertSpd on the WebAssembly SIMD kernels (assembly/spd.ts): the same three phases,
- * blocked. A fresh instance per call holds A and Zᵀ (16 x n² bytes) and is dropped afterwards, so its memory is
- * returned when the call ends. Returns false when that memory cannot be had (the caller falls back to plain TS).
+ * An n x n f64 matrix inside a fresh instance's memory, to be filled through `matrix` (zeros to start with) and
+ * inverted in place by the WebAssembly SIMD kernels (assembly/spd.ts): the three phases of invertSpd, blocked.
+ * The memory holds A and Zᵀ (16 x n² bytes) and is returned when the workspace is dropped.
  */
-export async function invertSpdWasm(module: WasmModule, a: Float64Array, n: number, tick: (done: number) => Promise<void>): Promise<boolean> {
-  const ex = new wasmApi.Instance(module, {}).exports as unknown as SpdExports
-  const base = align(ex.heapBase())
-  const zt = base + n * n * 8
-  if (!grow(ex.memory, zt + n * n * 8)) return false
-  new Float64Array(ex.memory.buffer, base, n * n).set(a.subarray(0, n * n))
-  for (let p = 0; p < n; p += PANEL) {
-    const bad = ex.cholPanel(base, n, p, Math.min(n, p + PANEL), PANEL)
-    if (bad >= 0) throw new SegueError('E_BAD_ARGUMENT', `matrix is not positive definite at row ${bad} (pivot ${ex.lastPivot()}); raise the regularisation`)
-    await tick(Math.min(n, p + PANEL))
+export class SpdWorkspace {
+  readonly matrix: Float64Array
+  private constructor(private readonly ex: SpdExports, private readonly base: number, private readonly n: number) {
+    this.matrix = new Float64Array(ex.memory.buffer, base, n * n)
   }
-  for (let p = 0; p < n; p += PANEL) {
-    ex.trinvPanel(base, zt, n, p, Math.min(n, p + PANEL), PANEL)
-    await tick(n + Math.min(n, p + PANEL))
+
+  /** null when the memory cannot be had (wasm32 stops at 4 GiB): the caller falls back to plain TS. */
+  static create(module: WasmModule, n: number): SpdWorkspace | null {
+    const ex = new wasmApi.Instance(module, {}).exports as unknown as SpdExports
+    const base = align(ex.heapBase())
+    return grow(ex.memory, base + 2 * n * n * 8) ? new SpdWorkspace(ex, base, n) : null
   }
-  for (let p = 0; p < n; p += PANEL) {
-    ex.gramPanel(zt, base, n, p, Math.min(n, p + PANEL))
-    await tick(2 * n + Math.min(n, p + PANEL))
+
+  /** Overwrites the lower triangle of `matrix` with that of its inverse; ticks as invertSpd does. */
+  async invertLower(tick: (done: number) => Promise<void>): Promise<void> {
+    const { ex, base, n } = this
+    const zt = base + n * n * 8
+    for (let p = 0; p < n; p += PANEL) {
+      const bad = ex.cholPanel(base, n, p, Math.min(n, p + PANEL), PANEL)
+      if (bad >= 0) throw new SegueError('E_BAD_ARGUMENT', `matrix is not positive definite at row ${bad} (pivot ${ex.lastPivot()}); raise the regularisation`)
+      await tick(Math.min(n, p + PANEL))
+    }
+    for (let p = 0; p < n; p += PANEL) {
+      ex.trinvPanel(base, zt, n, p, Math.min(n, p + PANEL), PANEL)
+      await tick(n + Math.min(n, p + PANEL))
+    }
+    for (let p = 0; p < n; p += PANEL) {
+      ex.gramPanel(zt, base, n, p, Math.min(n, p + PANEL))
+      await tick(2 * n + Math.min(n, p + PANEL))
+    }
   }
-  a.set(new Float64Array(ex.memory.buffer, base, n * n))
-  return true
 }
 
 function align(address: number): number {
