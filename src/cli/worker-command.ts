@@ -1,4 +1,6 @@
 import { InvalidArgumentError, Option, type Command } from 'commander'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { resolve } from 'node:path'
 import { SegueError } from '../core/errors.js'
 import { DEFAULT_POLICY, enqueueTraining, listJobs, openQueue, requirePostgres, type JobPolicy, type JobRow, type TrainJobData } from '../jobs/queue.js'
@@ -64,6 +66,8 @@ interface WorkerCliOptions {
   param?: string[]
   reclaimEvery?: number
   poll?: number
+  metricsPort?: number
+  metricsHost: string
 }
 
 /** `segue worker` and `segue jobs list|enqueue`: training as a job, through a queue in PostgreSQL (pg-boss). */
@@ -78,6 +82,8 @@ export function registerWorkerCommands(program: Command, globals: () => Globals,
     .option('--param <key=value>', 'with --every: model parameter (repeatable)', collectParam)
     .option('--reclaim-every <seconds>', 'how often to look for jobs whose worker died (default 30)', seconds(3600))
     .option('--poll <seconds>', 'how often to ask for a new job (default 2)', seconds(60))
+    .option('--metrics-port <n>', 'serve Prometheus metrics (fit durations, queue depth) at /metrics on this port (0: any free one)', port)
+    .option('--metrics-host <address>', 'address for --metrics-port', '127.0.0.1')
     .action(async (o: WorkerCliOptions) => runWorkerCommand(o, globals()))
 
   const jobs = program.command('jobs').description('the training queue: list jobs, enqueue one')
@@ -108,6 +114,7 @@ async function runWorkerCommand(o: WorkerCliOptions, g: Globals): Promise<void> 
   const home = resolve(g.home ?? process.env.SEGUE_HOME ?? '.segue')
   const { TrainingWorker } = await import('../jobs/worker.js')
   const worker = await TrainingWorker.start({ store: url, home, listening: o.listening, schedule, reclaimEverySeconds: o.reclaimEvery, pollSeconds: o.poll, log })
+  if (o.metricsPort !== undefined) log(`worker: metrics at ${await serveMetrics(o.metricsHost, o.metricsPort)}`)
   await new Promise<void>((done) => {
     const abandon = () => {
       log('stopping now: the current job is abandoned and will be retried')
@@ -123,6 +130,28 @@ async function runWorkerCommand(o: WorkerCliOptions, g: Globals): Promise<void> 
   log('worker stopped')
   // Everything the worker owns is closed; a query of an abandoned job may still hold a socket open.
   process.exit(0)
+}
+
+function port(value: string): number {
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('expected a port from 0 to 65535 (0: any free port)')
+  return n
+}
+
+/** GET /metrics for the worker process (the servers' own /metrics never see its fits); the URL it listens at. */
+async function serveMetrics(host: string, port: number): Promise<string> {
+  const { metricsText } = await import('../ops/metrics.js')
+  const server = createServer((req, res) => {
+    if (req.method !== 'GET' || req.url !== '/metrics') return void res.writeHead(404).end()
+    metricsText().then(
+      (m) => res.writeHead(200, { 'content-type': m.contentType }).end(m.body),
+      (err: Error) => res.writeHead(500).end(err.message),
+    )
+  })
+  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(port, host, resolve))
+  server.unref()
+  const a = server.address() as AddressInfo
+  return `http://${host.includes(':') ? `[${host}]` : host}:${a.port}/metrics`
 }
 
 function formatJobs(rows: JobRow[]): string {

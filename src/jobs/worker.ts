@@ -2,7 +2,8 @@ import type PgBoss from 'pg-boss'
 import pg from 'pg'
 import { SegueError, isSegueError } from '../core/errors.js'
 import type { Progress } from '../core/progress.js'
-import { openQueue, TRAIN_QUEUE, type QueueOptions, type TrainJobData } from './queue.js'
+import { opsMetrics } from '../ops/metrics.js'
+import { openQueue, queueDepth, TRAIN_QUEUE, type QueueOptions, type TrainJobData } from './queue.js'
 import { trainAndPublish, type TrainOutcome } from './train-job.js'
 
 /** What `segue worker` needs. */
@@ -50,6 +51,7 @@ export class TrainingWorker {
       await worker.applySchedule()
       // Jobs abandoned by a dead worker go back to the queue now, not at the next maintenance round.
       await boss.expire()
+      opsMetrics.queueDepth(() => queueDepth(boss), TRAIN_QUEUE)
       await boss.work<TrainJobData>(TRAIN_QUEUE, { includeMetadata: true, batchSize: 1, pollingIntervalSeconds: opts.pollSeconds ?? 2 }, (jobs) => worker.run(jobs[0]))
     } catch (err) {
       await worker.close()
@@ -112,7 +114,7 @@ export class TrainingWorker {
       const outcome = await done
       const seconds = (performance.now() - started) / 1000
       this.opts.log(`job ${job.id}: published ${outcome.model} version ${outcome.version} (fit ${outcome.fitSeconds.toFixed(2)} s, job ${seconds.toFixed(2)} s)`)
-      await recordDuration(outcome.model, outcome.fitSeconds)
+      opsMetrics.trainingDuration(outcome.model, outcome.fitSeconds)
       this.opts.onJobEnd?.(job.id, outcome)
       return outcome
     } catch (err) {
@@ -165,10 +167,4 @@ function progressLines(id: string, log: (line: string) => void): (p: Progress) =
     shown = now
     log(`job ${id}: ${p.phase} ${p.done}/${p.total}`)
   }
-}
-
-/** The fit's duration to the metrics registry, when OPS's module is there (it is in this build). */
-async function recordDuration(model: string, seconds: number): Promise<void> {
-  const { opsMetrics } = await import('../ops/metrics.js')
-  opsMetrics.trainingDuration(model, seconds)
 }

@@ -19,8 +19,8 @@ const PARAMS = ['--model', 'als', '--param', 'factors=8', '--param', 'iterations
 const cluster = await startPgCluster()
 
 /** A worker process and everything it wrote to stderr so far. */
-function startWorker(home: string, url: string, listening: string): { child: ChildProcess; err: () => string; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, [CLI, '--no-progress', '--home', home, 'worker', '--store', url, '--listening', listening, '--reclaim-every', '1', '--poll', '1'], { stdio: ['ignore', 'ignore', 'pipe'] })
+function startWorker(home: string, url: string, listening: string, extra: string[] = []): { child: ChildProcess; err: () => string; exited: Promise<number | null> } {
+  const child = spawn(process.execPath, [CLI, '--no-progress', '--home', home, 'worker', '--store', url, '--listening', listening, '--reclaim-every', '1', '--poll', '1', ...extra], { stdio: ['ignore', 'ignore', 'pipe'] })
   let text = ''
   child.stderr!.on('data', (d) => (text += d))
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)))
@@ -62,12 +62,17 @@ if ('skip' in cluster) {
     await release()
     assert.equal((await listJobs(url))[0].state, 'active', 'the killed worker left its job active')
 
-    const second = startWorker(home, url, listening)
+    const second = startWorker(home, url, listening, ['--metrics-port', '0'])
     t.after(() => second.child.kill('SIGKILL'))
     const done = await jobState(url, job.id, 'completed')
     assert.equal(done.attempts, 2)
     assert.equal((await activeModel(pool, 'als'))?.version, 1)
     assert.match(second.err(), new RegExp(`job ${job.id}: training als .*\\(attempt 2 of 4\\)`))
+    // The worker's own /metrics: the fit it ran, and the queue (empty now).
+    const metricsUrl = /metrics at (\S+)/.exec(second.err())![1]
+    const metrics = await (await fetch(metricsUrl)).text()
+    assert.match(metrics, /segue_training_duration_seconds_count\{name="als"\} 1\n/)
+    assert.match(metrics, /segue_queue_depth\{queue="segue-train"\} 0\n/)
 
     // Ctrl-C in the middle of a job: the worker says so, finishes it, and exits cleanly.
     release = await holdPublishing(url)

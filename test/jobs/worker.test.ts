@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import pg from 'pg'
 import { enqueueTraining, listJobs, openQueue, type JobPolicy, type JobRow, type TrainJobData } from '../../src/jobs/queue.js'
 import { TrainingWorker, type WorkerOptions } from '../../src/jobs/worker.js'
+import { metricsText } from '../../src/ops/metrics.js'
 import { activeModel, ensureRolloutSchema } from '../../src/rollout/versions.js'
 import { startPgCluster } from '../helpers/pg-cluster.js'
 import { holdPublishing, waitFor, writeListens } from './helpers.js'
@@ -70,6 +71,9 @@ if ('skip' in cluster) {
     assert.equal((done.output as { version: number }).version, 1)
     assert.ok(done.seconds !== null && done.seconds >= 0)
     assert.ok(s.lines.some((l) => /published als version 1/.test(l.line)), s.lines.map((l) => l.line).join('\n'))
+    const metrics = (await metricsText()).body
+    assert.match(metrics, /segue_training_duration_seconds_count\{name="als"\} 1\n/)
+    assert.match(metrics, /segue_queue_depth\{queue="segue-train"\} 0\n/)
   })
 
   test('two jobs of one model run one at a time, and a third enqueue while one waits is not added', { timeout: 30_000 }, async (t) => {
