@@ -175,6 +175,21 @@ if ('skip' in cluster) {
     assert.equal(wB.current.version, v)
   })
 
+  test('a server that never trains (training: worker) serves content only until the active version loads at start', { timeout: 30_000 }, async () => {
+    const C = await SegueService.start({ home: home(), store: url, catalogue: world.catalogue, listening: world.listening, cfModel: { name: 'als', params: P0 }, training: 'worker' })
+    let w: ModelWatcher | undefined
+    try {
+      assert.equal(C.collaborative, null)
+      assert.deepEqual(C.models().models.map((m) => m.name), ['content'])
+      w = await ModelWatcher.start(C, (C.store as PostgresStore).pool, { serverId: 'server-c' })
+      assert.equal(w.current.version, wA.current.version)
+      assert.deepEqual(await answer(C), await answer(A), 'the worker-trained server answers as the others do')
+    } finally {
+      await w?.close()
+      await C.close()
+    }
+  })
+
   test('on SQLite the models commands refuse, naming --store postgres://, and a server does not follow versions', { timeout: 30_000 }, async () => {
     const file = join(home(), 'segue.db')
     await assert.rejects(cli('models', 'list', '--store', file), (err: any) => err.code === 'E_BAD_ARGUMENT' && /needs --store postgres:\/\//.test(err.message))
