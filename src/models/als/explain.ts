@@ -21,9 +21,7 @@ export function explainScore(
 export function scoreExplainer(
   gram: Float32Array, y: Float32Array, k: number, items: Int32Array, conf: Float32Array,
 ): (target: number, top: number, score: number) => Scored[] {
-  const a = Float64Array.from(gram)
-  for (let e = 0; e < items.length; e++) addOuter(a, y, items[e] * k, conf[e] - 1, k)
-  const chol = cholesky(a, k)
+  const chol = cholesky(confidenceGram(gram, y, k, items, conf), k)
   const parts = new Float64Array(items.length)
   return (target, top, score) => {
     const w = cholSolve(chol, y.subarray(target * k, target * k + k), k)
@@ -56,9 +54,33 @@ function largestShares(items: Int32Array, parts: Float64Array, top: number): Sco
   return out
 }
 
-/** Adds c·y_o·y_oᵀ to the lower triangle of A, the only part the Cholesky factorisation reads. */
-function addOuter(a: Float64Array, y: Float32Array, o: number, c: number, k: number): void {
-  for (let r = 0; r < k; r++) for (let s = 0; s <= r; s++) a[r * k + s] += c * y[o + r] * y[o + s]
+/**
+ * The lower triangle of A = G + Σ_e (c_e - 1) y_e y_eᵀ (the only part the Cholesky factorisation reads). Each
+ * entry starts from G and adds the history's terms in history order, as adding the outer products one by one
+ * would, so it is that sum bit for bit; but it runs over the history's factors gathered feature-major, keeping
+ * the sum in a register instead of reading and writing A once per history item.
+ */
+function confidenceGram(gram: Float32Array, y: Float32Array, k: number, items: Int32Array, conf: Float32Array): Float64Array {
+  const h = items.length
+  const cols = new Float64Array(k * h)
+  const scaled = new Float64Array(k * h)
+  for (let e = 0; e < h; e++) {
+    const c = conf[e] - 1
+    for (let d = 0; d < k; d++) {
+      const v = y[items[e] * k + d]
+      cols[d * h + e] = v
+      scaled[d * h + e] = c * v
+    }
+  }
+  const a = new Float64Array(k * k)
+  for (let r = 0; r < k; r++) {
+    for (let s = 0; s <= r; s++) {
+      let sum = gram[r * k + s]
+      for (let e = 0; e < h; e++) sum += scaled[r * h + e] * cols[s * h + e]
+      a[r * k + s] = sum
+    }
+  }
+  return a
 }
 
 /** Solves A x = b for symmetric positive definite A (k x k, f64, row-major). */

@@ -90,14 +90,12 @@ export class ArtistCatalogue {
     const excluded = this.excludedKeys(opts.exclude)
     const candidates: (ArtistTrack & { key: string })[] = []
     for (const t of liked) {
-      const taken = new Set<string>()
-      const scored = this.rowsOf(t.artist)
-        .filter((row) => !excluded.has(keys[row]) && (!opts.accept || opts.accept(reps[row])))
-        .map((row) => ({ row, key: keys[row], score: (t.weight / top) * (1 + this.cosine(row, sound, soundSquare)) / 2 }))
-        .sort((a, b) => b.score - a.score || this.tracks[a.row].id.localeCompare(this.tracks[b.row].id))
-        .filter((c) => !taken.has(c.key) && taken.add(c.key) !== undefined)
-      const picks = scored.slice(0, opts.perArtist ?? 2)
-      candidates.push(...picks.map((c) => ({ track: this.tracks[reps[c.row]], artist: t.artist, score: c.score, key: c.key })))
+      const rows = this.rowsOf(t.artist)
+      const scores = Float64Array.from(rows, (row) => (t.weight / top) * (1 + this.cosine(row, sound, soundSquare)) / 2)
+      const ok = (i: number) => !excluded.has(keys[rows[i]]) && (!opts.accept || opts.accept(reps[rows[i]]))
+      for (const i of this.bestDistinct(rows, scores, keys, opts.perArtist ?? 2, ok)) {
+        candidates.push({ track: this.tracks[reps[rows[i]]], artist: t.artist, score: scores[i], key: keys[rows[i]] })
+      }
     }
     const seen = new Set<string>()
     return candidates
@@ -105,6 +103,31 @@ export class ArtistCatalogue {
       .filter((c) => !seen.has(c.key) && seen.add(c.key) !== undefined)
       .slice(0, n)
       .map(({ track, artist, score }) => ({ track, artist, score }))
+  }
+
+  /**
+   * Indices of the `count` best rows (score, then track id) that pass `ok`, one per recording key: what sorting
+   * all of an artist's rows and keeping the first of each key would give, by repeated scans (count is small,
+   * and `ok` runs only on rows that would be taken).
+   */
+  private bestDistinct(rows: readonly number[], scores: Float64Array, keys: readonly string[], count: number, ok: (i: number) => boolean): number[] {
+    const out: number[] = []
+    const gone = new Uint8Array(rows.length)
+    const taken = new Set<string>()
+    while (out.length < count) {
+      let best = -1
+      for (let i = 0; i < rows.length; i++) {
+        if (gone[i]) continue
+        if (best < 0 || scores[i] > scores[best] || (scores[i] === scores[best] && this.tracks[rows[i]].id.localeCompare(this.tracks[rows[best]].id) < 0)) best = i
+      }
+      if (best < 0) break
+      gone[best] = 1
+      if (!ok(best)) continue
+      if (taken.has(keys[rows[best]])) continue
+      taken.add(keys[rows[best]])
+      out.push(best)
+    }
+    return out
   }
 
   private recordingIndex(): { keys: readonly string[]; reps: Int32Array; rowOfId: Map<string, number> } {
