@@ -1,7 +1,8 @@
 import type { Track } from '../core/track.js'
 import { artistKey, linkArtists, type ArtistLinks } from '../data/link-artists.js'
 import type { TrainedModel } from '../listening/trained.js'
-import { foldsUsers } from '../models/als/factor-model.js'
+import { foldsUsers, type FoldedUser } from '../models/als/factor-model.js'
+import { selectTopN } from '../rerank/select.js'
 import { canExplainMany, isExplainable, type Scored } from '../models/types.js'
 
 /**
@@ -15,6 +16,9 @@ export class ArtistBridge {
   private readonly nameByItem = new Map<number, string>()
   /** 1 for the items linked to a catalogue artist: the filter of every collaborative request, as an array lookup. */
   private readonly linkedMask: Uint8Array
+  /** The linked items, ascending, and each item's place among them (-1: not linked). */
+  private readonly linkedItems: Int32Array
+  private readonly linkedIndex: Int32Array
   /** itemsOf, per catalogue track: the artist names need normalising only once. */
   private readonly itemsByTrack = new WeakMap<Track, number[]>()
   /** Linked items by total plays, most played first: what a listener with no taste yet is offered. */
@@ -31,6 +35,9 @@ export class ArtistBridge {
     }
     this.linkedMask = new Uint8Array(l.data.items.size)
     for (const item of this.nameByItem.keys()) this.linkedMask[item] = 1
+    this.linkedItems = Int32Array.from(this.nameByItem.keys()).sort()
+    this.linkedIndex = new Int32Array(l.data.items.size).fill(-1)
+    this.linkedItems.forEach((item, i) => (this.linkedIndex[item] = i))
     this.popular = popularItems(trained, this.nameByItem)
   }
 
@@ -78,7 +85,7 @@ export class ArtistBridge {
       return { artists, strongest: (item) => strongest.get(item) }
     }
     const folded = m.foldUser({ history: [...history.keys()], weights: [...history.values()] })
-    const artists = m.recommendFolded(folded, { n, excludeSeen: true, filter: { accept: (item) => this.linkedMask[item] === 1 } })
+    const artists = this.topLinked(folded, n)
     const recommended = new Set(artists.map((a) => a.item))
     const explain = m.explainerFolded(folded)
     const strongest = new Map<number, number | undefined>()
@@ -90,6 +97,20 @@ export class ArtistBridge {
         return strongest.get(item)
       },
     }
+  }
+
+  /**
+   * What recommendFolded gives with excludeSeen and the linked items as filter (the n best scores, ties to the
+   * lower item), over the linked items alone: a quarter of HetRec's artists, so the scan is four times shorter
+   * and needs no filter call per item.
+   */
+  private topLinked(folded: FoldedUser, n: number): Scored[] {
+    const linked = this.linkedItems
+    const scores = new Float32Array(linked.length)
+    for (let i = 0; i < linked.length; i++) scores[i] = folded.scores[linked[i]]
+    const seen: number[] = []
+    for (const item of folded.seen) if (this.linkedIndex[item] >= 0) seen.push(this.linkedIndex[item])
+    return selectTopN(scores, { n, exclude: seen }).map((s) => ({ item: linked[s.item], score: s.score }))
   }
 
   /**
