@@ -12,10 +12,10 @@ export type SpdBackend = 'auto' | 'wasm' | 'ts'
  * To spare the copy into the WebAssembly memory, fill spdMatrix(n).a instead.
  */
 export async function invertSpd(a: Float64Array, n: number, tick: (done: number) => Promise<void>, backend: SpdBackend = 'auto'): Promise<Float64Array> {
-  const m = spdMatrix(n, backend)
-  if (m.a === a) return m.invert(tick)
-  m.a.set(a.subarray(0, n * n))
-  a.set(await m.invert(tick))
+  const ws = workspace(n, backend)
+  if (!ws) return invertSpdTs(a, n, tick)
+  ws.matrix.set(a.subarray(0, n * n))
+  a.set(await invertIn(ws, n, tick))
   return a
 }
 
@@ -31,21 +31,25 @@ export interface SpdMatrix {
  * and what it returns is used: the memory goes with the workspace.
  */
 export function spdMatrix(n: number, backend: SpdBackend = 'auto'): SpdMatrix {
-  const module = backend === 'ts' ? null : loadSpdModule()
-  if (backend === 'wasm' && !module) throw new SegueError('E_WASM_UNAVAILABLE', 'could not load build/spd.wasm; run npm run build')
-  const ws = module ? SpdWorkspace.create(module, n) : null
+  const ws = workspace(n, backend)
   if (!ws) {
     const a = new Float64Array(n * n)
     return { a, invert: (tick) => invertSpdTs(a, n, tick) }
   }
-  return {
-    a: ws.matrix,
-    invert: async (tick) => {
-      await ws.invertLower(tick)
-      mirrorLowerToUpper(ws.matrix, n)
-      return ws.matrix
-    },
-  }
+  return { a: ws.matrix, invert: (tick) => invertIn(ws, n, tick) }
+}
+
+/** The WebAssembly workspace the backend asks for, or null for plain TS (asked for, or no module or memory). */
+function workspace(n: number, backend: SpdBackend): SpdWorkspace | null {
+  const module = backend === 'ts' ? null : loadSpdModule()
+  if (backend === 'wasm' && !module) throw new SegueError('E_WASM_UNAVAILABLE', 'could not load build/spd.wasm; run npm run build')
+  return module ? SpdWorkspace.create(module, n) : null
+}
+
+async function invertIn(ws: SpdWorkspace, n: number, tick: (done: number) => Promise<void>): Promise<Float64Array> {
+  await ws.invertLower(tick)
+  mirrorLowerToUpper(ws.matrix, n)
+  return ws.matrix
 }
 
 /**
