@@ -4,7 +4,7 @@ import { redactor } from './redact.js'
 import type { Track } from '../core/track.js'
 import type { CatalogueInfo, FeedbackEvent, FeedbackKind, FeedbackTail, ImportOutcome, ImportRecord, ListenerRecord, NewFeedback, Store } from './store.js'
 import { FEEDBACK_AFTER } from './feedback-tail.js'
-import { IMPRESSIONS_SCHEMA, ONLINE_STATS_SQL, impressionRow, toDayStats, type Impression, type OnlineDayStats } from './impressions.js'
+import { IMPRESSIONS_SCHEMA, INSERT_IMPRESSIONS_PG, ONLINE_STATS_SQL, PRUNE_IMPRESSIONS, impressionRows, toDayStats, type Impression, type OnlineDayStats } from './impressions.js'
 import { catalogueVersion, fromRow, toRow, type TrackRow } from './track-row.js'
 
 const { Pool } = pg
@@ -242,17 +242,11 @@ export class PostgresStore implements Store {
 
   async recordImpressions(impressions: readonly Impression[]): Promise<number> {
     if (impressions.length === 0) return 0
-    const rows = impressions.map(impressionRow)
+    const rows = impressionRows(impressions)
     const column = (k: keyof (typeof rows)[number]) => rows.map((r) => r[k])
-    // The join with listeners leaves out impressions of a listener deleted since the list was served.
-    const { rowCount } = await this.query(
-      'record impressions',
-      `INSERT INTO impressions (listener_id, track_id, model, at, day, until_at)
-       SELECT i.listener_id, i.track_id, i.model, i.at, i.day, i.until_at
-       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[]) AS i(listener_id, track_id, model, at, day, until_at)
-       JOIN listeners l ON l.id = i.listener_id`,
-      [column('listener_id'), column('track_id'), column('model'), column('at'), column('day'), column('until_at')],
-    )
+    const { rowCount } = await this.query('record impressions', INSERT_IMPRESSIONS_PG, [
+      column('listener_id'), column('track_id'), column('model'), column('at'), column('day'), column('until_at'),
+    ])
     return rowCount ?? 0
   }
 
@@ -262,7 +256,7 @@ export class PostgresStore implements Store {
   }
 
   async pruneImpressions(beforeDay: string): Promise<number> {
-    const { rowCount } = await this.query('prune impressions', 'DELETE FROM impressions WHERE day < $1', [beforeDay])
+    const { rowCount } = await this.query('prune impressions', PRUNE_IMPRESSIONS, [beforeDay])
     return rowCount ?? 0
   }
 

@@ -6,7 +6,7 @@ import { redactor } from './redact.js'
 import type { Track } from '../core/track.js'
 import type { CatalogueInfo, FeedbackEvent, FeedbackKind, FeedbackTail, ImportOutcome, ImportRecord, ListenerRecord, NewFeedback, Store } from './store.js'
 import { FEEDBACK_AFTER } from './feedback-tail.js'
-import { IMPRESSIONS_SCHEMA, ONLINE_STATS_SQL, impressionRow, toDayStats, type Impression, type OnlineDayStats } from './impressions.js'
+import { IMPRESSIONS_SCHEMA, INSERT_IMPRESSION_SQLITE, ONLINE_STATS_SQL, PRUNE_IMPRESSIONS, impressionRows, toDayStats, type Impression, type OnlineDayStats } from './impressions.js'
 import { catalogueVersion, fromRow, toRow, type TrackRow } from './track-row.js'
 
 const SCHEMA = `
@@ -238,10 +238,8 @@ export class SqliteStore implements Store {
 
   async recordImpressions(impressions: readonly Impression[]): Promise<number> {
     return this.guard('record impressions', () => {
-      const insert = this.db.prepare(
-        'INSERT INTO impressions (listener_id, track_id, model, at, day, until_at) SELECT @listener_id, @track_id, @model, @at, @day, @until_at WHERE EXISTS (SELECT 1 FROM listeners WHERE id = @listener_id)',
-      )
-      return this.db.transaction(() => impressions.reduce((n, i) => n + insert.run(impressionRow(i)).changes, 0))()
+      const insert = this.db.prepare(INSERT_IMPRESSION_SQLITE)
+      return this.db.transaction(() => impressionRows(impressions).reduce((n, row) => n + insert.run(row).changes, 0))()
     })
   }
 
@@ -250,7 +248,7 @@ export class SqliteStore implements Store {
   }
 
   async pruneImpressions(beforeDay: string): Promise<number> {
-    return this.guard('prune impressions', () => this.db.prepare('DELETE FROM impressions WHERE day < ?').run(beforeDay).changes)
+    return this.guard('prune impressions', () => this.db.prepare(PRUNE_IMPRESSIONS.replace('$1', '?')).run(beforeDay).changes)
   }
 
   async close(): Promise<void> {

@@ -107,8 +107,8 @@ export interface Store {
   /** Answers a trivial query (readiness); E_STORE when the store cannot. */
   ping(): Promise<void>
   /**
-   * Records tracks shown to listeners (online evaluation) in one transaction; impressions of listeners that no
-   * longer exist are left out. Returns how many were stored.
+   * Records tracks shown to listeners (online evaluation) in one transaction, one row per listener, track, model
+   * and day (a repeat extends its row); listeners that no longer exist are left out. Returns the rows written.
    */
   recordImpressions(impressions: readonly Impression[]): Promise<number>
   /** Per day (UTC) and model, from `sinceDay` (YYYY-MM-DD) on: tracks shown and how many were then played, liked... */
