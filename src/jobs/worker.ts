@@ -63,26 +63,29 @@ export class TrainingWorker {
 
   /** Stops taking jobs; 'finish' waits for the current one, 'abandon' interrupts it so that it is retried. */
   stop(mode: 'finish' | 'abandon'): Promise<void> {
-    if (mode === 'abandon') this.current?.abort.abort(new SegueError('E_INTERRUPTED', 'the worker was stopped; the job will be retried'))
-    this.stopping ??= this.shutdown()
+    // Taken now: an abandoned job's run ends (and clears `current`) before shutdown gets to it.
+    const last = this.current
+    if (mode === 'abandon') last?.abort.abort(new SegueError('E_INTERRUPTED', 'the worker was stopped; the job will be retried'))
+    this.stopping ??= this.shutdown(last)
     return this.stopping
   }
 
-  private async shutdown(): Promise<void> {
+  private async shutdown(last: TrainingWorker['current']): Promise<void> {
     await this.boss.offWork(TRAIN_QUEUE)
-    const last = this.current
+    last ??= this.current
     if (last) {
       this.opts.log(`job ${last.id}: ${last.abort.signal.aborted ? 'abandoning' : 'finishing'} before the worker stops`)
       await last.done.catch(() => {})
       await this.settled(last.id)
     }
-    await this.close()
+    await this.close(last?.abort.signal.aborted)
   }
 
-  private async close(): Promise<void> {
+  private async close(abandoned = false): Promise<void> {
     await this.boss.stop({ graceful: false, wait: true })
-    // An abandoned job's query may still hold a connection; the process ends it by exiting.
-    await Promise.race([this.pool.end(), new Promise((r) => setTimeout(r, SETTLE_MS).unref())])
+    // An abandoned job's query may still hold a connection (waiting on a lock, say): not waited for.
+    const ended = this.pool.end()
+    if (!abandoned) await ended
   }
 
   private async applySchedule(): Promise<void> {

@@ -12,7 +12,8 @@ import { startPgCluster } from '../helpers/pg-cluster.js'
 import { holdPublishing, waitFor, writeListens } from './helpers.js'
 
 // `segue worker` as a process (dist/): killed with SIGKILL in the middle of a job, the job is finished by the
-// next worker once its short expireInSeconds has passed; Ctrl-C lets the current job finish, then exits 0.
+// next worker once its short expireInSeconds has passed; Ctrl-C lets the current job finish, then exits 0;
+// SIGTERM abandons the current job at once, leaving it to be retried.
 
 const CLI = join(repoRoot, 'dist', 'src', 'cli', 'main.js')
 const PARAMS = ['--model', 'als', '--param', 'factors=8', '--param', 'iterations=3']
@@ -42,7 +43,7 @@ if ('skip' in cluster) {
 } else {
   after(() => cluster.stop())
 
-  test('a job whose worker was killed is finished by the next worker; Ctrl-C finishes the current job', { timeout: 60_000 }, async (t) => {
+  test('a job whose worker was killed is finished by the next worker; Ctrl-C finishes the current job, SIGTERM abandons it to a retry', { timeout: 60_000 }, async (t) => {
     const url = await cluster.createDatabase('restart')
     const home = mkdtempSync(join(tmpdir(), 'segue-restart-'))
     const listening = writeListens(home)
@@ -88,5 +89,19 @@ if ('skip' in cluster) {
     const listed = cli(['jobs', 'list', '--store', url]) as JobRow[]
     assert.deepEqual(listed.map((j) => [j.id, j.state, j.attempts]), [[next.id, 'completed', 1], [job.id, 'completed', 2]])
     assert.ok(listed.every((j) => j.seconds !== null && j.seconds >= 0))
+
+    // SIGTERM (or a second Ctrl-C) mid-job: the job is abandoned at once, left to be retried, and the worker exits 0.
+    const third = startWorker(home, url, listening)
+    t.after(() => third.child.kill('SIGKILL'))
+    release = await holdPublishing(url)
+    const last = cli(['train', '--enqueue', '--store', url, ...PARAMS]) as { id: string }
+    await waitFor('the third job to start', async () => third.err().includes(`job ${last.id}: training als`))
+    third.child.kill('SIGTERM')
+    assert.equal(await third.exited, 0, third.err())
+    await release()
+    assert.match(third.err(), /the current job is abandoned and will be retried/)
+    const retried = await jobState(url, last.id, 'retry')
+    assert.equal(retried.attempts, 1)
+    assert.equal((await activeModel(pool, 'als'))?.version, 2)
   })
 }
