@@ -191,6 +191,8 @@ async function runBench(server: Server, home: string): Promise<void> {
     // A partial or profiled run is a diagnosis, not the figures: print it, keep bench/results/http.json as it was.
     console.table(rows)
   } else report('http', rows, { ...notes(server, tracks.length, listeners.length), loadAverage1mBeforeAfter: [loadBefore[0], loadavg()[0]].map(round2), failures })
+  // Other work on the machine moves every figure: say how busy it was.
+  console.log(`load average (1 min): ${round2(loadBefore[0])} before, ${round2(loadavg()[0])} after, on ${cpus().length} cores`)
   printTargets(rows)
   if (failures.length) {
     console.error(`\nBENCH FAILED: ${failures.length} run(s) had errors, timeouts or unexpected statuses:\n${failures.map((f) => `  ${f}`).join('\n')}`)
