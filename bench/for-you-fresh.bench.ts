@@ -1,7 +1,9 @@
 // In-process "for you" latency on the uncached path (issue 8 §5): every request names a new seed, as the HTTP
 // bench's "fresh" rounds do, so only the recommender's own work is timed (no HTTP, no result cache).
 //
-//   BENCH_HOME=<a served home> node --import tsx bench/for-you-fresh.bench.ts
+//   BENCH_HOME=<a served home> node --import tsx bench/for-you-fresh.bench.ts   (without BENCH_HOME: a first start)
+// Prints, per model and listener size, the median wall time and the main thread's CPU per request (the figure
+// to compare on a busy machine); with BASE_SRC also the CPU ratio new/base, measured in the same process.
 //   BASE_SRC=<an older tree's src/> ... also times that tree's ForYou (and its ArtistBridge, ArtistCatalogue and ALS)
 //   over the same catalogue view, model and profiles, A/B interleaved, and checks both give the same lists.
 //
@@ -29,9 +31,9 @@ type Recommend = (p: Profile, model: ForYouModel, n: number) => Promise<ForYouRe
 
 async function main(): Promise<void> {
   const from = process.env.BENCH_HOME
-  if (!from) throw new Error('set BENCH_HOME to a home the server has started on (catalogue, artifacts, model)')
   const home = mkdtempSync(join(tmpdir(), 'segue-for-you-bench-'))
-  cpSync(from, home, { recursive: true })
+  if (from) cpSync(from, home, { recursive: true })
+  else console.log(`no BENCH_HOME: first start on ${home} (import, fits and index, a minute or more)`)
   const service = await SegueService.start({ home })
   const view = service.view
   const cf = service.collaborative!
