@@ -7,7 +7,7 @@ import { DEFAULT_POLICY, enqueueTraining, listJobs, openQueue, requirePostgres, 
 import { scheduleCron } from '../jobs/schedule.js'
 import { createModel, modelNames } from '../models/registry.js'
 import { collectParam, parseParams } from './params.js'
-import type { Globals, Print } from './shared.js'
+import { wholeNumber, type Globals, type Print } from './shared.js'
 
 const seconds = (max: number) => (value: string) => {
   const n = Number(value)
@@ -91,7 +91,7 @@ export function registerWorkerCommands(program: Command, globals: () => Globals,
     .command('list')
     .description('jobs of the training queue, newest first: waiting, active, failed and completed, with durations')
     .addOption(storeOption())
-    .option('--limit <n>', 'how many', (v) => Number(v), 50)
+    .option('--limit <n>', 'how many', wholeNumber(10_000), 50)
     .action(async (o: { store?: string; limit: number }) => {
       const g = globals()
       const rows = await listJobs(requirePostgres(o.store, 'jobs list'), o.limit)
