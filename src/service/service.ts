@@ -117,7 +117,7 @@ export class SegueService {
    */
   swapCollaborative(trained: TrainedModel): void {
     const current = this.forYou.artistBridge
-    const next = this.forYou.withBridge(new ArtistBridge(trained, this.view.tracks, current?.links))
+    const next = this.forYou.withBridge(new ArtistBridge(trained, this.view.tracks, current?.links ?? this.collaborativeTarget?.links))
     this.forYou = next
     this.results.clear()
   }
@@ -153,7 +153,7 @@ export class SegueService {
         throw new SegueError('E_INPUT_FILE', `${opts.playlists}: no such file or folder (--playlists)`, { location: { file: opts.playlists } })
       }
       const service = new SegueService(engine, view, new ForYou(view, bridge))
-      service.collaborativeTarget = bridge ? { name: bridge.trained.name, listening: bridge.trained.listening } : (cfStart as CollaborativeTarget | null)
+      service.collaborativeTarget = bridge ? { name: bridge.trained.name, listening: bridge.trained.listening, links: bridge.links } : (cfStart as CollaborativeTarget | null)
       if (opts.playlists !== undefined) service.loadPlaylists(opts.playlists, opts, log)
       if (opts.training === 'worker' && service.collaborativeTarget) (await import('../jobs/serving.js')).noteWorkerTraining(service, service.collaborativeTarget.name)
       return service
