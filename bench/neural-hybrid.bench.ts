@@ -81,12 +81,14 @@ async function compare(ds: HybridDataset & { key: string }, split: Split, opts: 
   for (const grid of GRID) {
     const config: Partial<RerankOptions> = { candidateModel: ranked[0], secondModel: ranked[1], ...grid }
     const nh = new NeuralHybridRecommender(config, ds.side)
+    nh.trainRun = { progress: true } // per-epoch lines on stderr: a fit takes minutes on the larger datasets
     const r = row(ds, 'validation', `neural-hybrid ${JSON.stringify(config)}`, await evaluate(nh, valid, opts), nh)
     rows.push(r)
     if (!best || (r.ndcg as number) > best.ndcg) best = { config, ndcg: r.ndcg as number }
   }
   for (const name of CLASSIC) rows.push(row(ds, 'test', name, await evaluate(createModel(name), split, opts)))
   const nh = new NeuralHybridRecommender(best!.config, ds.side)
+  nh.trainRun = { progress: true }
   rows.push({ ...row(ds, 'test', 'neural-hybrid', await evaluate(nh, split, opts), nh), config: JSON.stringify(best!.config) })
   return rows
 }
@@ -117,9 +119,9 @@ function evalOptions(ds: HybridDataset): EvaluateOptions {
   }
 }
 
-function row(ds: HybridDataset, task: string, model: string, r: Awaited<ReturnType<typeof evaluate>>, nh?: { history: { metric?: number }[] }): Row {
+function row(ds: HybridDataset, task: string, model: string, r: Awaited<ReturnType<typeof evaluate>>, nh?: { history: { metric?: number }[]; usesNetwork?: boolean }): Row {
   const m = r.overall.metrics
-  const fit: Row = nh ? { epochs: nh.history.length, bestValNdcg: +(Math.max(...nh.history.map((h) => h.metric ?? 0))).toFixed(4) } : {}
+  const fit: Row = nh ? { epochs: nh.history.length, bestValNdcg: +(Math.max(...nh.history.map((h) => h.metric ?? 0))).toFixed(4), ...('usesNetwork' in nh ? { usesNetwork: nh.usesNetwork as boolean } : {}) } : {}
   // One line per finished row on stderr: a long run under load can be read before it ends.
   process.stderr.write(`${ds.name} ${task} ${model}: NDCG@10 ${m.ndcg!.toFixed(4)} ILS ${m.ils!.toFixed(4)}\n`)
   return { dataset: ds.name, task, model, ndcg: +m.ndcg!.toFixed(4), hr: +m.hitRate!.toFixed(4), precision: +m.precision!.toFixed(4), ils: +m.ils!.toFixed(4), genreDiversity: +m.genreDiversity!.toFixed(4), fitSeconds: +r.fit.seconds.toFixed(1), ...fit }

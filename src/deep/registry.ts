@@ -51,7 +51,7 @@ const DEEP_MODELS: Record<string, DeepModelEntry> = {
     load: async () => (await import('./autoencoder/embedding.js')).trainAutoencoderCommand,
   },
   'neural-hybrid': {
-    description: 'personal recommendations: listwise two-tower network with side inputs (--listens: MovieLens 100K demographics/genres, HetRec tags)',
+    description: 'personal recommendations: a network re-ranking EASE\'s candidates with side inputs and content (--listens: MovieLens 100K demographics/genres, HetRec tags)',
     load: async () => (await import('./neural-hybrid/command.js')).trainNeuralHybridCommand,
   },
   sequence: {

@@ -61,7 +61,7 @@ function groups(): { data: Interactions; side: SideInputs } {
   return { data: buildInteractions(events, 'implicit', { items }), side }
 }
 
-test('neural hybrid: a new listener with no plays is served from side fields; unplayed tracks from content', async () => {
+test('two-tower network: a new listener with no plays is served from side fields; unplayed tracks from content', async () => {
   const { data, side } = groups()
   const model = new NeuralTwoTowerRecommender(SMALL, side)
   await model.fit(data, { seed: 3 })
@@ -87,7 +87,7 @@ function tastes(): { data: Interactions; side: SideInputs; genre: (i: number) =>
   return { data: buildInteractions(events, 'implicit', { items }), side: { diversity: { dims: 2, rows: diversity } }, genre }
 }
 
-test('neural hybrid: the ILS penalty lowers the genre ILS of the top 5', async () => {
+test('two-tower network: the ILS penalty lowers the genre ILS of the top 5', async () => {
   const { data, side, genre } = tastes()
   const ils = async (ilsWeight: number) => {
     const model = new NeuralTwoTowerRecommender({ ...SMALL, ilsWeight, ilsTemperature: 1 }, side)

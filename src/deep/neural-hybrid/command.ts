@@ -25,11 +25,12 @@ export async function trainNeuralHybridCommand(ctx: DeepTrainContext): Promise<D
   const saved = join(ctx.engine.home, 'models', 'neural-hybrid.art')
   saveTrained(saved, { name: 'neural-hybrid', params: ctx.params, model, listening, origin: 'fitted' })
   const history = model.history
+  if (history.length === 0) throw new SegueError('E_BAD_ARGUMENT', `neural-hybrid: ${path} has no listener with enough plays to hold some out for the re-ranker`)
   const best = history.reduce((a, h) => (h.valLoss < a.valLoss ? h : a))
   return {
     history, best, stoppedBy: model.stoppedBy as DeepTrainResult['stoppedBy'], resumedFrom: 0,
     model: 'neural-hybrid', backend: describeBackend(backend), saved: [saved],
-    summary: { dataset: ds.name, users: ds.data.users.size, items: ds.data.items.size, validationNdcg: best.metric, sideFields: ds.side.users?.fields.map((f) => f.name) ?? [] },
+    summary: { dataset: ds.name, users: ds.data.users.size, items: ds.data.items.size, validationNdcg: best.metric, usesNetwork: model.usesNetwork, candidateModel: model.config.candidateModel, sideFields: ds.side.users?.fields.map((f) => f.name) ?? [] },
   }
 }
 

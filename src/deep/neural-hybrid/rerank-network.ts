@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core'
+import { SegueError } from '../../core/errors.js'
 import { Rng } from '../../core/rng.js'
 import { ndcgAt } from '../../eval/metrics.js'
 import { constantVariable, glorotVariable, initBackend, uniqueName } from '../backend.js'
@@ -106,6 +107,7 @@ export async function trainScorer(shape: ScorerShape, train: TrainingList[], val
         signal: run.signal, onEpoch: run.onEpoch, progress: run.progress ?? false, checkpointDir: run.checkpointDir, resume: run.resume,
       },
     })
+    if (result.stoppedBy === 'interrupted') throw new SegueError('E_INTERRUPTED', `neural-hybrid: fit interrupted after ${result.history.length} epochs; the best checkpoint is kept`)
     return { scorer: freeze(net, shape, o), history: result.history, stoppedBy: result.stoppedBy, classicNdcg: classic, bestNdcg: result.best.metric ?? 0 }
   } finally {
     for (const v of variables(net)) v.dispose()
