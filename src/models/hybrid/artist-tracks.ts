@@ -91,7 +91,9 @@ export class ArtistCatalogue {
     const candidates: (ArtistTrack & { key: string })[] = []
     for (const t of liked) {
       const rows = this.rowsOf(t.artist)
-      const scores = Float64Array.from(rows, (row) => (t.weight / top) * (1 + this.cosine(row, sound, soundSquare)) / 2)
+      // A plain loop: Float64Array.from with a map function goes through the iterator protocol, several times slower.
+      const scores = new Float64Array(rows.length)
+      for (let i = 0; i < rows.length; i++) scores[i] = (t.weight / top) * (1 + this.cosine(rows[i], sound, soundSquare)) / 2
       const ok = (i: number) => !excluded.has(keys[rows[i]]) && (!opts.accept || opts.accept(reps[rows[i]]))
       for (const i of this.bestDistinct(rows, scores, keys, opts.perArtist ?? 2, ok)) {
         candidates.push({ track: this.tracks[reps[rows[i]]], artist: t.artist, score: scores[i], key: keys[rows[i]] })
