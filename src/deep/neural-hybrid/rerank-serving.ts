@@ -1,4 +1,5 @@
 import { FEATURES, type CandidateList } from './candidates.js'
+import { affine } from './serving.js'
 
 /** The re-ranker's network as typed arrays (row-major [in, out] weights, as tfjs stores them). */
 export interface FrozenScorer {
@@ -56,15 +57,4 @@ function reluAffine(x: Float32Array, w: Float32Array, b: Float32Array, inDims: n
   const z = affine(x, w, inDims, outDims)
   for (let o = 0; o < outDims; o++) z[o] = Math.max(0, z[o] + b[o])
   return z
-}
-
-function affine(x: Float32Array, w: Float32Array, inDims: number, outDims: number): Float32Array {
-  const out = new Float32Array(outDims)
-  for (let i = 0; i < inDims; i++) {
-    const xi = x[i]
-    if (xi === 0) continue
-    const row = i * outDims
-    for (let o = 0; o < outDims; o++) out[o] += xi * w[row + o]
-  }
-  return out
 }

@@ -41,7 +41,8 @@ export function forward(t: FrozenTower, x: Float32Array): Float32Array {
   return out
 }
 
-function affine(x: Float32Array, w: Float32Array, inDims: number, outDims: number): Float32Array {
+/** x (inDims) times w (inDims x outDims, row-major), skipping zero inputs; shared by both serving paths. */
+export function affine(x: Float32Array, w: Float32Array, inDims: number, outDims: number): Float32Array {
   const out = new Float32Array(outDims)
   for (let i = 0; i < inDims; i++) {
     const xi = x[i]
