@@ -8,12 +8,12 @@
 import { cpSync, mkdtempSync, rmSync } from 'node:fs'
 import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { chromium } from 'playwright-core'
+
+import { launchBrowser } from '../test/helpers/browser.js'
 import { startServer, type ServerProcess } from '../test/helpers/server-process.js'
 import { median, report, type Row } from './lib/report.js'
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5)
-const CHROMIUM = '/usr/bin/chromium'
 /** The bound for a usable Explore page, in ms. */
 const BOUND_MS = 2000
 /** How long the page is left to settle before the "idle" click. */
@@ -60,12 +60,7 @@ async function waitForMoods(url: string): Promise<void> {
 /** Milliseconds from the click on Explore to its first chart drawn, in a new browser profile. */
 async function firstChartMs(url: string, home: string, waitMs: number): Promise<number> {
   const profile = mkdtempSync(join(home, 'chromium-'))
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    viewport: { width: 1366, height: 900 },
-  })
+  const context = await launchBrowser(profile)
   try {
     const page = context.pages()[0] ?? (await context.newPage())
     await page.goto(url)

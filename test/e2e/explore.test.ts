@@ -6,14 +6,14 @@ import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { once } from 'node:events'
 import { createGunzip } from 'node:zlib'
-import { chromium, type Page } from 'playwright-core'
+import { type Page } from 'playwright-core'
+import { CHROMIUM, launchBrowser } from '../helpers/browser.js'
 import { listen } from '../../src/server/listen.js'
 import { SegueService } from '../../src/service/service.js'
 import { MOODS } from '../../src/moods/moods.js'
 import { CHARTS } from '../../src/viz/charts.js'
 import { repoRoot } from '../helpers/paths.js'
 
-const CHROMIUM = '/usr/bin/chromium'
 const WEB_ROOT = join(repoRoot, 'dist', 'web')
 const SCREENSHOT_DIR = join(repoRoot, 'test-results')
 const CATALOGUE = join(repoRoot, 'data', 'spotify-tracks-114k', 'dataset.csv.gz')
@@ -191,12 +191,7 @@ test('Explore: charts drawn live under the CSP, the network zooms, hovers and li
   const dir = mkdtempSync(join(tmpdir(), 'segue-explore-e2e-'))
   const service = await SegueService.start({ home: dir, catalogue: await sampleCatalogue(dir), listening: null })
   const { app, url } = await listen(service, { port: 0, webRoot: WEB_ROOT })
-  const context = await chromium.launchPersistentContext(join(dir, 'chromium'), {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    viewport: { width: 1366, height: 900 },
-  })
+  const context = await launchBrowser(join(dir, 'chromium'))
   phase('server and browser started')
   const pageErrors: string[] = []
   try {

@@ -4,11 +4,11 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, wri
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { gunzipSync } from 'node:zlib'
-import { chromium, type Locator, type Page } from 'playwright-core'
+import { type Locator, type Page } from 'playwright-core'
+import { CHROMIUM, launchBrowser } from '../helpers/browser.js'
 import { realFile, repoRoot } from '../helpers/paths.js'
 import { startServer } from '../helpers/server-process.js'
 
-const CHROMIUM = '/usr/bin/chromium'
 const SCREENSHOT_DIR = join(repoRoot, 'test-results')
 const WIDTHS = [1366, 390] as const
 /**
@@ -195,12 +195,7 @@ test('moods in the web app: onboarding answers set the mood and the source line 
   const home = mkdtempSync(join(tmpdir(), 'segue-e2e-moods-'))
   const server = await startServer(home, ['--catalogue', sampleCatalogue(home), '--no-collaborative'], { timeoutMs: 120_000 })
   const profile = mkdtempSync(join(tmpdir(), 'segue-chromium-'))
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    viewport: { width: 1366, height: 900 },
-  })
+  const context = await launchBrowser(profile)
   const pageErrors: string[] = []
   try {
     await context.route('https://open.spotify.com/**', (route) => route.abort('internetdisconnected'))

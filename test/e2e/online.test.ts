@@ -3,11 +3,11 @@ import assert from 'node:assert/strict'
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { chromium, type Page } from 'playwright-core'
+import { type Page } from 'playwright-core'
+import { CHROMIUM, launchBrowser } from '../helpers/browser.js'
 import { fixturesDir, repoRoot } from '../helpers/paths.js'
 import { startServer } from '../helpers/server-process.js'
 
-const CHROMIUM = '/usr/bin/chromium'
 const SCREENSHOT_DIR = join(repoRoot, 'test-results')
 const WIDTHS = [1366, 390] as const
 /** The impression recorder writes every 2 s (src/ops/impressions.ts); figures are stable well within this. */
@@ -65,12 +65,7 @@ test('online evaluation page: the For you list the browser was shown and the lik
   const home = mkdtempSync(join(tmpdir(), 'segue-e2e-online-'))
   const server = await startServer(home, ['--catalogue', join(fixturesDir, 'engine', 'catalogue.csv'), '--no-collaborative', '--log-level', 'warn'], { timeoutMs: 60_000 })
   const profile = mkdtempSync(join(tmpdir(), 'segue-chromium-'))
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    viewport: { width: 1366, height: 900 },
-  })
+  const context = await launchBrowser(profile)
   const pageErrors: string[] = []
   try {
     await context.route('https://open.spotify.com/**', (route) => route.abort('internetdisconnected'))

@@ -6,11 +6,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { gunzipSync } from 'node:zlib'
-import { chromium, type Page } from 'playwright-core'
+import { type Page } from 'playwright-core'
+import { CHROMIUM, launchBrowser } from '../helpers/browser.js'
 import { realFile, repoRoot } from '../helpers/paths.js'
 import { startServer } from '../helpers/server-process.js'
 
-const CHROMIUM = '/usr/bin/chromium'
 const SCREENSHOT_DIR = join(repoRoot, 'test-results')
 const WIDTHS = [1366, 390] as const
 /** Every 40th track of the bundled 114k catalogue (1,000 rows per genre, so every genre is in): about 2,800 tracks. */
@@ -131,12 +131,7 @@ test('Up next in the web app: playing a track lists what comes next (similar tra
   const home = mkdtempSync(join(tmpdir(), 'segue-e2e-upnext-'))
   const server = await startServer(home, ['--catalogue', sampleCatalogue(home), '--no-collaborative'], { timeoutMs: 120_000 })
   const profile = mkdtempSync(join(tmpdir(), 'segue-chromium-'))
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    viewport: { width: 1366, height: 900 },
-  })
+  const context = await launchBrowser(profile)
   const pageErrors: string[] = []
   try {
     mark('server ready')

@@ -3,11 +3,11 @@ import assert from 'node:assert/strict'
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core'
+import { type BrowserContext, type Locator, type Page } from 'playwright-core'
+import { CHROMIUM, launchBrowser } from '../helpers/browser.js'
 import { repoRoot } from '../helpers/paths.js'
 import { startServer } from '../helpers/server-process.js'
 
-const CHROMIUM = '/usr/bin/chromium'
 /** Where the screenshots of the finished scenario are saved, one per width (test-results/ is git-ignored). */
 export const SCREENSHOT_DIR = join(repoRoot, 'test-results')
 const screenshot = (width: number) => join(SCREENSHOT_DIR, `web-app-${width}.png`)
@@ -247,12 +247,7 @@ test('the web app: readable titles at 1366 and 390 px, Spotify links and an offl
   const home = mkdtempSync(join(tmpdir(), 'segue-e2e-'))
   const server = await startServer(home, [], { timeoutMs: 400_000 })
   const profile = mkdtempSync(join(tmpdir(), 'segue-chromium-'))
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    viewport: { width: 1366, height: 900 },
-  })
+  const context = await launchBrowser(profile)
   const pageErrors: string[] = []
   try {
     const spotifyRequests = await emulateOffline(context)

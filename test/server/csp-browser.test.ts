@@ -3,14 +3,14 @@ import assert from 'node:assert/strict'
 import { existsSync, mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { chromium } from 'playwright-core'
+
+import { CHROMIUM, launchBrowser } from '../helpers/browser.js'
 import { listen } from '../../src/server/listen.js'
 import { SegueService } from '../../src/service/service.js'
 import { fixturesDir, repoRoot } from '../helpers/paths.js'
 
 // The CSP is fitted to the built web app: loaded in a real browser it must block nothing the app does, allow
 // Spotify's embedded player, and block any other frame source.
-const CHROMIUM = '/usr/bin/chromium'
 const WEB_ROOT = join(repoRoot, 'dist', 'web')
 const skip = !existsSync(CHROMIUM)
   ? `Debian's chromium is not installed at ${CHROMIUM} (apt-get install -y chromium)`
@@ -37,11 +37,7 @@ const FRAME = (sources: string[]) => `Promise.all(${JSON.stringify(sources)}.map
 test('the built web app runs under the CSP; Spotify embeds may load, other frames may not', { skip, timeout: 180_000 }, async () => {
   const service = await SegueService.start({ home: mkdtempSync(join(tmpdir(), 'segue-csp-')), catalogue: join(fixturesDir, 'engine', 'catalogue.csv'), listening: null })
   const { app, url } = await listen(service, { port: 0, webRoot: WEB_ROOT })
-  const context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'segue-csp-chromium-')), {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  })
+  const context = await launchBrowser(mkdtempSync(join(tmpdir(), 'segue-csp-chromium-')), null)
   try {
     const page = context.pages()[0] ?? (await context.newPage())
     const consoleCsp: string[] = []
