@@ -8,7 +8,7 @@ import { yieldToEventLoop } from '../shared/fit-guard.js'
 import { explainScore, scoreExplainer } from './explain.js'
 import { checkFinite, factorArtifact, factorMeta, FactorModel, nextVersion, restoreState, shareCsr, type FoldedUser } from './factor-model.js'
 import { alsOptions, confidenceOf, type AlsOptions } from './options.js'
-import { alsLoss, mergeCsr, regularizedGram, solveRows, solveSide, type Runner } from './train.js'
+import { alsLoss, mergeCsr, regularizedGram, solveRows, solveSide, trainingMatrices, type Runner } from './train.js'
 
 export const ALS_KIND = 'als'
 export const ALS_VERSION = 1
@@ -45,11 +45,10 @@ export class AlsRecommender extends FactorModel implements Incremental, Explaina
     const k = this.options.factors
     const m = data.matrix
     const rng = new Rng(opts.seed ?? 0)
-    // Small positive starting factors, as `implicit` uses: CG then warm-starts from them.
-    const init = (n: number) => sharedF32(n * k, Float32Array.from({ length: n * k }, () => rng.next() * 0.01))
     const seen = shareCsr(m)
-    this.state = { users: m.rows, items: m.cols, k, userFactors: init(m.rows), itemFactors: init(m.cols), userVersion: nextVersion(), itemVersion: nextVersion(), seen }
-    this.train = this.trainingMatrices(m)
+    const userFactors = initialFactors(m.rows * k, rng)
+    this.state = { users: m.rows, items: m.cols, k, userFactors, itemFactors: initialFactors(m.cols * k, rng), userVersion: nextVersion(), itemVersion: nextVersion(), seen }
+    this.train = trainingMatrices(seen, m.cols, confidenceOf(this.options))
     const losses: number[] = []
     for (let it = 1; it <= this.options.iterations; it++) {
       if (opts.signal?.aborted) throw new SegueError('E_INTERRUPTED', `als: fit aborted after ${it - 1} iterations`)
@@ -97,7 +96,7 @@ export class AlsRecommender extends FactorModel implements Incremental, Explaina
     s.userFactors = grow(s.userFactors, merged.rows * k)
     s.itemFactors = grow(s.itemFactors, merged.cols * k)
     Object.assign(s, { users: merged.rows, items: merged.cols, seen: shareCsr(merged), userVersion: nextVersion(), itemVersion: nextVersion() })
-    this.train = this.trainingMatrices(merged)
+    this.train = trainingMatrices(s.seen, s.items, confidenceOf(this.options))
     const newItems = rowsWithEntries(transpose(batch.matrix)).filter((i) => i >= oldItems)
     const reg = this.options.regularization
     if (newItems.length > 0) {
@@ -163,15 +162,9 @@ export class AlsRecommender extends FactorModel implements Incremental, Explaina
     this.train = null
   }
 
-  private trainingMatrices(m: Csr): { users: SharedCsr; items: SharedCsr } {
-    const conf = confidenceOf(this.options)
-    const t = transpose(m)
-    return { users: shareCsr(m, m.data.map(conf)), items: shareCsr(t, t.data.map(conf)) }
-  }
-
   private trainingSet(): { users: SharedCsr; items: SharedCsr } {
     const s = this.fitted()
-    this.train ??= this.trainingMatrices(toCsr(s.seen, s.users, s.items))
+    this.train ??= trainingMatrices(s.seen, s.items, confidenceOf(this.options))
     return this.train
   }
 
@@ -182,6 +175,13 @@ export class AlsRecommender extends FactorModel implements Incremental, Explaina
   private here(): Runner {
     return { hold: (f) => this.hold(f), pool: null }
   }
+}
+
+/** Small positive starting factors, as `implicit` uses (CG then warm-starts from them), on a shared buffer. */
+function initialFactors(length: number, rng: Rng): Float32Array {
+  const out = sharedF32(length)
+  for (let i = 0; i < length; i++) out[i] = rng.next() * 0.01
+  return out
 }
 
 function toCsr(m: SharedCsr, rows: number, cols: number): Csr {

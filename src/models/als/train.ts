@@ -1,11 +1,40 @@
 import type { Csr } from '../../core/csr.js'
 import type { MfKernel } from '../../kernels/mf-kernel.js'
-import { splitByCost, type MfPool, type SharedCsr, type SharedFixed } from '../../kernels/mf-pool.js'
+import { sharedF32, sharedI32, splitByCost, type MfPool, type SharedCsr, type SharedFixed } from '../../kernels/mf-pool.js'
 
 /** Where an ALS half-step runs: the calling thread's kernel, or the worker pool. */
 export interface Runner {
   hold(fixed: SharedFixed): MfKernel
   pool: MfPool | null
+}
+
+/**
+ * The confidence-weighted training matrices: users x items (sharing `seen`'s index arrays, confidence in place
+ * of plays) and its transpose, items x users, built straight onto SharedArrayBuffers for the workers.
+ */
+export function trainingMatrices(seen: SharedCsr, items: number, conf: (r: number) => number): { users: SharedCsr; items: SharedCsr } {
+  const values = sharedF32(seen.values.length)
+  for (let e = 0; e < values.length; e++) values[e] = conf(seen.values[e])
+  return { users: { indptr: seen.indptr, indices: seen.indices, values }, items: transposeShared(seen, items, values) }
+}
+
+/** The transpose of a CSR (`cols` columns) with `values` as its data, on SharedArrayBuffers (rows stay sorted). */
+function transposeShared(m: SharedCsr, cols: number, values: Float32Array): SharedCsr {
+  const rows = m.indptr.length - 1
+  const indptr = sharedI32(cols + 1)
+  for (let e = 0; e < m.indices.length; e++) indptr[m.indices[e] + 1]++
+  for (let c = 0; c < cols; c++) indptr[c + 1] += indptr[c]
+  const fill = indptr.slice(0, cols)
+  const indices = sharedI32(m.indices.length)
+  const out = sharedF32(m.indices.length)
+  for (let r = 0; r < rows; r++) {
+    for (let p = m.indptr[r]; p < m.indptr[r + 1]; p++) {
+      const at = fill[m.indices[p]]++
+      indices[at] = r
+      out[at] = values[p]
+    }
+  }
+  return { indptr, indices, values: out }
 }
 
 /** Rows per partial Gram matrix: fixed, so the sum is formed in the same order whatever the thread count. */
