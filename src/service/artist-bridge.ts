@@ -115,7 +115,8 @@ export class ArtistBridge {
   /** A folded user over the linked items as foldUser would give it: scores by item id (unlinked ones 0, never read). */
   private byItem(folded: FoldedUser): FoldedUser {
     const scores = new Float32Array(this.linkedIndex.length)
-    this.linkedItems.forEach((item, i) => (scores[item] = folded.scores[i]))
+    const linked = this.linkedItems
+    for (let i = 0; i < linked.length; i++) scores[linked[i]] = folded.scores[i]
     return { ...folded, scores }
   }
 
