@@ -7,7 +7,30 @@ import * as tf from '@tensorflow/tfjs-core'
  * scores, targets: [lists, candidates]; each target row sums to 1.
  */
 export function listNetLoss(scores: tf.Tensor2D, targets: tf.Tensor2D): tf.Scalar {
-  return tf.tidy(() => tf.mean(tf.neg(tf.sum(tf.mul(targets, tf.logSoftmax(scores)), 1))) as tf.Scalar)
+  return tf.tidy(() => listNet(targets)(scores) as tf.Scalar)
+}
+
+/**
+ * The loss with its gradient in closed form, d/ds = (softmax(s) · Σ targets − targets) / lists: a handful of
+ * kernels where tfjs's chain through logSoftmax, mul, sum and mean takes a dozen over [lists, candidates]. The
+ * forward pass is tfjs's logSoftmax spelled out (s − max − log Σ exp(s − max)) so the softmax reuses its exp.
+ */
+function listNet(targets: tf.Tensor2D): (scores: tf.Tensor) => tf.Tensor {
+  return tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const s = args[0] as tf.Tensor2D
+    const shifted = tf.sub(s, tf.max(s, 1, true))
+    const e = tf.exp(shifted)
+    const total = tf.sum(e, 1, true)
+    const logP = tf.sub(shifted, tf.log(total))
+    ;(args[1] as tf.GradSaveFunc)([e, total, targets]) // targets saved too, or the forward pass's tidy disposes them
+    const value = tf.mean(tf.neg(tf.sum(tf.mul(targets, logP), 1)))
+    const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor => {
+      const [es, ts, t] = saved
+      const share = tf.sub(tf.mul(tf.div(es, ts), tf.sum(t, 1, true)), t)
+      return tf.mul(share, tf.div(dy, t.shape[0]!))
+    }
+    return { value, gradFunc }
+  }) as unknown as (scores: tf.Tensor) => tf.Tensor
 }
 
 /**

@@ -89,17 +89,17 @@ export async function trainNetwork(data: Interactions, side: DenseSide, o: Neura
 
 /** The training loss of a batch: ListNet plus the weighted soft-ILS penalty (and L2 on the id rows used). */
 export function batchLoss(net: Network, o: NeuralHybridOptions, b: ListBatch, stats?: { user: TowerStats; item: TowerStats }): tf.Scalar {
-  const { scores, idRows } = batchScores(net, b, stats)
+  const { scores, idSquares } = batchScores(net, b, stats)
   let loss = objective(net, o, b, scores)
-  if (o.l2 > 0) loss = tf.add(loss, tf.mul(o.l2 / b.lists, tf.addN(idRows.map((r) => tf.sum(tf.square(r)))))) as tf.Scalar
+  if (o.l2 > 0) loss = tf.add(loss, tf.mul(o.l2 / b.lists, tf.addN(idSquares))) as tf.Scalar
   return loss
 }
 
-function batchScores(net: Network, b: ListBatch, stats?: { user: TowerStats; item: TowerStats }): { scores: tf.Tensor2D; idRows: tf.Tensor[] } {
+function batchScores(net: Network, b: ListBatch, stats?: { user: TowerStats; item: TowerStats }): { scores: tf.Tensor2D; idSquares: tf.Scalar[] } {
   const x = batchInputs(net, b)
   const u = towerForward(net.user, x.userInput, stats?.user)
   const v = towerForward(net.item, x.itemInput, stats?.item)
-  return { scores: listScores(b, u, v, x.bias), idRows: x.idRows }
+  return { scores: listScores(b, u, v, x.bias), idSquares: x.idSquares }
 }
 
 function objective(net: Network, o: NeuralHybridOptions, b: ListBatch, scores: tf.Tensor2D): tf.Scalar {
