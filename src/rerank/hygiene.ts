@@ -208,6 +208,24 @@ export function allowanceOf(tracks: readonly Track[], positiveRows: Iterable<num
   return { allowed, titles }
 }
 
+/**
+ * The allowance of `base`'s positives and `rows` together, as allowanceOf would give for all of them (base is
+ * left as it was): a cached history's allowance plus one request's seeds.
+ */
+export function extendAllowance(tracks: readonly Track[], base: HygieneAllowance, rows: Iterable<number>): HygieneAllowance {
+  let allowed = base.allowed
+  const titles = new Map(base.titles)
+  for (const row of rows) {
+    allowed |= classesOfRow(tracks, row)
+    const title = baseTitleOfRow(tracks, row)
+    const entry = { artists: artistSet(tracks[row]), popularity: tracks[row].popularity ?? 0 }
+    const same = titles.get(title)
+    if (same?.some((s) => !sharesArtist(s.artists, entry.artists))) allowed |= CLASS_BIT.cover
+    titles.set(title, same ? [...same, entry] : [entry])
+  }
+  return { allowed, titles }
+}
+
 function sharesArtist(a: readonly string[], b: readonly string[]): boolean {
   return a.some((x) => b.includes(x))
 }
@@ -300,6 +318,16 @@ export function artistHistoryRows(tracks: readonly Track[], artistNames: Iterabl
 }
 
 const profileFilters = new WeakMap<object, (row: number) => boolean>()
+
+/**
+ * Makes profileHygiene answer for `profile` from an allowance worked out elsewhere, on first use (a cached
+ * history's allowance with the request's seeds added: service/profile.ts). It must be the allowance of the
+ * profile's positives.
+ */
+export function setProfileAllowance(tracks: readonly Track[], profile: object, allowance: () => HygieneAllowance): void {
+  let a: HygieneAllowance | undefined
+  profileFilters.set(profile, (row) => passesHygiene(tracks, (a ??= allowance()), row))
+}
 
 /**
  * hygieneFilter for a listener's profile (its positives: seeds, likes, plays), made once per profile object so

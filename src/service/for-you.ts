@@ -4,8 +4,10 @@ import type { CatalogueView, FeatureMatch } from '../engine.js'
 import type { Neighbour } from '../index/types.js'
 import { profileHygiene, SameTitleGuard } from '../rerank/hygiene.js'
 import type { ArtistBridge } from './artist-bridge.js'
+import { ArtistPartCache } from './for-you-collab-cache.js'
 import { artistCap, DEFAULT_FOR_YOU_PARAMS, type ForYouParams } from './for-you-params.js'
-import { isFresh, type Positive, type Profile } from './profile.js'
+import { ContentCache, ExplainCache, seedExcluded, seedFiltered, type AnchorList, type ContentState } from './for-you-content-cache.js'
+import { isFresh, profileParts, type Positive, type Profile, type ProfileParts } from './profile.js'
 import type { CatalogueCooccurrence } from './track-cooccurrence.js'
 
 export const FOR_YOU_MODELS = ['content', 'collaborative', 'hybrid'] as const
@@ -62,7 +64,7 @@ interface UnitRows {
  * A profile's skipped and disliked tracks for negativePull: their unit vectors feature-major (byFeature[f * m + j]
  * is rejected track j's value on feature f, m tracks), their weights, and room for one row's m cosines.
  */
-interface RejectedSound {
+export interface RejectedSound {
   byFeature: Float32Array
   weights: Float64Array
   cos: Float64Array
@@ -84,6 +86,11 @@ export class ForYou {
   private readonly anchorNeighbours = new Map<number, Promise<Neighbour[]>>()
   private units?: UnitRows
   private readonly rejected = new WeakMap<Profile, RejectedSound>()
+  /** "Listeners like you": the artist part of each taste in use (for-you-collab-cache.ts), made on first use. */
+  private artistParts?: ArtistPartCache
+  /** Per listener, what their history alone decides of a content list (for-you-content-cache.ts). */
+  private readonly contentCache = new ContentCache()
+  private readonly explained: ExplainCache
 
   /**
    * @param bridge the artist-level collaborative model (HetRec), or null
@@ -99,7 +106,9 @@ export class ForYou {
     readonly params: Readonly<ForYouParams> = DEFAULT_FOR_YOU_PARAMS,
     private playlists: CatalogueCooccurrence | null = null,
     private readonly popularRows: number[] = popularAcrossGenres(view.tracks, 400),
-  ) {}
+  ) {
+    this.explained = new ExplainCache(view.tracks.length)
+  }
 
   get hasCollaborative(): boolean {
     return this.bridge !== null || this.playlists !== null
@@ -165,9 +174,12 @@ export class ForYou {
     const { maxAnchors, rrfK, anchorAgreement } = this.params
     const anchors = p.positives.slice(0, maxAnchors)
     const top = anchors[0].weight
+    const parts = profileParts(p)
+    const state = this.contentCache.state(parts)
     const merged = new Map<number, Candidate & { best: number; sum: number }>()
     for (const a of anchors) {
-      const hits = await this.freshNeighbours(a.row, n + 10, p)
+      // The history's anchors come from the listener's cache; a seed's are the request's own work.
+      const hits = state && a.kind !== 'seed' ? await this.historyNeighbours(state, parts!, a.row, n + 10, p) : await this.freshNeighbours(a.row, n + 10, p)
       // One reason per anchor, shared by its hits (reasons are never changed after this).
       const reason = this.anchorReason(a)
       hits.forEach((h, rank) => {
@@ -186,7 +198,7 @@ export class ForYou {
       row: c.row,
       reasons: c.reasons,
       anchor: c.anchor,
-      score: (c.best + anchorAgreement * (c.sum - c.best)) * (1 - this.negativePull(p, c.row)),
+      score: (c.best + anchorAgreement * (c.sum - c.best)) * (1 - (state ? state.pull(c.row, (row) => this.negativePull(p, row)) : this.negativePull(p, c.row))),
     }))
     return out.sort((x, y) => y.score - x.score || x.row - y.row)
   }
@@ -200,6 +212,28 @@ export class ForYou {
     const fresh = shared.filter((h) => isFresh(this.view, p, h.index))
     if (fresh.length >= k || shared.length < ANCHOR_NEIGHBOURS) return fresh.slice(0, k)
     return this.view.nearest(this.view.vector(anchor), k, () => (row) => isFresh(this.view, p, row))
+  }
+
+  /**
+   * freshNeighbours for one of the history's anchors, from the listener's cached list: the seeds' exclusions are
+   * applied to the history's fresh rows, which is the same filter. When too few are left the history's own search
+   * serves if the seeds exclude none of its rows (the same rounds then accept the same rows), else the search runs
+   * again for this request.
+   */
+  private async historyNeighbours(state: ContentState, parts: ProfileParts, anchor: number, k: number, p: Profile): Promise<Neighbour[]> {
+    const list = await state.anchorList(anchor, k, () => this.anchorList(anchor, parts))
+    const keep = (row: number) => !seedExcluded(parts, this.view.dupKeys, row)
+    const hits = seedFiltered(list, k, keep)
+    if (hits) return hits
+    const searched = await (list.searched ??= this.view.nearest(this.view.vector(anchor), k, () => (row) => isFresh(this.view, parts.history, row)))
+    if (searched.every((h) => keep(h.index))) return searched.slice()
+    return this.view.nearest(this.view.vector(anchor), k, () => (row) => isFresh(this.view, p, row))
+  }
+
+  /** An anchor's shared neighbours that the listener's history has not heard (no seeds applied). */
+  private async anchorList(anchor: number, parts: ProfileParts): Promise<AnchorList> {
+    const shared = await this.neighboursOf(anchor)
+    return { fresh: shared.filter((h) => isFresh(this.view, parts.history, h.index)), sharedShort: shared.length < ANCHOR_NEIGHBOURS }
   }
 
   private neighboursOf(anchor: number): Promise<Neighbour[]> {
@@ -264,19 +298,15 @@ export class ForYou {
       for (const item of this.bridge.itemsOf(this.view.tracks[pos.row])) history.set(item, (history.get(item) ?? 0) + cfWeight[pos.kind] * pos.weight)
     }
     if (history.size === 0) return []
-    const { artists, strongest } = this.bridge.artistsWithReasons(history, Math.max(10, Math.ceil(n / perArtist) + 5))
+    // What the taste decides (the model's artists and their scored tracks) is kept across requests with that taste.
+    this.artistParts ??= new ArtistPartCache(this.bridge, this.view.artists)
+    const { artists, strongest, scored, itemOfName } = this.artistParts.get(history, Math.max(10, Math.ceil(n / perArtist) + 5))
     if (artists.length === 0) return []
-    const profileArtists = [...history].map(([item, w]) => ({ artist: this.bridge!.artistName(item)!, weight: w }))
     const exclude = new Set(p.positives.map((x) => this.view.tracks[x.row].id))
-    const picks = this.view.artists.recommend(
-      artists.map((a, i) => ({ artist: this.bridge!.artistName(a.item)!, weight: artists.length - i })),
-      { n: n * 2, perArtist, exclude, profile: profileArtists, accept: profileHygiene(this.view.tracks, p) },
-    )
+    const picks = this.view.artists.pick(scored, { n: n * 2, perArtist, exclude, accept: profileHygiene(this.view.tracks, p) })
     // Each recommended artist is explained by the listener's artist that drove its score, and through that
     // artist by the listener's heaviest track of theirs: the liked (or picked, or played) track it came from.
     // Working that out takes a factorisation and a solve per artist, so it waits until finish() shows the track.
-    const itemOfName = new Map<string, number>()
-    for (const a of artists) itemOfName.set(this.bridge.artistName(a.item)!, a.item)
     const reasons = new Map<string, Reason>()
     const reasonOf = (name: string): Reason => {
       let reason = reasons.get(name)
@@ -355,6 +385,12 @@ export class ForYou {
   private rejectedSound(p: Profile): RejectedSound {
     let r = this.rejected.get(p)
     if (r) return r
+    // A profile with a cached history shares its history's (their negatives are the same).
+    const state = this.contentCache.state(profileParts(p))
+    if (state?.rejected) {
+      this.rejected.set(p, state.rejected)
+      return state.rejected
+    }
     const m = p.negatives.length
     const { units, indptr, indices } = this.unitRows()
     const byFeature = new Float32Array(this.view.dims * m)
@@ -363,6 +399,7 @@ export class ForYou {
     })
     r = { byFeature, weights: Float64Array.from(p.negatives, (n) => n.weight), cos: new Float64Array(m) }
     this.rejected.set(p, r)
+    if (state) state.rejected = r
     return r
   }
 
@@ -428,11 +465,12 @@ export class ForYou {
         anchor ??= via
       }
       anchor ??= this.closestPositive(p, c.row)
+      const shown = this.view.rowOf.get(key) ?? c.row
       out.push({
         track: t,
         score: c.score,
         reasons: dedupeReasons(c.reasons),
-        because: anchor === undefined ? [] : this.view.explain(this.view.tracks[anchor], t, 3),
+        because: anchor === undefined ? [] : this.explained.get(anchor, shown, () => this.view.explain(this.view.tracks[anchor!], t, 3)),
       })
       if (out.length === n) break
     }

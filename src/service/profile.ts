@@ -1,4 +1,5 @@
 import type { CatalogueView } from '../engine.js'
+import { allowanceOf, extendAllowance, setProfileAllowance, type HygieneAllowance } from '../rerank/hygiene.js'
 import type { FeedbackEvent, FeedbackKind, Store } from '../store/store.js'
 import { DEFAULT_FOR_YOU_PARAMS, type ForYouParams } from './for-you-params.js'
 
@@ -69,6 +70,8 @@ export class ListenerHistory {
   readonly rejected = new Set<number>()
   /** Newest positives and negatives by kind, oldest first (a Map keeps insertion order; re-set moves to the end). */
   private readonly recent = { like: new Map<number, number>(), play: new Map<number, number>(), negative: new Map<number, number>() }
+  /** The history part of the newest event folded (historyPart). */
+  private part?: HistoryPart
 
   constructor(private readonly view: CatalogueView, private readonly params: Readonly<ForYouParams> = DEFAULT_FOR_YOU_PARAMS) {}
 
@@ -100,31 +103,98 @@ export class ListenerHistory {
     }
   }
 
-  /** The profile for one request: this history plus the request's seeds (which count fully unless rejected). */
-  profile(seeds: readonly string[] = []): Profile {
+  /**
+   * What a profile owes to this history alone, as of the newest event folded: made once per event and shared by
+   * every request until the next one, so a cache may key on it (ForYou's content cache does).
+   */
+  historyPart(): HistoryPart {
+    if (this.part?.seq === this.lastSeq && this.part.count === this.count) return this.part
     const positives: Positive[] = []
     for (const kind of ['like', 'play'] as const) {
       for (const [row, ord] of this.recent[kind]) positives.push({ row, kind, weight: positiveWeight(kind, this.count - 1 - ord, this.params) })
     }
+    positives.sort(heaviestFirst)
     const negatives = [...this.recent.negative.keys()].map((row) => ({ row, weight: NEGATIVE_WEIGHT[this.verdicts.get(row)!.kind as 'skip' | 'dislike'] }))
+    const tracks = this.view.tracks
+    let allowance: HygieneAllowance | undefined
+    return (this.part = {
+      history: this,
+      seq: this.lastSeq,
+      count: this.count,
+      positives,
+      negatives,
+      heard: { has: (row) => this.verdicts.has(row) },
+      heardKeys: { has: (key) => this.heardKeys.has(key) },
+      allowance: () => (allowance ??= allowanceOf(tracks, positives.map((p) => p.row))),
+    })
+  }
+
+  /** The profile for one request: this history plus the request's seeds (which count fully unless rejected). */
+  profile(seeds: readonly string[] = []): Profile {
+    const part = this.historyPart()
     const seedRows = new Set<number>()
     for (const id of seeds) {
       const row = this.view.rowOf.get(id)
-      if (row === undefined || this.rejected.has(row)) continue
-      const at = positives.findIndex((p) => p.row === row)
-      if (at >= 0) positives.splice(at, 1)
-      positives.push({ row, kind: 'seed', weight: this.params.kindWeight.seed })
-      seedRows.add(row)
+      if (row !== undefined && !this.rejected.has(row)) seedRows.add(row)
     }
-    positives.sort((a, b) => b.weight - a.weight || a.row - b.row)
+    // A seed the listener already likes or played counts as a seed; the order is the one sort, whatever came first.
+    const positives = seedRows.size === 0 ? [...part.positives] : part.positives.filter((p) => !seedRows.has(p.row))
+    for (const row of seedRows) positives.push({ row, kind: 'seed', weight: this.params.kindWeight.seed })
+    if (seedRows.size > 0) positives.sort(heaviestFirst)
     const seedKeys = new Set([...seedRows].map((row) => this.view.dupKeys[row]))
-    return {
+    const profile: Profile = {
       positives,
-      negatives,
-      heard: { has: (row) => this.verdicts.has(row) || seedRows.has(row) },
-      heardKeys: { has: (key) => this.heardKeys.has(key) || seedKeys.has(key) },
+      negatives: part.negatives.slice(),
+      heard: { has: (row) => part.heard.has(row) || seedRows.has(row) },
+      heardKeys: { has: (key) => part.heardKeys.has(key) || seedKeys.has(key) },
     }
+    const tracks = this.view.tracks
+    setProfileAllowance(tracks, profile, () => (seedRows.size === 0 ? part.allowance() : extendAllowance(tracks, part.allowance(), seedRows)))
+    madeFrom.set(profile, { history: part, seedRows, seedKeys, fields: [profile.positives, profile.negatives, profile.heard, profile.heardKeys] })
+    return profile
   }
+}
+
+/** Heaviest first, ties to the lower row: the one order of a profile's positives. */
+function heaviestFirst(a: Positive, b: Positive): number {
+  return b.weight - a.weight || a.row - b.row
+}
+
+/** A profile's part that depends on the listener's history alone (no seeds); see ListenerHistory.historyPart. */
+export interface HistoryPart {
+  /** The history it came from and its newest folded event then: with `count`, what a cache checks. */
+  readonly history: ListenerHistory
+  readonly seq: number
+  readonly count: number
+  /** The history's positives, heaviest first. */
+  readonly positives: readonly Positive[]
+  readonly negatives: readonly { row: number; weight: number }[]
+  /** Every track the listener gave feedback on, and their recordings' keys. */
+  readonly heard: RowSet
+  readonly heardKeys: KeySet
+  /** The list hygiene the positives allow (rerank/hygiene.ts), worked out on first use. */
+  allowance(): HygieneAllowance
+}
+
+/** How a profile made by ListenerHistory.profile splits: its history's part, and the rows the request's seeds add. */
+export interface ProfileParts {
+  history: HistoryPart
+  /** Seed rows (not rejected ones) and their recordings' keys: heard for this request only. */
+  seedRows: ReadonlySet<number>
+  seedKeys: ReadonlySet<string>
+}
+
+const madeFrom = new WeakMap<Profile, ProfileParts & { fields: readonly unknown[] }>()
+
+/**
+ * The parts of a profile ListenerHistory.profile made, while its fields are still the ones it made (a profile
+ * copied with other fields, as the continuation harness makes, has none): undefined otherwise.
+ */
+export function profileParts(p: Profile): ProfileParts | undefined {
+  const m = madeFrom.get(p)
+  if (!m) return undefined
+  const [positives, negatives, heard, heardKeys] = m.fields
+  return positives === p.positives && negatives === p.negatives && heard === p.heard && heardKeys === p.heardKeys ? m : undefined
 }
 
 /** Puts `row` last in an oldest-first map, dropping the oldest entry beyond `cap`. */
@@ -149,7 +219,7 @@ export function buildProfile(
 }
 
 /** True when a row may be offered to the listener: not heard, and not another release of a heard track. */
-export function isFresh(view: CatalogueView, p: Profile, row: number): boolean {
+export function isFresh(view: CatalogueView, p: Pick<Profile, 'heard' | 'heardKeys'>, row: number): boolean {
   return !p.heard.has(row) && !p.heardKeys.has(view.dupKeys[row])
 }
 

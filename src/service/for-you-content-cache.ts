@@ -1,0 +1,134 @@
+import type { FeatureMatch } from '../engine.js'
+import type { Neighbour } from '../index/types.js'
+import type { RejectedSound } from './for-you.js'
+import type { HistoryPart, ListenerHistory, ProfileParts } from './profile.js'
+
+/*
+ * What "Sounds like" (ForYou's content model) keeps per listener between requests, so a request that names a new
+ * seed redoes only the seed's share of the work. Everything here depends on the listener's history alone (a
+ * HistoryPart: made once per folded event) and on the recommender that holds the cache (a model swap makes a new
+ * one, with an empty cache): the anchors' neighbours the listener has not heard, and the pull of their rejected
+ * sounds on each candidate. The request's seeds are applied on top (seedExcluded), which gives the lists the
+ * uncached computation gives, bit for bit (test/service/for-you-content-cache.test.ts).
+ */
+
+/**
+ * Listeners whose content state is kept; the least recently asked for go first. A state holds at most about
+ * 80 KB (50 rejected tracks' sounds 51 KB, ANCHOR_LISTS_KEPT lists, PULLS_KEPT pulls), so 40 MB in all at most.
+ */
+const LISTENERS_KEPT = 500
+/**
+ * Anchor lists kept per listener (anchor and list length): a request reads at most maxAnchors of them, and new
+ * seeds only push the history's anchors down by their number. Past this the listener's lists start afresh.
+ */
+const ANCHOR_LISTS_KEPT = 32
+/** List lengths above this are not kept (the key is anchor * MAX_K + k). */
+const MAX_K = 0x10000
+/** Candidates' rejected-sound pulls kept per listener (8 bytes each, in a Map): past this they start afresh. */
+const PULLS_KEPT = 512
+
+/**
+ * The neighbours of one of the history's anchors for one list length k, before the seeds' exclusions: what
+ * ForYou.freshNeighbours reads, with the history's exclusions applied once.
+ */
+export interface AnchorList {
+  /** The anchor's shared neighbours (ANCHOR_NEIGHBOURS at most) the listener has not heard, nearest first. */
+  fresh: readonly Neighbour[]
+  /** True when the shared list was shorter than asked: its fresh rows are then all there is. */
+  sharedShort: boolean
+  /** The search for the k nearest rows the listener has not heard, made on the first request that needs it. */
+  searched?: Promise<Neighbour[]>
+}
+
+/** One listener's content state for one history part. */
+export class ContentState {
+  private readonly lists = new Map<number, AnchorList>()
+  private readonly pulls = new Map<number, number>()
+  /** The history's rejected tracks laid out for ForYou.negativePull (about 50 KB with 50 of them). */
+  rejected?: RejectedSound
+
+  constructor(readonly part: HistoryPart) {}
+
+  /** The anchor's list for length k, made by `make` on first use. */
+  async anchorList(anchor: number, k: number, make: () => Promise<AnchorList>): Promise<AnchorList> {
+    if (k >= MAX_K) return make()
+    const key = anchor * MAX_K + k
+    const got = this.lists.get(key)
+    if (got) return got
+    const list = await make()
+    if (this.lists.size >= ANCHOR_LISTS_KEPT) this.lists.clear()
+    this.lists.set(key, list)
+    return list
+  }
+
+  /** A row's rejected-sound pull (a function of the history's negatives alone), worked out by `make` once. */
+  pull(row: number, make: (row: number) => number): number {
+    let v = this.pulls.get(row)
+    if (v === undefined) {
+      if (this.pulls.size >= PULLS_KEPT) this.pulls.clear()
+      this.pulls.set(row, (v = make(row)))
+    }
+    return v
+  }
+}
+
+/**
+ * Content states by listener (the ListenerHistory object, as the service's result cache keys), each valid for
+ * the one history part it was made for: the listener's next event makes a new part, and the state is replaced on
+ * their next request. A part that is already behind its history (an event folded while its request waited) gets
+ * no state: that request computes uncached.
+ */
+export class ContentCache {
+  private readonly states = new Map<ListenerHistory, ContentState>()
+
+  state(parts: ProfileParts | undefined): ContentState | undefined {
+    const part = parts?.history
+    if (!part || part.seq !== part.history.lastSeq || part.count !== part.history.count) return undefined
+    let s = this.states.get(part.history)
+    if (s) this.states.delete(part.history)
+    if (!s || s.part !== part) s = new ContentState(part)
+    this.states.set(part.history, s)
+    if (this.states.size > LISTENERS_KEPT) this.states.delete(this.states.keys().next().value!)
+    return s
+  }
+}
+
+/** True when a row is heard only through the request's seeds: the seeds' rows and other releases of them. */
+export function seedExcluded(parts: ProfileParts, dupKeys: readonly string[], row: number): boolean {
+  return parts.seedRows.has(row) || (parts.seedKeys.size > 0 && parts.seedKeys.has(dupKeys[row]))
+}
+
+/**
+ * The first k of a history anchor's list that the seeds leave, or undefined when fewer than k are left of a full
+ * list (the uncached path then searches further: see ForYou.freshNeighbours).
+ */
+export function seedFiltered(list: AnchorList, k: number, keep: (row: number) => boolean): Neighbour[] | undefined {
+  const out: Neighbour[] = []
+  for (const h of list.fresh) {
+    if (!keep(h.index)) continue
+    out.push(h)
+    if (out.length === k) return out
+  }
+  return list.sharedShort ? out : undefined
+}
+
+/** Audio-feature explanations of a track by an anchor track (listener-independent); the least recently used go first. */
+const EXPLAINED_KEPT = 20_000
+
+/** Explanations by (anchor row, track row), shared by every listener. */
+export class ExplainCache {
+  private readonly entries = new Map<number, readonly FeatureMatch[]>()
+
+  constructor(private readonly rows: number) {}
+
+  get(anchor: number, row: number, make: () => FeatureMatch[]): FeatureMatch[] {
+    const key = anchor * this.rows + row
+    let got = this.entries.get(key)
+    if (got) this.entries.delete(key)
+    else got = make()
+    this.entries.set(key, got)
+    if (this.entries.size > EXPLAINED_KEPT) this.entries.delete(this.entries.keys().next().value!)
+    // A copy of the list (its entries are shared): an answer's list may be changed without touching the cache.
+    return got.slice()
+  }
+}

@@ -1,0 +1,142 @@
+import { after, before, test } from 'node:test'
+import assert from 'node:assert/strict'
+import { ForYou, type ForYouResult } from '../../src/service/for-you.js'
+import { buildProfile, ListenerHistory, type Profile } from '../../src/service/profile.js'
+import type { SegueService } from '../../src/service/service.js'
+import type { FeedbackEvent, FeedbackKind } from '../../src/store/store.js'
+import { startBundledService } from '../helpers/service.js'
+
+// Issue 8 §5, "Sounds like" with a new seed per request: what depends on the listener's history alone is kept
+// between requests (src/service/for-you-content-cache.ts). The lists must be the uncached computation's, bit for
+// bit: same tracks, same scores, same reasons and feature views. The reference is a profile copied into a new
+// object (ListenerHistory does not know it, so nothing is cached for it) folded from the whole history at once,
+// given to another recommender instance. Real 114k catalogue, content only, exact search (a short first start).
+
+let service: SegueService
+let ids: string[] = []
+
+before(async () => {
+  service = await startBundledService({ listening: null, annThreshold: Infinity })
+  const { tracks } = service.view
+  const byPopularity = tracks.map((_, row) => row).sort((a, b) => (tracks[b].popularity ?? 0) - (tracks[a].popularity ?? 0) || a - b)
+  ids = byPopularity.slice(0, 5000).filter((_, i) => i % 10 === 3).map((row) => tracks[row].id)
+}, { timeout: 600_000 })
+after(() => service?.close())
+
+/** A deterministic pick from the popular pool. */
+const pick = (i: number) => ids[(i * 7919) % ids.length]
+
+class Listener {
+  readonly events: FeedbackEvent[] = []
+  readonly history = new ListenerHistory(service.view)
+
+  add(e: [string, FeedbackKind][]): this {
+    for (const [trackId, kind] of e) this.events.push({ seq: this.events.length + 1, listenerId: 'l', trackId, kind, at: '' })
+    this.history.fold(this.events)
+    return this
+  }
+}
+
+const short = () => new Listener().add(Array.from({ length: 8 }, (_, i) => [pick(i), i < 3 ? 'like' : 'play']))
+const LONG_KINDS: FeedbackKind[] = [...Array(10).fill('like'), ...Array(80).fill('play'), ...Array(7).fill('skip'), ...Array(3).fill('dislike')]
+const long = () => new Listener().add(Array.from({ length: 2000 }, (_, i) => [pick(i * 31 + 5), LONG_KINDS[(i * 37) % LONG_KINDS.length]]))
+
+const shape = (r: ForYouResult) => r.items.map((i) => ({ id: i.track.id, score: i.score, reasons: i.reasons, because: i.because }))
+
+/**
+ * The reference: the whole history folded at once, in a profile no cache knows, from a recommender of its own
+ * (which shares only the anchors' neighbour lists between requests: they do not depend on the listener).
+ */
+async function uncached(l: Listener, seeds: string[], n: number): Promise<ReturnType<typeof shape>> {
+  const p: Profile = { ...buildProfile(service.view, l.events, seeds) }
+  reference ??= new ForYou(service.view, null)
+  return shape(await reference.recommend(p, 'content', n))
+}
+let reference: ForYou | undefined
+
+async function assertSame(forYou: ForYou, l: Listener, seeds: string[], n: number, what: string): Promise<ForYouResult> {
+  const r = await forYou.recommend(l.history.profile(seeds), 'content', n)
+  assert.ok(r.items.length > 0 && !r.coldStart, `${what}: a personal list`)
+  assert.deepEqual(shape(r), await uncached(l, seeds, n), `${what}: cached and uncached lists differ`)
+  return r
+}
+
+test('8- and 2,000-event listeners: the same lists with and without the cache, seed after seed', { timeout: 120_000 }, async () => {
+  const forYou = new ForYou(service.view, null)
+  for (const [name, l] of [['8 events', short()], ['2,000 events', long()]] as const) {
+    const liked = l.events.find((e) => e.kind === 'like')!.trackId
+    const disliked = l.events.find((e) => e.kind === 'dislike')?.trackId
+    const seedsList: string[][] = [[], [pick(1001)], [pick(1002)], [liked], [pick(1003), pick(1004)], disliked ? [disliked] : [pick(1005)], [pick(1001)]]
+    for (const seeds of seedsList) {
+      for (const n of [10, 20]) await assertSame(forYou, l, seeds, n, `${name}, seeds ${JSON.stringify(seeds)}, n ${n}`)
+    }
+  }
+})
+
+test('an anchor whose neighbours the listener mostly heard: the search beyond them, with a seed among its answers', { timeout: 120_000 }, async () => {
+  const view = service.view
+  const anchor = pick(77)
+  const near = (await view.nearest(view.vector(view.rowOf.get(anchor)!), 80, () => (row) => row !== view.rowOf.get(anchor))).map((h) => view.tracks[h.index].id)
+  // The listener heard 50 of the anchor's 64 shared neighbours, so fewer than a list needs are left.
+  const l = new Listener().add([[anchor, 'like'], ...near.slice(0, 50).map((id, i): [string, FeedbackKind] => [id, i % 10 === 0 ? 'skip' : 'play']), [anchor, 'like']])
+  const forYou = new ForYou(view, null)
+  for (const seeds of [[pick(2001)], [near[55]], [near[70]], [near[55], near[56]], []]) {
+    await assertSame(forYou, l, seeds, 10, `seeds ${JSON.stringify(seeds)}`)
+  }
+})
+
+test('events between requests: each list is the uncached one, and a skipped or disliked track never returns', { timeout: 120_000 }, async () => {
+  const forYou = new ForYou(service.view, null)
+  const l = long()
+  const rejected = new Set<string>()
+  for (let round = 0; round < 8; round++) {
+    const r = await assertSame(forYou, l, [pick(3000 + round)], 10, `round ${round}`)
+    const back = r.items.filter((i) => rejected.has(i.track.id)).map((i) => i.track.name)
+    assert.deepEqual(back, [], `round ${round}: rejected tracks came back`)
+    const [first, second, third] = r.items.map((i) => i.track.id)
+    rejected.add(first).add(second)
+    l.add([[first, 'dislike'], [second, 'skip'], [third, 'like'], [pick(4000 + round), 'play']])
+  }
+})
+
+test('a profile made before an event and used after it is computed uncached, as before', { timeout: 60_000 }, async () => {
+  const forYou = new ForYou(service.view, null)
+  const l = long()
+  await forYou.recommend(l.history.profile([pick(5001)]), 'content', 10)
+  const before = l.history.profile([pick(5002)])
+  const expected = shape(await forYou.recommend({ ...before }, 'content', 10))
+  l.add([[pick(5003), 'dislike']])
+  assert.deepEqual(shape(await forYou.recommend(before, 'content', 10)), expected)
+  await assertSame(forYou, l, [pick(5002)], 10, 'after the event')
+})
+
+test('a new recommender (a model swap) starts with an empty cache and gives the same lists', { timeout: 60_000 }, async () => {
+  const l = long()
+  const old = new ForYou(service.view, null)
+  await assertSame(old, l, [pick(6001)], 10, 'before the swap')
+  const swapped = new ForYou(service.view, null)
+  await assertSame(swapped, l, [pick(6002)], 10, 'after the swap')
+  l.add([[pick(6003), 'dislike']])
+  await assertSame(swapped, l, [pick(6002)], 10, 'after the swap and an event')
+  await assertSame(old, l, [pick(6002)], 10, 'the old recommender after the event')
+})
+
+test('a fresh request reads the history\'s anchors from the cache: its heard checks do not grow with the history', { timeout: 60_000 }, async () => {
+  const checksPerRequest = async (l: Listener) => {
+    const forYou = new ForYou(service.view, null)
+    const seeds = [pick(7001), pick(7002), pick(7003), pick(7004)]
+    // Warm-up: the seeds' shared neighbour lists and the listener's cached anchors.
+    for (const s of seeds) await forYou.recommend(l.history.profile([s]), 'content', 10)
+    const part = l.history.historyPart()
+    const has = part.heard.has
+    let calls = 0
+    ;(part.heard as { has: (row: number) => boolean }).has = (row) => (calls++, has(row))
+    for (const s of seeds) await forYou.recommend(l.history.profile([s]), 'content', 10)
+    ;(part.heard as { has: (row: number) => boolean }).has = has
+    return calls / seeds.length
+  }
+  const [few, many] = [await checksPerRequest(short()), await checksPerRequest(long())]
+  // The seed's own neighbours (64) and the list's few candidates the hygiene and ranking look at.
+  assert.ok(many <= 100, `2,000 events: ${many} heard checks per request`)
+  assert.ok(many <= few * 1.5 + 10, `2,000 events: ${many} heard checks per request against ${few} for 8`)
+})
