@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError, Option } from 'commander'
-import { join } from 'node:path'
+import { createHash } from 'node:crypto'
+import { join, resolve } from 'node:path'
 import { SegueError } from '../core/errors.js'
 import type { CatalogueView, Engine } from '../engine.js'
 import type { ArtistTaste, ArtistTrack } from '../models/hybrid/artist-tracks.js'
@@ -11,7 +12,8 @@ import { evaluateContinuationCommand } from './evaluate-continuation.js'
 import { tune } from '../eval/tune.js'
 import { autoTuneCommand, formatAutoTune } from './auto-tune-command.js'
 import { makeSplits, compareModels, SPLIT_KINDS, type SplitKind } from '../listening/compare.js'
-import { loadListening, type ListeningData } from '../listening/source.js'
+import { BUNDLED_LISTENING, type ListeningData } from '../listening/source.js'
+import { loadListeningSaved } from '../listening/saved.js'
 import { denseUser, loadOrTrain, trainModel, saveTrained, type TrainedModel } from '../listening/trained.js'
 import { createModel, modelNames } from '../models/registry.js'
 import type { FitProgress, Scored } from '../models/types.js'
@@ -41,6 +43,18 @@ function modelPath(e: Engine, name: string): string {
 
 function fitProgress(progress: ProgressView, name: string) {
   return (p: FitProgress) => progress.update({ phase: `fit ${name}`, done: p.iteration, total: p.total })
+}
+
+/**
+ * Listening data through the home's saved copy (listening/saved.ts): the source is parsed once, and again only
+ * when its files change. The bundled data shares the copy `serve` saves; another source gets its own, named by
+ * its path, so commands on different data do not keep replacing each other's copy.
+ */
+async function homeListening(e: Engine, source: string | undefined, progress: ProgressView): Promise<ListeningData> {
+  const path = source ?? BUNDLED_LISTENING
+  const name = resolve(path) === resolve(BUNDLED_LISTENING) ? 'listening' : `listening-${createHash('sha256').update(resolve(path)).digest('hex').slice(0, 12)}`
+  const warn = (m: string) => process.stderr.write(`segue: warning: ${m}\n`)
+  return (await loadListeningSaved(path, join(e.home, 'artifacts', `${name}.art`), { onProgress: progress.update, warn })).listening
 }
 
 /** Shows a raw item id with its name where the data has one. */
@@ -83,7 +97,7 @@ export function registerListeningCommands(program: Command, globals: () => Globa
       if (o.enqueue) return (await import('./worker-command.js')).enqueueCommand(o, g, print)
       if (isDeepModel(o.model)) return deepTrainCommand(o, g, withEngine, print)
       await withEngine(g, async (e, progress) => {
-        const listening = await loadListening(o.listens, { onProgress: progress.update })
+        const listening = await homeListening(e, o.listens, progress)
         const t = await trainModel(o.model, parseParams(o.param), listening, { onProgress: fitProgress(progress, o.model) })
         progress.stop()
         saveTrained(modelPath(e, o.model), t)
@@ -107,7 +121,7 @@ export function registerListeningCommands(program: Command, globals: () => Globa
       if (!o.user === !o.seeds) throw new SegueError('E_BAD_ARGUMENT', 'give exactly one of --user or --seeds')
       const g = globals()
       await withEngine(g, async (e, progress) => {
-        const listening = await loadListening(o.listens, { onProgress: progress.update })
+        const listening = await homeListening(e, o.listens, progress)
         const t = await loadOrTrain(modelPath(e, o.model), o.model, parseParams(o.param), listening, {
           onProgress: fitProgress(progress, o.model),
           warn: (m) => process.stderr.write(`segue: warning: ${m}\n`),
@@ -153,7 +167,7 @@ export function registerListeningCommands(program: Command, globals: () => Globa
       const metrics = checkMetrics(o.metrics)
       o.models.forEach((m) => createModel(m))
       await withEngine(g, async (e, progress) => {
-        const listening = await loadListening(o.listens, { onProgress: progress.update })
+        const listening = await homeListening(e, o.listens, progress)
         // One bar for each model's fit, then one that moves per batch of test users scored.
         let phase = ''
         const results = await compareModels(listening.data, o.models.map((name) => ({ name })), { kind: o.split, fraction: o.fraction, folds: o.folds, seed: o.seed }, {
@@ -194,8 +208,8 @@ export function registerListeningCommands(program: Command, globals: () => Globa
       }
       const space = parseSpace(o.space)
       if (Object.keys(space).length === 0) throw new SegueError('E_BAD_ARGUMENT', 'give at least one --space key=v1,v2,...')
-      await withEngine(g, async (_e, progress) => {
-        const listening = await loadListening(o.listens, { onProgress: progress.update })
+      await withEngine(g, async (e, progress) => {
+        const listening = await homeListening(e, o.listens, progress)
         // Tuning sees only the training part of a held-out split: the test part stays unseen for a final evaluate.
         const [{ train }] = makeSplits(listening.data, { kind: 'random', seed: o.seed })
         const result = await tune((p) => createModel(o.model, p), train, space, {

@@ -3,7 +3,7 @@ import { SegueError } from '../core/errors.js'
 import type { Interactions } from '../data/interactions.js'
 import type { ProgressFn } from '../core/progress.js'
 import { yieldToEventLoop } from '../models/shared/fit-guard.js'
-import { canScoreAll, isRatingPredictor, type FitOptions, type FitReport, type Recommender, type Scored } from '../models/types.js'
+import { canScoreAll, isRatingPredictor, type FitOptions, type FitReport, type Recommender, type Scored, type ScoresAll } from '../models/types.js'
 import { selectTopN } from '../rerank/select.js'
 import { ALL_METRICS, isMetricName, type MetricName, type PerUserMetric } from './metric-names.js'
 import * as m from './metrics.js'
@@ -161,9 +161,11 @@ export function popularityOf(train: Interactions): m.Popularity {
 }
 
 /**
- * Test users with relevant items, and what the metrics need of them, a batch of users at a time. AUC reads
- * each user's whole ranking from the model's score vector (ScoresAll) when it has one, so no list of every
- * item is built; other models list `aucDepth` items per user instead. Only a number per user is kept.
+ * Test users with relevant items, and what the metrics need of them, a batch of users at a time. When AUC is
+ * asked of a model with score vectors (ScoresAll), each user's vector gives both the top-k list (selectTopN
+ * over it is what recommend() gives, by the ScoresAll contract) and the whole ranking AUC reads, so the user is
+ * scored once and no list of every item is built. Other models list `aucDepth` items per user through
+ * recommendMany instead. Only a number per user is kept.
  */
 async function buildCases(model: Recommender, split: Split, opts: EvaluateOptions, withAuc: boolean): Promise<UserCase[]> {
   const relevant = relevantByUser(split.test, opts.relevantFrom)
@@ -172,15 +174,19 @@ async function buildCases(model: Recommender, split: Split, opts: EvaluateOption
   const cases: UserCase[] = []
   for (let i = 0; i < users.length; i += plan.batch) {
     const batch = users.slice(i, i + plan.batch)
-    const lists = await model.recommendMany(batch, { n: plan.depth, excludeSeen: true })
-    batch.forEach((user, b) => cases.push(userCase(model, split.train, user, lists[b], relevant.get(user)!, opts, plan)))
+    if (plan.vectors && canScoreAll(model)) {
+      for (const user of batch) cases.push(vectorCase(model, split.train, user, relevant.get(user)!, opts.k, plan.aucDepth))
+    } else {
+      const lists = await model.recommendMany(batch, { n: plan.depth, excludeSeen: true })
+      batch.forEach((user, b) => cases.push(listCase(split.train, user, lists[b], relevant.get(user)!, opts.k, plan.aucDepth)))
+    }
     opts.onProgress?.({ phase: 'score users', done: i + batch.length, total: users.length })
     await yieldToEventLoop()
   }
   return cases
 }
 
-/** Users asked per recommendMany call: the progress step, small enough that a bar moves, large enough to batch. */
+/** Users per batch: the progress step, small enough that a bar moves, large enough to batch recommendMany. */
 const USERS_PER_BATCH = 128
 /** Listed items held at once when AUC needs deep lists (a model without ScoresAll): bounds memory. */
 const LISTED_PER_BATCH = 1_000_000
@@ -190,30 +196,34 @@ interface ListPlan {
   depth: number
   /** How deep AUC reads the ranking (the catalogue size for exact AUC); 0 without AUC. */
   aucDepth: number
+  /** True when each user's score vector gives the list and AUC (AUC asked of a ScoresAll model). */
+  vectors: boolean
   batch: number
 }
 
 function listPlan(model: Recommender, itemCount: number, opts: EvaluateOptions, withAuc: boolean): ListPlan {
   const aucDepth = withAuc ? Math.max(opts.k, Math.min(itemCount, opts.aucDepth ?? itemCount)) : 0
-  const depth = withAuc && !canScoreAll(model) ? aucDepth : opts.k
-  return { depth, aucDepth, batch: Math.max(1, Math.min(USERS_PER_BATCH, Math.floor(LISTED_PER_BATCH / depth))) }
+  const vectors = withAuc && canScoreAll(model)
+  const depth = withAuc && !vectors ? aucDepth : opts.k
+  return { depth, aucDepth, vectors, batch: Math.max(1, Math.min(USERS_PER_BATCH, Math.floor(LISTED_PER_BATCH / depth))) }
 }
 
-function userCase(model: Recommender, train: Interactions, user: number, list: Scored[], relevant: Set<number>, opts: EvaluateOptions, plan: ListPlan): UserCase {
+/** A user's case from a list of `aucDepth` items (or k without AUC). */
+function listCase(train: Interactions, user: number, list: Scored[], relevant: Set<number>, k: number, aucDepth: number): UserCase {
   const ranked = list.map((s) => s.item)
+  const candidates = train.matrix.cols - rowIndices(train.matrix, user).length
+  const auc = aucDepth === 0 ? NaN : m.aucOf(ranked, relevant, candidates)
+  return { user, top: ranked.slice(0, k), auc, relevant, candidates }
+}
+
+/** A user's case from the score vector: the top k, and AUC over the whole ranking (or the list of aucDepth when AUC is truncated). */
+function vectorCase(model: Recommender & ScoresAll, train: Interactions, user: number, relevant: Set<number>, k: number, aucDepth: number): UserCase {
+  const v = model.scoreAll(user)
   const seen = rowIndices(train.matrix, user)
   const candidates = train.matrix.cols - seen.length
-  const auc = plan.aucDepth === 0 ? NaN : userAuc(model, user, ranked, seen, relevant, candidates, plan.aucDepth)
-  return { user, top: ranked.slice(0, opts.k), auc, relevant, candidates }
-}
-
-/** AUC from the score vector when the model has one (a list of aucDepth only when AUC is truncated), else from the deep list. */
-function userAuc(model: Recommender, user: number, ranked: number[], seen: ArrayLike<number>, relevant: Set<number>, candidates: number, depth: number): number {
-  if (!canScoreAll(model)) return m.aucOf(ranked, relevant, candidates)
-  const v = model.scoreAll(user)
-  if (depth >= candidates) return m.aucOfScores(v, seen, relevant, candidates)
-  const head = selectTopN(v.scores, { n: depth, exclude: seen, backfill: v.backfill })
-  return m.aucOf(head.map((s) => s.item), relevant, candidates)
+  const head = selectTopN(v.scores, { n: aucDepth >= candidates ? k : aucDepth, exclude: seen, backfill: v.backfill }).map((s) => s.item)
+  const auc = aucDepth >= candidates ? m.aucOfScores(v, seen, relevant, candidates) : m.aucOf(head, relevant, candidates)
+  return { user, top: head.slice(0, k), auc, relevant, candidates }
 }
 
 /** Each test user's relevant items (value >= threshold when given), users without any left out. */

@@ -19,31 +19,32 @@ export function partition(data: Interactions, toTest: (entry: number) => boolean
   return { train: keepEntries(data, mask, 0), test: keepEntries(data, mask, 1) }
 }
 
-/** The entries of `data` whose mask value equals `want`, as a new Interactions over the same id maps. */
+/**
+ * The entries of `data` whose mask value equals `want`, as a new Interactions over the same id maps. Plain
+ * loops: TypedArray.from with a map function iterates generically (0.4 s of a
+ * `segue evaluate` on HetRec in a profile on a loaded machine).
+ */
 function keepEntries(data: Interactions, mask: Uint8Array, want: number): Interactions {
   const m = data.matrix
-  const positions = selectedPositions(m, mask, want)
+  let kept = 0
+  for (let p = 0; p < mask.length; p++) if (mask[p] === want) kept++
   const indptr = new Int32Array(m.rows + 1)
+  const indices = new Int32Array(kept)
+  const values = new Float32Array(kept)
+  const times = data.times ? new Float64Array(kept) : undefined
+  let q = 0
   for (let r = 0; r < m.rows; r++) {
-    let count = 0
-    for (let p = m.indptr[r]; p < m.indptr[r + 1]; p++) if (mask[p] === want) count++
-    indptr[r + 1] = indptr[r] + count
+    for (let p = m.indptr[r]; p < m.indptr[r + 1]; p++) {
+      if (mask[p] !== want) continue
+      indices[q] = m.indices[p]
+      values[q] = m.data[p]
+      if (times) times[q] = data.times![p]
+      q++
+    }
+    indptr[r + 1] = q
   }
-  const matrix: Csr = {
-    rows: m.rows,
-    cols: m.cols,
-    indptr,
-    indices: Int32Array.from(positions, (p) => m.indices[p]),
-    data: Float32Array.from(positions, (p) => m.data[p]),
-  }
-  const times = data.times ? Float64Array.from(positions, (p) => data.times![p]) : undefined
+  const matrix: Csr = { rows: m.rows, cols: m.cols, indptr, indices, data: values }
   return { users: data.users, items: data.items, matrix, times, kind: data.kind }
-}
-
-function selectedPositions(m: Csr, mask: Uint8Array, want: number): number[] {
-  const out: number[] = []
-  for (let p = 0; p < m.indices.length; p++) if (mask[p] === want) out.push(p)
-  return out
 }
 
 /** Entry positions of one user's row, as plain numbers (handy for shuffling). */

@@ -4,7 +4,7 @@ import { constants, gunzipSync } from 'node:zlib'
 import { SegueError } from '../core/errors.js'
 import { bundledDataDir } from '../core/paths.js'
 import { buildInteractions, type Interactions, type RawInteraction } from '../data/interactions.js'
-import { readHetrec } from '../data/listens/hetrec.js'
+import { readHetrecListening } from '../data/listens/hetrec.js'
 import { readLastfm1k } from '../data/listens/lastfm-1k.js'
 import { readListens } from '../data/listens/listens-file.js'
 import { readMovieLensRatings } from '../data/listens/movielens.js'
@@ -37,7 +37,8 @@ export async function loadListening(path: string = BUNDLED_LISTENING, opts: Read
   const format = detectFormat(path)
   switch (format) {
     case 'hetrec-2k': {
-      const h = await readHetrec(path, opts)
+      // Plays and artist names only: tags, taggings and friends are never part of ListeningData.
+      const h = await readHetrecListening(path, opts)
       return listening(h.events, 'implicit', path, format, h.artists, 'artist', h.report)
     }
     case 'movielens-100k': {

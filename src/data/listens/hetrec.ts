@@ -1,13 +1,15 @@
 import type { RawInteraction } from '../interactions.js'
 import { RowProblem, type NumericRule, type RowCells } from '../row-cells.js'
 import { listensResult, requiredNumber, wholeId, type ListensReport, type ReadListensResult } from './events.js'
-import { plainOrGz, readTable, requireColumns, type ReadListensOptions, type TableLayout, type TableReport } from './read-table.js'
+import { plainOrGz, requireColumns, type ReadListensOptions, type TableReport } from './read-table.js'
+import { readTsvTable, type TsvLayout } from './tsv-table.js'
 
 /*
  * HetRec 2011 Last.fm 2K (GroupLens): tab-separated, one header row, no quoting. user_artists, tags,
  * user_taggedartists and user_friends end lines with CRLF. artists.dat is UTF-8 although the dataset is
  * often described as Latin-1, while tags.dat really is Latin-1 (eight tags such as 'rock français'): every
- * text file is therefore decoded line by line as UTF-8 where valid and Latin-1 otherwise.
+ * text file is therefore decoded line by line as UTF-8 where valid and Latin-1 otherwise. The files are small
+ * (at most a few MB inflated) and never quoted, so they are read whole and split by hand (tsv-table.ts).
  */
 
 /** Play counts are whole and not negative; the largest in the real file is 352,698. */
@@ -26,12 +28,9 @@ export interface HetrecTagging {
   time: number
 }
 
-function hetrecLayout<T>(file: string, phase: string, columns: readonly string[], read: (c: RowCells) => T): TableLayout<T> {
+function hetrecLayout<T>(file: string, phase: string, columns: readonly string[], read: (c: RowCells) => T): TsvLayout<T> {
   return {
     phase,
-    delimiter: '\t',
-    quote: false,
-    encoding: 'utf8-or-latin1',
     rowReader: (header) => {
       requireColumns(header, columns, file)
       return read
@@ -46,7 +45,7 @@ export async function readHetrecPlays(path: string, opts: ReadListensOptions = {
     item: wholeId(c, 'artistid'),
     value: requiredNumber(c, 'weight', PLAYS_RULE),
   }))
-  const { values, report } = await readTable(path, layout, opts)
+  const { values, report } = await readTsvTable(path, layout, opts)
   return listensResult(values, report)
 }
 
@@ -70,7 +69,7 @@ async function readNames(path: string, phase: string, idColumn: string, textColu
     names.set(key, c.text(text))
     return key
   })
-  const { report } = await readTable(path, layout, opts)
+  const { report } = await readTsvTable(path, layout, opts)
   return { names, report }
 }
 
@@ -83,14 +82,14 @@ export async function readHetrecTaggings(path: string, opts: ReadListensOptions 
     tag: wholeId(c, 'tagid'),
     time: dayToUnix(c),
   }))
-  const { values, report } = await readTable(path, layout, opts)
+  const { values, report } = await readTsvTable(path, layout, opts)
   return { taggings: values, report }
 }
 
 /** user_friends.dat: [user, friend] pairs as listed; the file lists each friendship in both directions. */
 export async function readHetrecFriends(path: string, opts: ReadListensOptions = {}) {
   const layout = hetrecLayout(path, 'read friends', ['userID', 'friendID'], (c) => [wholeId(c, 'userid'), wholeId(c, 'friendid')] as [string, string])
-  const { values, report } = await readTable(path, layout, opts)
+  const { values, report } = await readTsvTable(path, layout, opts)
   return { friends: values, report }
 }
 
@@ -144,6 +143,23 @@ export async function readHetrec(dir: string, opts: ReadListensOptions = {}): Pr
     unknownTags,
   }
   return { events: plays.events, artists: artists.names, tags, friends: friends.friends, report }
+}
+
+/** How reading the listening part of a HetRec folder went: plays and artist names. */
+export interface HetrecListeningReport {
+  plays: ListensReport
+  artists: TableReport
+}
+
+/**
+ * The listening part of a HetRec folder: plays and artist names, without tags, taggings and friends, which
+ * collaborative models and their evaluation never read (about half of what readHetrec reads).
+ */
+export async function readHetrecListening(dir: string, opts: ReadListensOptions = {}) {
+  const plays = await readHetrecPlays(plainOrGz(dir, 'user_artists.dat'), opts)
+  const artists = await readHetrecArtists(plainOrGz(dir, 'artists.dat'), opts)
+  const report: HetrecListeningReport = { plays: plays.report, artists: artists.report }
+  return { events: plays.events, artists: artists.names, report }
 }
 
 function tagsPerArtist(taggings: readonly HetrecTagging[], names: ReadonlyMap<string, string>) {
