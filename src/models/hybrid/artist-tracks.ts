@@ -30,6 +30,12 @@ export interface ArtistTrack {
   artist: string
 }
 
+/** ArtistCatalogue.score's result: the liked artists with tracks, and each one's scores in rowsOf order (read-only). */
+export interface ArtistScores {
+  readonly liked: readonly ArtistTaste[]
+  readonly scores: readonly Float64Array[]
+}
+
 /** One artist's rows as scoring reads them: row i's non-zero features are cols/vals[ptr[i] .. ptr[i + 1]). */
 interface PackedRows {
   ptr: Int32Array
@@ -94,28 +100,46 @@ export class ArtistCatalogue {
    * release and shown as its most popular one.
    */
   recommend(taste: readonly ArtistTaste[], opts: ArtistTracksOptions = {}): ArtistTrack[] {
-    const n = opts.n ?? 10
+    return this.pick(this.score(taste, opts.profile), opts)
+  }
+
+  /**
+   * recommend's first half, which depends on the taste and profile alone (a caller may keep it for several
+   * lists that differ only in what they exclude or accept): every track of each liked artist, scored.
+   */
+  score(taste: readonly ArtistTaste[], profile?: readonly ArtistTaste[]): ArtistScores {
     const liked = taste.filter((t) => t.weight > 0 && this.rowsOf(t.artist).length > 0)
-    if (liked.length === 0) return []
-    const known = (opts.profile ?? liked).filter((t) => t.weight > 0 && this.rowsOf(t.artist).length > 0)
+    if (liked.length === 0) return { liked, scores: [] }
+    const known = (profile ?? liked).filter((t) => t.weight > 0 && this.rowsOf(t.artist).length > 0)
     const sound = this.profile(known.length > 0 ? known : liked)
     let soundSquare = 0
     for (let j = 0; j < this.dims; j++) soundSquare += sound[j] * sound[j]
     const top = Math.max(...liked.map((t) => t.weight))
-    const { keys, reps } = this.recordingIndex()
-    const excluded = this.excludedKeys(opts.exclude)
-    const candidates: (ArtistTrack & { key: string })[] = []
-    for (const t of liked) {
+    const scores = liked.map((t) => {
       const rows = this.rowsOf(t.artist)
       const packed = this.packedRows(rows)
       // A plain loop: Float64Array.from with a map function goes through the iterator protocol, several times slower.
-      const scores = new Float64Array(rows.length)
-      for (let i = 0; i < rows.length; i++) scores[i] = (t.weight / top) * (1 + packedCosine(packed, i, sound, soundSquare)) / 2
+      const out = new Float64Array(rows.length)
+      for (let i = 0; i < rows.length; i++) out[i] = (t.weight / top) * (1 + packedCosine(packed, i, sound, soundSquare)) / 2
+      return out
+    })
+    return { liked, scores }
+  }
+
+  /** recommend's second half: the best distinct recordings of each scored artist that opts admits. */
+  pick(scored: ArtistScores, opts: ArtistTracksOptions = {}): ArtistTrack[] {
+    const n = opts.n ?? 10
+    const { keys, reps } = this.recordingIndex()
+    const excluded = this.excludedKeys(opts.exclude)
+    const candidates: (ArtistTrack & { key: string })[] = []
+    scored.liked.forEach((t, a) => {
+      const rows = this.rowsOf(t.artist)
+      const scores = scored.scores[a]
       const ok = (i: number) => !excluded.has(keys[rows[i]]) && (!opts.accept || opts.accept(reps[rows[i]]))
-      for (const i of this.bestDistinct(rows, scores, packed.idRank, keys, opts.perArtist ?? 2, ok)) {
+      for (const i of this.bestDistinct(rows, scores, this.packedRows(rows).idRank, keys, opts.perArtist ?? 2, ok)) {
         candidates.push({ track: this.tracks[reps[rows[i]]], artist: t.artist, score: scores[i], key: keys[rows[i]] })
       }
-    }
+    })
     const seen = new Set<string>()
     return candidates
       .sort((a, b) => b.score - a.score || a.track.id.localeCompare(b.track.id))
