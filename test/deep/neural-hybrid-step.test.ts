@@ -5,7 +5,7 @@ import { initBackend, matMul } from '../../src/deep/backend.js'
 import { listNetLoss } from '../../src/deep/neural-hybrid/losses.js'
 import { batchNormTrain, buildNetwork, pooledRows, trainableVariables, disposeNetwork } from '../../src/deep/neural-hybrid/network.js'
 import { epochBatches } from '../../src/deep/neural-hybrid/batches.js'
-import { batchLoss } from '../../src/deep/neural-hybrid/training.js'
+import { batchLoss, topK } from '../../src/deep/neural-hybrid/training.js'
 import { neuralHybridOptions } from '../../src/deep/neural-hybrid/options.js'
 import { resolveSide } from '../../src/deep/neural-hybrid/side.js'
 import { buildInteractions, type RawInteraction } from '../../src/data/interactions.js'
@@ -43,8 +43,8 @@ const normal = (shape: number[], seed: number, mean = 0) => tf.variable(tf.rando
 test('matMul (plain kernels on explicit transposes) has tfjs matMul gradients, with and without transposeB', async () => {
   await initBackend()
   const [a, b, c, w] = [normal([6, 4], 1), normal([4, 5], 2), normal([5, 4], 3), tf.randomNormal([6, 5], 0, 1, 'float32', 4)]
-  assertSameGrads(() => tf.sum(tf.mul(matMul(a, b), w)), () => tf.sum(tf.mul(tf.matMul(a, b), w)), [a, b], 'a b')
-  assertSameGrads(() => tf.sum(tf.mul(matMul(a, c, true), w)), () => tf.sum(tf.mul(tf.matMul(a, c, false, true), w)), [a, c], 'a cᵀ')
+  assertSameGrads(() => tf.sum(tf.mul(matMul(a as tf.Tensor2D, b as tf.Tensor2D), w)), () => tf.sum(tf.mul(tf.matMul(a, b), w)), [a, b], 'a b')
+  assertSameGrads(() => tf.sum(tf.mul(matMul(a as tf.Tensor2D, c as tf.Tensor2D, true), w)), () => tf.sum(tf.mul(tf.matMul(a, c, false, true), w)), [a, c], 'a cᵀ')
 })
 
 test('batchNormTrain has the gradient of tfjs batchNorm over tf.moments (through the mean and variance)', async () => {
@@ -55,7 +55,7 @@ test('batchNormTrain has the gradient of tfjs batchNorm over tf.moments (through
     const m = tf.moments(z, 0)
     return tf.sum(tf.mul(tf.batchNorm(z, m.mean, m.variance, b, g, 1e-3), w)) as tf.Scalar
   }
-  assertSameGrads(() => tf.sum(tf.mul(batchNormTrain(z, g, b), w)) as tf.Scalar, plain, [z, g, b], 'batch norm')
+  assertSameGrads(() => tf.sum(tf.mul(batchNormTrain(z as tf.Tensor2D, g as tf.Tensor1D, b as tf.Tensor1D), w)) as tf.Scalar, plain, [z, g, b], 'batch norm')
 })
 
 test('ListNet closed-form gradient equals the one through logSoftmax, also with masked candidates', async () => {
@@ -111,4 +111,17 @@ test('a full-catalogue training step runs no Tile or GatherV2 kernel and fewer t
   // (GatherV2), 527 kernels in all for this loss and its gradients; 368 now.
   assert.deepEqual(names.filter((n) => n === 'Tile' || n === 'GatherV2'), [])
   assert.ok(names.length < 420, `${names.length} kernels in one step`)
+})
+
+test('topK (validation NDCG) gives the first k of a stable descending sort, ties to the lower position', () => {
+  const scores = [9, 3, 7, 7, 1, 9, 7, 0, 3, 8]
+  assert.deepEqual(topK(scores, 0, 10, 4), [0, 5, 9, 2])
+  assert.deepEqual(topK(scores, 2, 8, 3), [3, 7, 0]) // positions within the window scores[2..9]
+  assert.deepEqual(topK(scores, 0, 3, 10), [0, 2, 1])
+  const rng = new Rng(4)
+  for (let t = 0; t < 200; t++) {
+    const xs = Array.from({ length: 40 }, () => rng.int(6))
+    const sorted = Array.from(xs.keys()).sort((a, b) => xs[b] - xs[a]).slice(0, 10)
+    assert.deepEqual(topK(xs, 0, 40, 10), sorted)
+  }
 })

@@ -139,12 +139,31 @@ function trainable(net: Network, o: NeuralHybridOptions, valid: ListBatch[], cal
 function sampledNdcg(b: ListBatch, scores: ArrayLike<number>): number {
   let sum = 0
   for (let r = 0; r < b.lists; r++) {
-    const idx = Array.from({ length: b.candidates }, (_, c) => c).sort((a, c) => scores[r * b.candidates + c] - scores[r * b.candidates + a])
+    const idx = topK(scores, r * b.candidates, b.candidates, VALID_K)
     const relevant = new Set<number>()
     for (let c = 0; c < b.candidates; c++) if (b.targets[r * b.candidates + c] > 0) relevant.add(c)
     sum += ndcgAt(idx, relevant, VALID_K)
   }
   return sum
+}
+
+/**
+ * The k best of scores[offset, offset + n) by score, ties to the lower position: the first k of a stable sort,
+ * without sorting a catalogue-wide list.
+ */
+export function topK(scores: ArrayLike<number>, offset: number, n: number, k: number): number[] {
+  const top: number[] = []
+  for (let c = 0; c < n; c++) {
+    const s = scores[offset + c]
+    if (top.length === k) {
+      if (!(s > scores[offset + top[k - 1]])) continue
+      top.pop()
+    }
+    let at = top.length
+    while (at > 0 && s > scores[offset + top[at - 1]]) at--
+    top.splice(at, 0, c)
+  }
+  return top
 }
 
 /** One list per validation user: the held-out items, fixed negatives, the training items as history. */
