@@ -64,7 +64,7 @@ export class ImpressionRecorder {
 
   /** Writes what is buffered; resolves once it (and any write before it) is done. */
   flush(): Promise<void> {
-    const batch = this.buffer.flatMap((l) => l.trackIds.map((trackId): Impression => ({ listenerId: l.listenerId, trackId, model: l.model, at: l.at })))
+    const batch = distinctImpressions(this.buffer)
     this.buffer = []
     this.buffered = 0
     this.writing = this.writing.then(() => (batch.length === 0 ? undefined : this.write(batch)))
@@ -98,11 +98,36 @@ export class ImpressionRecorder {
   }
 }
 
-interface ShownList {
+export interface ShownList {
   listenerId: string
   model: string
   at: string
   trackIds: readonly string[]
+}
+
+/**
+ * The impressions of `lists`, one per (day, model, listener, track) at its first showing, plus one at its last
+ * when that is later: the store keeps a single row spanning the two (earliest time to a day after the latest), so
+ * the rows come out the same, while a list served again and again (a cached answer reloaded) is expanded once.
+ */
+export function distinctImpressions(lists: readonly ShownList[]): Impression[] {
+  const spans = new Map<string, { first: Impression; last: string }>()
+  for (const l of lists) {
+    const day = l.at.slice(0, 10)
+    for (const trackId of l.trackIds) {
+      // NUL is refused in ids at the schema edge, so it cannot join two keys into one.
+      const key = `${day}\0${l.model}\0${l.listenerId}\0${trackId}`
+      const span = spans.get(key)
+      if (!span) spans.set(key, { first: { listenerId: l.listenerId, trackId, model: l.model, at: l.at }, last: l.at })
+      else {
+        if (l.at < span.first.at) span.first = { ...span.first, at: l.at }
+        if (l.at > span.last) span.last = l.at
+      }
+    }
+  }
+  const out: Impression[] = []
+  for (const { first, last } of spans.values()) out.push(first, ...(last === first.at ? [] : [{ ...first, at: last }]))
+  return out
 }
 
 const byOwner = new WeakMap<object, ImpressionRecorder>()

@@ -18,7 +18,8 @@ import { isPrivateRoute, securityHeaders } from './security.js'
 import { registerMoodRoutes } from './routes-moods.js'
 import { registerChartRoutes } from './routes-charts.js'
 import { registerNextRoutes } from './routes-next.js'
-import { registerOpsRoutes } from './routes-ops.js'
+import { noteShown, registerOpsRoutes } from './routes-ops.js'
+import { recommendationsAnswer } from './answers.js'
 import { loggingOptions, type LogSetting } from '../ops/logging.js'
 import { registerModelRoutes } from './routes-models.js'
 import {
@@ -50,6 +51,9 @@ export interface RateLimits { writes: number; creates: number; authFailures: num
 
 /** authFailures: a listener with a stale token fails once or twice; 30 a minute stops guessing tokens or ids. */
 export const DEFAULT_RATE_LIMIT: RateLimits = { writes: 300, creates: 30, authFailures: 30, windowMs: 60_000 }
+
+/** The content type of answers sent as text already written (fastify's own for JSON). */
+const JSON_TYPE = 'application/json; charset=utf-8'
 
 /** The OpenAPI document's stable path. */
 export const OPENAPI_PATH = '/api/openapi.json'
@@ -182,9 +186,12 @@ export async function createApp(service: SegueService, opts: AppOptions = {}): P
   app.get('/api/listeners/:id/recommendations', {
     schema: { summary: 'Recommendations for a listener, reflecting their feedback at once', params: ListenerParams, querystring: RecommendationsQuery, security: secured, response: { 200: Responses.recommendations, ...errors } },
     preHandler: auth,
-  }, async (req) => {
+  }, async (req, reply) => {
     const r = await service.recommendations(req.params.id, { model: req.query.model ?? service.models().default, n: req.query.n, seeds: req.query.seeds, mood: req.query.mood })
-    return { model: r.model, coldStart: r.coldStart, items: r.items.map((i) => ({ track: summary(i.track), score: i.score, reasons: i.reasons, because: i.because })) }
+    // Written once per result (answers.ts): a cached result's requests send the same text.
+    const answer = recommendationsAnswer(r, service.moods.current)
+    noteShown(service, req.params.id, r.model, answer.trackIds)
+    return reply.type(JSON_TYPE).send(answer.body as never)
   })
 
   registerChartRoutes(app, service)

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyInstance } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { isSegueError } from '../core/errors.js'
@@ -9,9 +9,6 @@ import { onlineReport } from '../ops/online.js'
 import { readinessOf, storeCheck } from '../ops/readiness.js'
 import type { SegueService } from '../service/service.js'
 import { ErrorBody } from './schemas.js'
-
-/** The route whose answers are impressions: a listener's "for you" list. */
-export const RECOMMENDATIONS_ROUTE = '/api/listeners/:id/recommendations'
 
 /** Online figures for at most this many days: a quarter is what a dashboard looks back over. */
 export const MAX_ONLINE_DAYS = 90
@@ -50,10 +47,6 @@ export function registerOpsRoutes(app: FastifyInstance, service: SegueService): 
   app.addHook('onError', async (req, _reply, err) => {
     if (isSegueError(err) && err.code === 'E_STORE') opsMetrics.storeError(req.routeOptions.url ?? UNMATCHED_ROUTE)
   })
-  app.addHook('preSerialization', async (req: FastifyRequest, reply: FastifyReply, payload: unknown) => {
-    if (reply.statusCode === 200 && req.routeOptions.url === RECOMMENDATIONS_ROUTE) noteShown(recorder, req, payload)
-    return payload
-  })
   app.addHook('onClose', async () => recorder.close())
 
   const r = app.withTypeProvider<ZodTypeProvider>()
@@ -84,10 +77,7 @@ function addReadinessChecks(service: SegueService): void {
   readiness.track('playlists', service.playlistsReady, 'the playlists are still being read')
 }
 
-function noteShown(recorder: ReturnType<typeof impressionsOf>, req: FastifyRequest, payload: unknown): void {
-  const answer = payload as { model?: unknown; items?: { track?: { id?: unknown } }[] }
-  const listenerId = (req.params as { id?: unknown }).id
-  if (typeof listenerId !== 'string' || typeof answer.model !== 'string' || !Array.isArray(answer.items)) return
-  const ids = answer.items.map((i) => i.track?.id).filter((id): id is string => typeof id === 'string')
-  recorder.shown(listenerId, answer.model, ids)
+/** Impressions: `listenerId` was shown `trackIds` by `model` (the recommendations route calls this as it answers). */
+export function noteShown(service: SegueService, listenerId: string, model: string, trackIds: readonly string[]): void {
+  impressionsOf(service, service.store).shown(listenerId, model, trackIds)
 }
