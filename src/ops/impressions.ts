@@ -4,10 +4,10 @@ import { opsMetrics } from './metrics.js'
 
 /** Daily figures do not mind a few seconds' delay, and one write every 2 s costs the store nothing. */
 export const FLUSH_EVERY_MS = 2_000
-/** A batch this large is written at once rather than waiting for the timer (about 25 lists of 20). */
+/** This many pairs waiting are written at once rather than waiting for the timer (about 25 different lists of 20). */
 export const FLUSH_AT = 500
 /**
- * At most this many impressions wait in memory (about 3 MB) when the store is slow or down; more are dropped
+ * At most this many pairs wait in memory (about 4 MB) when the store is slow or down; more are dropped
  * and counted (segue_impressions_dropped_total): evaluation loses a few rows, serving loses nothing.
  */
 export const MAX_BUFFERED = 20_000
@@ -26,14 +26,15 @@ export interface RecorderOptions {
 }
 
 /**
- * Collects what listeners are shown and writes it to the store in batches, off the request path: `shown`
- * only appends the list to an array. A failed write drops its batch (counted) instead of retrying without bound.
+ * Collects what listeners are shown and writes it to the store in batches, off the request path. It keeps one
+ * entry per (day, model, listener, track) with its first and last showing, which is all the store keeps of them
+ * (one row from the first showing to a day after the last): a list served again and again (a listener reloading,
+ * a cached answer) neither grows the buffer nor adds rows to write. A failed write drops its batch (counted)
+ * instead of retrying without bound.
  */
 export class ImpressionRecorder {
-  /** Whole lists as served (one small object per request); expanded to rows only when written. */
-  private buffer: ShownList[] = []
-  /** Tracks in `buffer`. */
-  private buffered = 0
+  /** Pairs shown since the last flush, by day, model, listener and track. */
+  private pending = new Map<string, ShownSpan>()
   private writing: Promise<void> = Promise.resolve()
   private readonly timer: NodeJS.Timeout
   private readonly opts: Required<RecorderOptions>
@@ -53,20 +54,26 @@ export class ImpressionRecorder {
   /** Notes that `listenerId` was shown `trackIds` by `model` now. Never throws, never waits. */
   shown(listenerId: string, model: string, trackIds: readonly string[], at = new Date().toISOString()): void {
     if (this.closed) return
-    const room = Math.max(0, this.opts.maxBuffered - this.buffered)
-    const taken = trackIds.length <= room ? trackIds : trackIds.slice(0, room)
-    opsMetrics.impressionsDropped(trackIds.length - taken.length)
-    if (taken.length === 0) return
-    this.buffer.push({ listenerId, model, at, trackIds: taken })
-    this.buffered += taken.length
-    if (this.buffered >= this.opts.flushAt) void this.flush()
+    // NUL is refused in ids at the schema edge, so it cannot join two keys into one.
+    const prefix = `${at.slice(0, 10)}\0${model}\0${listenerId}\0`
+    let dropped = 0
+    for (const trackId of trackIds) {
+      const key = prefix + trackId
+      const span = this.pending.get(key)
+      if (span) {
+        if (at < span.first) span.first = at
+        if (at > span.last) span.last = at
+      } else if (this.pending.size < this.opts.maxBuffered) this.pending.set(key, { listenerId, trackId, model, first: at, last: at })
+      else dropped++
+    }
+    opsMetrics.impressionsDropped(dropped)
+    if (this.pending.size >= this.opts.flushAt) void this.flush()
   }
 
   /** Writes what is buffered; resolves once it (and any write before it) is done. */
   flush(): Promise<void> {
-    const batch = distinctImpressions(this.buffer)
-    this.buffer = []
-    this.buffered = 0
+    const batch = impressionsOfSpans(this.pending.values())
+    this.pending = new Map()
     this.writing = this.writing.then(() => (batch.length === 0 ? undefined : this.write(batch)))
     return this.writing
   }
@@ -98,35 +105,22 @@ export class ImpressionRecorder {
   }
 }
 
-export interface ShownList {
+/** One pair's showings since the last flush. */
+interface ShownSpan {
   listenerId: string
+  trackId: string
   model: string
-  at: string
-  trackIds: readonly string[]
+  first: string
+  last: string
 }
 
-/**
- * The impressions of `lists`, one per (day, model, listener, track) at its first showing, plus one at its last
- * when that is later: the store keeps a single row spanning the two (earliest time to a day after the latest), so
- * the rows come out the same, while a list served again and again (a cached answer reloaded) is expanded once.
- */
-export function distinctImpressions(lists: readonly ShownList[]): Impression[] {
-  const spans = new Map<string, { first: Impression; last: string }>()
-  for (const l of lists) {
-    const day = l.at.slice(0, 10)
-    for (const trackId of l.trackIds) {
-      // NUL is refused in ids at the schema edge, so it cannot join two keys into one.
-      const key = `${day}\0${l.model}\0${l.listenerId}\0${trackId}`
-      const span = spans.get(key)
-      if (!span) spans.set(key, { first: { listenerId: l.listenerId, trackId, model: l.model, at: l.at }, last: l.at })
-      else {
-        if (l.at < span.first.at) span.first = { ...span.first, at: l.at }
-        if (l.at > span.last) span.last = l.at
-      }
-    }
-  }
+/** Each span as the impressions that make its row: the first showing, and the last when later. */
+function impressionsOfSpans(spans: Iterable<ShownSpan>): Impression[] {
   const out: Impression[] = []
-  for (const { first, last } of spans.values()) out.push(first, ...(last === first.at ? [] : [{ ...first, at: last }]))
+  for (const { listenerId, trackId, model, first, last } of spans) {
+    out.push({ listenerId, trackId, model, at: first })
+    if (last !== first) out.push({ listenerId, trackId, model, at: last })
+  }
   return out
 }
 

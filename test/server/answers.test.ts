@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify'
 import { createApp } from '../../src/server/app.js'
 import { recommendationsAnswer } from '../../src/server/answers.js'
 import { SegueService } from '../../src/service/service.js'
-import { distinctImpressions, impressionsOf, type ShownList } from '../../src/ops/impressions.js'
+import { ImpressionRecorder, impressionsOf } from '../../src/ops/impressions.js'
 import { trackMood } from '../../src/moods/catalogue-moods.js'
 import { SqliteStore } from '../../src/store/sqlite.js'
 import type { Impression } from '../../src/store/impressions.js'
@@ -78,26 +78,33 @@ test('an answer is written once per result and mood assignment: other moods, the
   assert.deepEqual(JSON.parse(rewritten.body), JSON.parse(once.body))
 })
 
-test('distinct impressions make the same stored rows as every showing, in fewer writes', async () => {
+test('the recorder keeps each pair once (first and last showing): the same stored rows as every showing, in fewer writes', async () => {
   const day = '2026-12-02'
-  const lists: ShownList[] = []
+  const lists: { listenerId: string; model: string; at: string; trackIds: string[] }[] = []
   for (let i = 0; i < 30; i++) {
     const at = `${day}T${String(8 + (i % 12)).padStart(2, '0')}:${String(i).padStart(2, '0')}:00.000Z`
     lists.push({ listenerId: i % 3 === 0 ? 'b' : 'a', model: i % 2 ? 'content' : 'hybrid', at, trackIds: ['t1', 't2', `t${3 + (i % 4)}`] })
   }
   lists.push({ listenerId: 'a', model: 'hybrid', at: '2026-12-03T00:00:01.000Z', trackIds: ['t1'] })
   const every: Impression[] = lists.flatMap((l) => l.trackIds.map((trackId) => ({ listenerId: l.listenerId, trackId, model: l.model, at: l.at })))
-  const distinct = distinctImpressions(lists)
-  assert.ok(distinct.length < every.length / 2, `${distinct.length} of ${every.length}`)
   const rows: unknown[][] = []
-  for (const batch of [every, distinct]) {
+  const passed: number[] = []
+  for (const through of ['store', 'recorder']) {
     const store = new SqliteStore(':memory:')
     for (const l of ['a', 'b']) await store.createListener({ id: l, name: null, tokenHash: '0'.repeat(64), createdAt: `${day}T00:00:00.000Z` })
-    await store.recordImpressions(batch)
+    if (through === 'store') await store.recordImpressions(every)
+    else {
+      const record = store.recordImpressions.bind(store)
+      const recorder = new ImpressionRecorder({ recordImpressions: async (b) => (passed.push(b.length), record(b)), pruneImpressions: async () => 0 }, { flushEveryMs: 60_000 })
+      for (const l of lists) recorder.shown(l.listenerId, l.model, l.trackIds, l.at)
+      await recorder.close()
+    }
     const db = (store as unknown as { db: { prepare(sql: string): { all(): unknown[] } } }).db
     rows.push(db.prepare('SELECT * FROM impressions_daily ORDER BY day, model, listener_id, track_id').all())
     await store.close()
   }
   assert.ok(rows[0].length >= 15, `${rows[0].length} rows`)
   assert.deepEqual(rows[1], rows[0])
+  assert.equal(passed.length, 1)
+  assert.ok(passed[0] <= 2 * rows[0].length && passed[0] < every.length / 2, `${passed[0]} impressions passed for ${rows[0].length} rows of ${every.length} showings`)
 })
