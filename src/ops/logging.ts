@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
-import { LogController, type FastifyServerOptions } from 'fastify'
+import { LogController, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify'
 import type { DestinationStream, LoggerOptions } from 'pino'
 import { scrubSecrets } from '../store/redact.js'
 import { parseLogLevel } from './log-level.js'
@@ -77,5 +77,22 @@ function pinoOptions(level: string): LoggerOptions {
 /** The fastify options that set up logging and request ids for `setting`. */
 export function loggingOptions(setting: LogSetting = false): Pick<FastifyServerOptions, 'logger' | 'genReqId' | 'logController'> {
   const logger = setting === false ? false : setting === true ? pinoOptions('info') : { ...pinoOptions(setting.level), ...(setting.stream ? { stream: setting.stream } : {}) }
-  return { logger: logger as FastifyServerOptions['logger'], genReqId: requestId, logController: new LogController({ requestIdLogLabel: 'requestId' }) }
+  return { logger: logger as FastifyServerOptions['logger'], genReqId: requestId, logController: new OneLinePerRequest({ requestIdLogLabel: 'requestId' }) }
+}
+
+/**
+ * Fastify's request logging in one info line per request instead of two: "request completed" carries the request
+ * (method, scrubbed URL, address) beside the status and time, so the arrival line is only written at debug (where
+ * a request that never completes can be found). Two pino lines were about 6% of a cached request's CPU.
+ */
+class OneLinePerRequest extends LogController {
+  override incomingRequest(request: FastifyRequest): void {
+    if (!this.isLogDisabled(request)) request.log.debug({ req: request }, 'incoming request')
+  }
+
+  override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
+    if (this.isLogDisabled(request)) return
+    if (error) reply.log.error({ req: request, res: reply, err: error, responseTime: reply.elapsedTime }, 'request errored')
+    else reply.log.info({ req: request, res: reply, responseTime: reply.elapsedTime }, 'request completed')
+  }
 }
