@@ -5,13 +5,22 @@
 //    resident memory of a fresh process that loads HetRec and evaluates (each round runs in a child process
 //    of this script, so peaks do not mix). The old way, full 17,632-item lists for AUC, runs only with
 //    BENCH_EVAL_FULL_LISTS=1 (about a minute and 2.6 GB).
+// 1b. The whole `segue evaluate --models <m>` command as a user runs it, a fresh process of dist/src/cli/main.js:
+//    wall seconds, CPU seconds (all threads) and peak RSS from GNU time (/usr/bin/time; wall only without it).
+//    'first use' is a fresh home (HetRec parsed, then saved as the home's listening artifact); 'saved' is the
+//    next run in that home, which loads the artifact. Also the default model set (no --models), saved. Needs
+//    `npm run build` (npm run bench builds first).
 // 2. EASE fit on all of HetRec with minUsers 2 (6,953 items x 1,892 users: the Woodbury path), beside the NumPy
 //    reference of bench/lib/numpy-ease.ts (dense X, G = XᵀX, λ = 200, np.linalg.inv, B = -P / diag(P), timed
 //    from X in memory to B, all cores; skipped, and said so, when no python3 with numpy is found). segue's
 //    largest weight difference from NumPy's B is reported too. The direct inverse (users outnumber items) is
 //    timed against NumPy by bench/ease.bench.ts. BENCH_ROUNDS sets rounds (default 3).
 import { spawnSync } from 'node:child_process'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { loadavg, tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { packageRoot } from '../src/core/paths.js'
 import { evaluate } from '../src/eval/evaluate.js'
 import { randomHoldout } from '../src/eval/splits.js'
 import { loadListening } from '../src/listening/source.js'
@@ -84,6 +93,62 @@ function evaluateRows(): Row[] {
   })
 }
 
+const CLI = process.env.BENCH_CLI ?? join(packageRoot(), 'dist', 'src', 'cli', 'main.js')
+/** GNU time: a child's CPU (user + system, every thread) and peak RSS, which Node cannot read of a child. */
+const GNU_TIME = '/usr/bin/time'
+
+interface CommandRun {
+  wall: number
+  cpu: number | null
+  peakMb: number | null
+}
+
+/** One `segue evaluate` in a fresh process; `models` empty runs the default set. */
+function runCommand(home: string, models: string[]): CommandRun {
+  const args = [CLI, '--no-progress', '--home', home, 'evaluate', ...(models.length ? ['--models', ...models] : []), '--out', join(home, 'report.json')]
+  const timed = existsSync(GNU_TIME)
+  const started = performance.now()
+  const r = timed
+    ? spawnSync(GNU_TIME, ['-f', 'bench-time %e %U %S %M', process.execPath, ...args], { encoding: 'utf8' })
+    : spawnSync(process.execPath, args, { encoding: 'utf8' })
+  const wall = (performance.now() - started) / 1000
+  if (r.status !== 0) throw new Error(`segue evaluate ${models.join(' ')} failed: ${r.stderr}`)
+  const t = /bench-time [\d.]+ ([\d.]+) ([\d.]+) (\d+)/.exec(r.stderr)
+  return { wall, cpu: t ? Number(t[1]) + Number(t[2]) : null, peakMb: t ? Number(t[3]) / 1024 : null }
+}
+
+const medianOrNull = (xs: (number | null)[]) => (xs.some((x) => x === null) ? null : median(xs as number[]))
+
+function commandRow(detail: string, model: string, runs: CommandRun[]): Row {
+  const cpu = medianOrNull(runs.map((r) => r.cpu))
+  const peak = medianOrNull(runs.map((r) => r.peakMb))
+  return {
+    task: 'segue evaluate command (HetRec)', model, detail, value: +median(runs.map((r) => r.wall)).toFixed(2), unit: 's',
+    cpuSeconds: cpu === null ? null : +cpu.toFixed(2), peakMb: peak === null ? null : Math.round(peak),
+  }
+}
+
+/** The whole command per model: first use in a fresh home, then the next run in that home; then the default set. */
+function commandRows(): Row[] {
+  const runs = { first: new Map<string, CommandRun[]>(), saved: new Map<string, CommandRun[]>() }
+  for (let r = 0; r < ROUNDS; r++) {
+    const home = mkdtempSync(join(tmpdir(), 'segue-bench-eval-'))
+    try {
+      for (const model of ['popularity', 'als', '']) {
+        const models = model ? [model] : []
+        if (model) runs.first.set(model, [...(runs.first.get(model) ?? []), runCommand(mkdtempSync(join(home, 'fresh-')), models)])
+        runs.saved.set(model, [...(runs.saved.get(model) ?? []), runCommand(home, models)])
+      }
+    } finally {
+      rmSync(home, { recursive: true, force: true })
+    }
+  }
+  return [
+    ...[...runs.first].map(([model, rs]) => commandRow('first use: fresh home, HetRec parsed and saved', model, rs)),
+    ...[...runs.saved].map(([model, rs]) => commandRow('listening data saved in the home', model || 'default set (popularity, item-knn, als)', rs)),
+  ]
+}
+
 /** Kept items (>= minUsers listeners, in id order, as EASE keeps them) and X over them as CSR, binary. */
 function keptMatrix(data: Interactions): { n: number; indptr: Int32Array; indices: Int32Array } {
   const pop = itemPopularity(data.matrix)
@@ -132,8 +197,14 @@ async function main(): Promise<void> {
     split: 'random 80/20 per listener, seed 42 (the CLI default); k = 10; metrics: every default one (AUC over all items included)',
     peakMb: 'maxRSS of a fresh process that loads HetRec and evaluates one model',
   }
-  const rows = evaluateRows()
-  rows.push(...(await easeRows(notes)))
+  notes.loadAverageBefore = loadavg().map((x) => +x.toFixed(2))
+  // BENCH_EVAL_COMMAND_ONLY=1: only the whole-command rows (a quick check; its results file lacks the others).
+  const commandOnly = process.env.BENCH_EVAL_COMMAND_ONLY === '1'
+  const rows = commandOnly ? [] : evaluateRows()
+  rows.push(...commandRows())
+  notes.commandCpu = existsSync(GNU_TIME) ? 'GNU time: user + system seconds of the whole process, every thread' : 'no /usr/bin/time: wall only'
+  if (!commandOnly) rows.push(...(await easeRows(notes)))
+  notes.loadAverageAfter = loadavg().map((x) => +x.toFixed(2))
   report('eval', rows, notes)
 }
 
