@@ -14,17 +14,16 @@ import type { HistoryPart, ListenerHistory, ProfileParts } from './profile.js'
 
 /**
  * Listeners whose content state is kept; the least recently asked for go first. A state holds at most about
- * 80 KB (50 rejected tracks' sounds 51 KB, ANCHOR_LISTS_KEPT lists, PULLS_KEPT pulls), so 40 MB in all at most.
+ * 100 KB (50 rejected tracks' sounds 51 KB; ANCHOR_LISTS_KEPT lists of 64 rows with their pulls; PULLS_KEPT
+ * other pulls), so 50 MB in all at most; a listener with few rejections and short lists far less.
  */
 const LISTENERS_KEPT = 500
 /**
  * Anchor lists kept per listener (anchor and list length): a request reads at most maxAnchors of them, and new
  * seeds only push the history's anchors down by their number. Past this the listener's lists start afresh.
  */
-const ANCHOR_LISTS_KEPT = 32
-/** List lengths above this are not kept (the key is anchor * MAX_K + k). */
-const MAX_K = 0x10000
-/** Candidates' rejected-sound pulls kept per listener (8 bytes each, in a Map): past this they start afresh. */
+const ANCHOR_LISTS_KEPT = 16
+/** Rejected-sound pulls of rows outside the anchor lists (the seeds' neighbours) kept per listener: past this they start afresh. */
 const PULLS_KEPT = 512
 
 /**
@@ -42,8 +41,14 @@ export interface AnchorList {
 
 /** One listener's content state for one history part. */
 export class ContentState {
-  private readonly lists = new Map<number, AnchorList>()
-  private readonly pulls = new Map<number, number>()
+  /** Anchor lists by list length, then anchor. */
+  private readonly lists = new Map<number, Map<number, AnchorList>>()
+  private listCount = 0
+  /** Rows of the kept anchor lists, and their pulls: kept as long as the lists. */
+  private readonly listRows = new Set<number>()
+  private readonly listPulls = new Map<number, number>()
+  /** Pulls of other rows (the seeds' neighbours), at most PULLS_KEPT. */
+  private readonly otherPulls = new Map<number, number>()
   /** The history's rejected tracks laid out for ForYou.negativePull (about 50 KB with 50 of them). */
   rejected?: RejectedSound
 
@@ -51,22 +56,30 @@ export class ContentState {
 
   /** The anchor's list for length k, made by `make` on first use. */
   async anchorList(anchor: number, k: number, make: () => Promise<AnchorList>): Promise<AnchorList> {
-    if (k >= MAX_K) return make()
-    const key = anchor * MAX_K + k
-    const got = this.lists.get(key)
+    const got = this.lists.get(k)?.get(anchor)
     if (got) return got
     const list = await make()
-    if (this.lists.size >= ANCHOR_LISTS_KEPT) this.lists.clear()
-    this.lists.set(key, list)
+    if (this.listCount >= ANCHOR_LISTS_KEPT) {
+      this.lists.clear()
+      this.listRows.clear()
+      this.listPulls.clear()
+      this.listCount = 0
+    }
+    let byAnchor = this.lists.get(k)
+    if (!byAnchor) this.lists.set(k, (byAnchor = new Map()))
+    if (!byAnchor.has(anchor)) this.listCount++
+    byAnchor.set(anchor, list)
+    for (const h of list.fresh) this.listRows.add(h.index)
     return list
   }
 
   /** A row's rejected-sound pull (a function of the history's negatives alone), worked out by `make` once. */
   pull(row: number, make: (row: number) => number): number {
-    let v = this.pulls.get(row)
+    const pulls = this.listRows.has(row) ? this.listPulls : this.otherPulls
+    let v = pulls.get(row)
     if (v === undefined) {
-      if (this.pulls.size >= PULLS_KEPT) this.pulls.clear()
-      this.pulls.set(row, (v = make(row)))
+      if (pulls === this.otherPulls && pulls.size >= PULLS_KEPT) pulls.clear()
+      pulls.set(row, (v = make(row)))
     }
     return v
   }
@@ -112,22 +125,28 @@ export function seedFiltered(list: AnchorList, k: number, keep: (row: number) =>
   return list.sharedShort ? out : undefined
 }
 
-/** Audio-feature explanations of a track by an anchor track (listener-independent); the least recently used go first. */
+/** Audio-feature explanations of a track by an anchor track kept (a few hundred bytes each): past this they start afresh. */
 const EXPLAINED_KEPT = 20_000
 
-/** Explanations by (anchor row, track row), shared by every listener. */
+/** Explanations by (anchor row, track row), shared by every listener (they depend on the two tracks alone). */
 export class ExplainCache {
-  private readonly entries = new Map<number, readonly FeatureMatch[]>()
-
-  constructor(private readonly rows: number) {}
+  /** By anchor, then track: small-integer keys (one key of both would leave V8's fast integer range). */
+  private readonly entries = new Map<number, Map<number, readonly FeatureMatch[]>>()
+  private size = 0
 
   get(anchor: number, row: number, make: () => FeatureMatch[]): FeatureMatch[] {
-    const key = anchor * this.rows + row
-    let got = this.entries.get(key)
-    if (got) this.entries.delete(key)
-    else got = make()
-    this.entries.set(key, got)
-    if (this.entries.size > EXPLAINED_KEPT) this.entries.delete(this.entries.keys().next().value!)
+    let byRow = this.entries.get(anchor)
+    let got = byRow?.get(row)
+    if (!got) {
+      if (this.size >= EXPLAINED_KEPT) {
+        this.entries.clear()
+        this.size = 0
+        byRow = undefined
+      }
+      if (!byRow) this.entries.set(anchor, (byRow = new Map()))
+      byRow.set(row, (got = make()))
+      this.size++
+    }
     // A copy of the list (its entries are shared): an answer's list may be changed without touching the cache.
     return got.slice()
   }

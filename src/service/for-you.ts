@@ -107,7 +107,7 @@ export class ForYou {
     private playlists: CatalogueCooccurrence | null = null,
     private readonly popularRows: number[] = popularAcrossGenres(view.tracks, 400),
   ) {
-    this.explained = new ExplainCache(view.tracks.length)
+    this.explained = new ExplainCache()
   }
 
   get hasCollaborative(): boolean {
@@ -155,15 +155,17 @@ export class ForYou {
     if (model === 'content') list = await this.content(p, n * 2)
     else if (model === 'collaborative') list = this.collaborative(p, n * 2)
     else list = fuse(await this.content(p, n * 2), this.collaborative(p, n * 2), this.fusion())
-    // No kids, karaoke or cover tracks unless the listener's history asks for them (rerank/hygiene.ts).
-    list = list.filter((c) => profileHygiene(this.view.tracks, p)(c.row))
-    if (list.length < n) {
+    // No kids, karaoke or cover tracks unless the listener's history asks for them (rerank/hygiene.ts). finish()
+    // asks it of candidates best first, only as far as the list needs; all of them only when few pass.
+    const clean = profileHygiene(this.view.tracks, p)
+    if (!atLeast(list, n, (c) => clean(c.row))) {
+      list = list.filter((c) => clean(c.row))
       // Too few personal picks (the listener's artists are unknown to the listening data, say): popular tracks
       // fill the rest, scored below every personal pick so they come after them.
       const floor = Math.min(...list.map((c) => c.score))
       list = [...list, ...this.popular(p, n * 2).map((c) => ({ ...c, score: Number.isFinite(floor) ? floor * 0.5 * c.score : c.score }))]
     }
-    return { model, coldStart: false, items: this.finish(list, p, n) }
+    return { model, coldStart: false, items: this.finish(list, p, n, clean) }
   }
 
   /**
@@ -444,8 +446,11 @@ export class ForYou {
     return { kind: a.kind, trackId: t.id, text }
   }
 
-  /** Best first, one release per recording, at most params.perArtist per artist, n items, each with its feature view. */
-  private finish(list: readonly Candidate[], p: Profile, n: number): ForYouItem[] {
+  /**
+   * Best first, one release per recording, at most params.perArtist per artist, n items, each with its feature
+   * view; candidates `accept` refuses are left out (as if filtered out of the list before).
+   */
+  private finish(list: readonly Candidate[], p: Profile, n: number, accept: (row: number) => boolean = () => true): ForYouItem[] {
     const out: ForYouItem[] = []
     const keys = new Set<string>()
     const cap = new ArtistCap(artistCap(this.params, n))
@@ -455,7 +460,7 @@ export class ForYou {
       const key = this.view.dupKeys[c.row]
       // A recording's key is the id of its most popular release: that is the one shown.
       const t = this.view.tracks[this.view.rowOf.get(key) ?? c.row]
-      if (keys.has(key) || !cap.admits(t.artists) || !titles.admits(c.row)) continue
+      if (!accept(c.row) || keys.has(key) || !cap.admits(t.artists) || !titles.admits(c.row)) continue
       keys.add(key)
       cap.take(t.artists)
       titles.take(c.row)
@@ -538,6 +543,13 @@ function once<T>(f: () => T): () => T {
     if (!done) [value, done] = [f(), true]
     return value
   }
+}
+
+/** True when at least n items pass the test (stops at the n-th). */
+function atLeast<T>(items: readonly T[], n: number, test: (item: T) => boolean): boolean {
+  let passed = 0
+  for (const x of items) if (test(x) && ++passed >= n) return true
+  return passed >= n
 }
 
 function dedupeReasons(reasons: readonly Reason[]): Reason[] {
