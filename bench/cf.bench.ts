@@ -10,12 +10,19 @@
 // SEGUE_BENCH_LARGE=1, or alone with SEGUE_BENCH_LARGE=only (results then go to bench/results/cf-large.json).
 // The large shape is opt-in: with its plain-TS baselines it runs ~10 minutes and uses a few GB. BENCH_ROUNDS sets rounds (default 3),
 // BENCH_THREADS the threads (default 2).
+//
+// The large shape also times a whole ALS fit as a user makes it, with `implicit`'s settings (factors 64,
+// regularization 0.01, linear confidence alpha 1, 15 iterations of 3 CG steps, 2 threads): from raw events
+// (string ids, shuffled like a log) through buildInteractions (id maps, CSR) and fit's setup (transpose,
+// confidence, initial factors) to each iteration, with wall and CPU seconds and memory per step
+// (bench/lib/als-whole-fit.ts). SEGUE_BENCH_CF=whole-fit runs only that.
 import { AlsRecommender } from '../src/models/als/als.js'
 import { BprRecommender } from '../src/models/bpr/bpr.js'
 import { nnz } from '../src/core/csr.js'
 import type { Interactions } from '../src/data/interactions.js'
 import { median, report, timeRounds, type Row } from './lib/report.js'
 import { syntheticInteractions, type SyntheticShape } from './lib/synthetic-interactions.js'
+import { wholeFit } from './lib/als-whole-fit.js'
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
 const THREADS = Number(process.env.BENCH_THREADS ?? 2)
@@ -24,6 +31,7 @@ const FACTORS = 64
 const TS_SERVE_USERS = 2000
 
 const LARGE = process.env.SEGUE_BENCH_LARGE ?? ''
+const ONLY_WHOLE_FIT = process.env.SEGUE_BENCH_CF === 'whole-fit'
 const SHAPES: (SyntheticShape & { name: string })[] = [
   ...(LARGE === 'only' ? [] : [{ name: '50k x 20k x 2M', users: 50_000, items: 20_000, interactions: 2_000_000, seed: 1 }]),
   ...(LARGE === '1' || LARGE === 'only' ? [{ name: '360k x 290k x 17M', users: 360_000, items: 290_000, interactions: 17_000_000, seed: 2 }] : []),
@@ -33,6 +41,12 @@ async function main(): Promise<void> {
   const rows: Row[] = []
   const notes: Record<string, unknown> = { rounds: ROUNDS, threads: THREADS, factors: FACTORS }
   for (const shape of SHAPES) {
+    if (LARGE && shape.users > 100_000) {
+      const whole = await wholeFit(shape, shape.name, THREADS)
+      rows.push(...whole.rows)
+      notes[`${shape.name} whole fit`] = whole.notes
+    }
+    if (ONLY_WHOLE_FIT) continue
     const t0 = performance.now()
     const data = syntheticInteractions(shape)
     notes[`${shape.name} build seconds`] = +((performance.now() - t0) / 1000).toFixed(2)
@@ -41,7 +55,7 @@ async function main(): Promise<void> {
     rows.push(...(await bprRows(shape.name, data)))
     rows.push(...(await serveRows(shape.name, data)))
   }
-  report(LARGE === 'only' ? 'cf-large' : 'cf', rows, notes)
+  report(ONLY_WHOLE_FIT ? 'cf-large-whole-fit' : LARGE === 'only' ? 'cf-large' : 'cf', rows, notes)
 }
 
 /** Seconds per ALS iteration on both backends, after a setup fit of zero iterations and one warm-up. */

@@ -13,64 +13,68 @@ export interface Csr {
 }
 
 /**
- * Builds a CSR matrix from coordinate triples; repeated (row, col) pairs are summed, in input order. Two stable
- * counting sorts (by column, then by row) put each row's entries in column order in O(nnz + rows + cols), with
- * no per-row comparison sort: at millions of entries that sort (boxed indices) cost more than everything else.
+ * Builds a CSR matrix from coordinate triples; repeated (row, col) pairs are summed, in input order. Entries are
+ * bucketed by row (one pass), then each row is put in column order by a native sort of packed numeric keys
+ * (column, then input position, so the order is stable): a per-row comparison sort over boxed indices cost
+ * more than everything else at millions of entries.
  */
 export function csrFromTriples(rows: number, cols: number, r: ArrayLike<number>, c: ArrayLike<number>, v: ArrayLike<number>): Csr {
   const n = r.length
   if (c.length !== n || v.length !== n) throw new SegueError('E_BAD_ARGUMENT', 'row, column and value arrays differ in length')
+  const counts = new Int32Array(rows + 1)
   for (let i = 0; i < n; i++) {
     if (r[i] < 0 || r[i] >= rows || c[i] < 0 || c[i] >= cols) {
       throw new SegueError('E_BAD_ARGUMENT', `entry ${i} (${r[i]}, ${c[i]}) lies outside a ${rows} x ${cols} matrix`)
     }
+    counts[r[i] + 1]++
   }
-  // By column first (input order kept within a column), then by row: rows come out sorted by column, and
-  // repeated pairs stay in input order, so they are summed in the order they were given.
-  const byCol = countingSort(cols, n, (i) => c[i])
-  const byRow = countingSort(rows, n, (a) => r[byCol.order[a]])
-  const indptr = byRow.starts
-  const indices = new Int32Array(n)
-  const data = new Float32Array(n)
-  for (let a = 0; a < n; a++) {
-    const i = byCol.order[byRow.order[a]]
-    indices[a] = c[i]
-    data[a] = v[i]
+  for (let i = 0; i < rows; i++) counts[i + 1] += counts[i]
+  const fill = counts.slice(0, rows)
+  const byRow = { indices: new Int32Array(n), data: new Float32Array(n) }
+  for (let i = 0; i < n; i++) {
+    const at = fill[r[i]]++
+    byRow.indices[at] = c[i]
+    byRow.data[at] = v[i]
   }
-  return mergeRepeats(rows, cols, indptr, indices, data)
+  return sortAndMerge(rows, cols, counts, byRow.indices, byRow.data)
 }
 
-/**
- * A stable counting sort of n entries by key(entry) in [0, keys): order lists the entries by key, and
- * starts[key] is where that key's run begins (starts[keys] = n).
- */
-function countingSort(keys: number, n: number, key: (i: number) => number): { order: Int32Array; starts: Int32Array } {
-  const starts = new Int32Array(keys + 1)
-  for (let i = 0; i < n; i++) starts[key(i) + 1]++
-  for (let q = 0; q < keys; q++) starts[q + 1] += starts[q]
-  const fill = starts.slice(0, keys)
-  const order = new Int32Array(n)
-  for (let i = 0; i < n; i++) order[fill[key(i)]++] = i
-  return { order, starts }
-}
-
-/** Sums runs of a repeated column within each (sorted) row, compacting the arrays. */
-function mergeRepeats(rows: number, cols: number, indptr: Int32Array, indices: Int32Array, data: Float32Array): Csr {
+/** Sorts each row by column (stably) and sums repeated columns in their input order, into new arrays. */
+function sortAndMerge(rows: number, cols: number, indptr: Int32Array, cs: Int32Array, vs: Float32Array): Csr {
   const outPtr = new Int32Array(rows + 1)
+  const indices = new Int32Array(cs.length)
+  const data = new Float32Array(cs.length)
+  let keys = new Float64Array(0)
   let w = 0
+  const put = (col: number, value: number, first: number): void => {
+    if (w > first && indices[w - 1] === col) data[w - 1] += value
+    else {
+      indices[w] = col
+      data[w++] = value
+    }
+  }
   for (let row = 0; row < rows; row++) {
-    const first = w
-    for (let p = indptr[row]; p < indptr[row + 1]; p++) {
-      if (w > first && indices[p] === indices[w - 1]) data[w - 1] += data[p]
-      else {
-        indices[w] = indices[p]
-        data[w] = data[p]
-        w++
+    const start = indptr[row], end = indptr[row + 1], len = end - start, first = w
+    if (isSorted(cs, start, end)) {
+      for (let p = start; p < end; p++) put(cs[p], vs[p], first)
+    } else {
+      if (keys.length < len) keys = new Float64Array(Math.max(len, keys.length * 2))
+      // col * len + position is exact in a double (cols * len < 2^53) and sorts by column, then input order.
+      for (let j = 0; j < len; j++) keys[j] = cs[start + j] * len + j
+      const sorted = keys.subarray(0, len).sort()
+      for (let q = 0; q < len; q++) {
+        const j = sorted[q] % len
+        put(cs[start + j], vs[start + j], first)
       }
     }
     outPtr[row + 1] = w
   }
-  return { rows, cols, indptr: outPtr, indices: w === indices.length ? indices : indices.slice(0, w), data: w === data.length ? data : data.slice(0, w) }
+  return { rows, cols, indptr: outPtr, indices: w === cs.length ? indices : indices.slice(0, w), data: w === cs.length ? data : data.slice(0, w) }
+}
+
+function isSorted(a: Int32Array, start: number, end: number): boolean {
+  for (let p = start + 1; p < end; p++) if (a[p] < a[p - 1]) return false
+  return true
 }
 
 export function transpose(m: Csr): Csr {

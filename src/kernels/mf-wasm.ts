@@ -45,7 +45,8 @@ export class WasmMfKernel implements MfKernel {
   constructor() {
     const module = requireWasm(WASM_FILE)
     this.ex = new wasmApi.Instance(module, {}).exports as unknown as MfExports
-    this.base = align16(this.ex.heapBase())
+    // A 64-factor row is 256 bytes: starting the fixed side on a cache line keeps each row on 4 lines, not 5.
+    this.base = alignLine(this.ex.heapBase())
     this.work = this.base
   }
 
@@ -163,6 +164,10 @@ class Arena {
     this.end = at + values * 4
     return at
   }
+}
+
+function alignLine(n: number): number {
+  return (n + 63) & ~63
 }
 
 function align16(n: number): number {
