@@ -3,6 +3,7 @@ import { createServer } from 'node:net'
 import { SegueError } from '../core/errors.js'
 import { ProgressView } from './progress.js'
 import { parseLogLevel } from '../ops/log-level.js'
+import { isPostgresUrl } from '../store/open.js'
 
 interface ServeOptions {
   port: number
@@ -102,7 +103,8 @@ export function registerServeCommand(program: Command, globals: () => { home?: s
       let url: string
       let close: () => Promise<void>
       // With a PostgreSQL store, published model versions are followed (src/rollout); closed before the store.
-      const rollout = await (await import('../rollout/serve.js')).startRollout(service, (m) => process.stderr.write(`segue: ${m}\n`)).catch(async (err) => {
+      // Only then is src/rollout loaded: it brings the PostgreSQL driver, which a SQLite server never needs.
+      const rollout = !isPostgresUrl(service.store.location) ? null : await (await import('../rollout/serve.js')).startRollout(service, (m) => process.stderr.write(`segue: ${m}\n`)).catch(async (err) => {
         await service.close()
         throw err
       })

@@ -4,8 +4,7 @@ import { createHash } from 'node:crypto'
 import { z } from 'zod'
 import { isSegueError, SegueError } from '../core/errors.js'
 import type { SegueService } from '../service/service.js'
-import { loadChartContext } from '../report/context.js'
-import { CHARTS, type ChartContext, type ChartDef, type ChartPart } from '../viz/charts.js'
+import type { ChartContext, ChartDef, ChartPart } from '../viz/charts.js'
 import { moodsArtifactPath } from '../moods/catalogue-moods.js'
 import type { ChartSpec } from '../viz/spec.js'
 import { themeConfig, type ThemeName } from '../viz/theme.js'
@@ -32,6 +31,13 @@ const ChartList = z.object({
 const CONTENT_TYPE = { json: 'application/json; charset=utf-8', svg: 'image/svg+xml', png: 'image/png' } as const
 
 /**
+ * The chart registry, loaded on the first chart request rather than at start: with its builders (graphology,
+ * ml-pca, the catalogue reader) it cost every server start ~0.2 s of CPU before ready.
+ */
+let registry: Promise<typeof import('../viz/charts.js')> | undefined
+const chartRegistry = async () => (await (registry ??= import('../viz/charts.js'))).CHARTS
+
+/**
  * Drawings kept per process: every chart in two themes and two drawn formats is a few hundred entries at most,
  * each a few KB (SVG) to a few hundred KB (PNG); the cap only guards against a registry that grows without end.
  */
@@ -51,7 +57,8 @@ class ChartCache {
   }
 
   /** The chart's spec, made on first use; E_NOT_FOUND for a name CHARTS lacks. */
-  spec(name: string): Promise<ChartSpec> {
+  async spec(name: string): Promise<ChartSpec> {
+    const CHARTS = await chartRegistry()
     const def = Object.hasOwn(CHARTS, name) ? CHARTS[name] : undefined
     if (!def) throw new SegueError('E_NOT_FOUND', `no chart '${name}'; GET /api/charts lists them`)
     if (this.service.view.version !== this.version) this.forget(this.service.view.version)
@@ -93,7 +100,7 @@ class ChartCache {
   /** The spec with `trackId` marked on it, for charts that can place a track (their `locate`). */
   async highlighted(name: string, trackId: string): Promise<ChartSpec> {
     const spec = await this.spec(name)
-    const def = CHARTS[name]
+    const def = (await chartRegistry())[name]
     if (!def.locate) throw new SegueError('E_BAD_ARGUMENT', `chart '${name}' cannot mark a track; GET /api/charts says which can (highlightable)`)
     const row = this.service.view.rowOf.get(trackId)
     if (row === undefined) throw new SegueError('E_NOT_FOUND', `no track '${trackId}' in the catalogue`)
@@ -108,6 +115,7 @@ class ChartCache {
     const tracks = this.service.view.tracks
     if (needs.length === 1 && needs[0] === 'tracks') return { tracks }
     const moods = await this.moodSource(def)
+    const { loadChartContext } = await import('../report/context.js')
     return remembered(this.contexts, [...needs].sort().join(','), async () => (await loadChartContext(new Set(needs), { tracks, moods })).ctx)
   }
 
@@ -119,9 +127,11 @@ class ChartCache {
   warm(): void {
     if (this.warming) return
     this.warming = true
-    const quick = Object.entries(CHARTS).filter(([, def]) => neededParts(def).every((p) => WARM_PARTS.has(p)))
-    quick.sort(([, a], [, b]) => Number(neededParts(a).join() !== 'tracks') - Number(neededParts(b).join() !== 'tracks'))
-    void quick.reduce<Promise<unknown>>((prev, [name]) => prev.then(() => this.spec(name).catch(() => undefined)), Promise.resolve())
+    void chartRegistry().then((CHARTS) => {
+      const quick = Object.entries(CHARTS).filter(([, def]) => neededParts(def).every((p) => WARM_PARTS.has(p)))
+      quick.sort(([, a], [, b]) => Number(neededParts(a).join() !== 'tracks') - Number(neededParts(b).join() !== 'tracks'))
+      return quick.reduce<Promise<unknown>>((prev, [name]) => prev.then(() => this.spec(name).catch(() => undefined)), Promise.resolve())
+    })
   }
   private warming = false
 
@@ -211,7 +221,7 @@ export function registerChartRoutes(app: FastifyInstance, service: SegueService)
   })
 
   api.get('/api/charts', { schema: { summary: 'The charts the server draws, with what each shows', response: { 200: ChartList } } }, async () => ({
-    charts: Object.entries(CHARTS).map(([name, def]) => ({
+    charts: Object.entries(await chartRegistry()).map(([name, def]) => ({
       name, title: def.title, description: def.description, needs: neededParts(def), highlightable: def.locate !== undefined,
     })),
   }))

@@ -3,9 +3,7 @@ import { join } from 'node:path'
 import { SegueError } from '../../core/errors.js'
 import type { Track } from '../../core/track.js'
 import type { SegueService } from '../../service/service.js'
-import { initBackend } from '../backend.js'
 import type { SasRec } from './model.js'
-import { loadSasRec } from './train.js'
 
 /**
  * "Up next": the tracks to play after the one playing, from the trained sequence model (SASRec over playlist
@@ -67,6 +65,8 @@ async function modelFor(service: SegueService): Promise<LoadedModel | null> {
 }
 
 async function openModel(path: string, mtimeMs: number, service: SegueService): Promise<LoadedModel> {
+  // TensorFlow.js loads only when a model is trained: importing it costs ~0.7 s of CPU, which every server start paid.
+  const [{ initBackend }, { loadSasRec }] = await Promise.all([import('../backend.js'), import('./train.js')])
   await initBackend()
   const { model, items } = loadSasRec(path)
   const numberOf = new Map(items.map((id, i) => [id, i + 1]))
