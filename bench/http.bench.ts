@@ -24,11 +24,13 @@
 // default 3), BENCH_CONNECTIONS (default 50), BENCH_CPU_PROF (a folder: the server runs with --cpu-prof and
 // writes its profile there on exit), BENCH_ONLY (comma-separated scenario names, e.g. "health,similar").
 // BENCH_HOME (a home to start from a copy of: skips the first start's import and fits).
+// Each run also reports the server's CPU per request (serverCpuUsPerRequest, from /proc): the figure to compare
+// builds or changes by on a shared machine, where requests per second follow the other load.
 // BENCH_SERVER (the server's main.js, default dist/src/cli/main.js) measures another build under the same load.
 // With BENCH_ONLY, BENCH_CPU_PROF or BENCH_SERVER the table is printed but bench/results/http.json is left as it was.
 import autocannon from 'autocannon'
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
-import { cpSync, mkdtempSync, rmSync } from 'node:fs'
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { cpus, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Rng } from '../src/core/rng.js'
@@ -133,6 +135,8 @@ interface Measurement {
   timeouts: number
   statusCodes: Record<string, number>
   firstError?: string
+  /** The server process's CPU time (user + system, all threads) during the run, ms; null where /proc is missing. */
+  serverCpuMs: number | null
 }
 
 async function main(): Promise<void> {
@@ -148,6 +152,7 @@ async function main(): Promise<void> {
   try {
     console.log(`starting the server on a fresh home ${home} (first start: import + model fits)...`)
     child = spawnServer(home)
+    serverPid = child.pid
     const server = await serverReady(child)
     console.log(`server ready in ${server.readySeconds} s at ${server.url}`)
     await runBench(server, home)
@@ -168,6 +173,7 @@ async function runBench(server: Server, home: string): Promise<void> {
   await sanityCheck(server.url, tracks[0], listeners[0])
   await sanityCheck(server.url, tracks[0], long[0])
 
+  await backgroundDone(server.url)
   const loadBefore = loadavg()
   const reads = readScenarios(tracks, listeners, long).filter((s) => !ONLY || ONLY.includes(s.name))
   const pooled = new Map<string, Measurement[]>()
@@ -199,6 +205,27 @@ async function runBench(server: Server, home: string): Promise<void> {
     process.exitCode = 1
   }
 }
+
+/** The server's pid, for its CPU time (serverCpuMs). */
+let serverPid: number | undefined
+
+/**
+ * The server process's CPU time so far (user + system of all its threads), ms, from /proc/<pid>/stat (clock ticks
+ * of 10 ms); null off Linux. On a shared machine CPU per request moves far less than requests per second: the
+ * figure to compare builds by.
+ */
+function serverCpuMs(): number | null {
+  if (serverPid === undefined) return null
+  try {
+    const fields = readFileSync(`/proc/${serverPid}/stat`, 'utf8').split(') ')[1].split(' ')
+    return (Number(fields[11]) + Number(fields[12])) * CLOCK_TICK_MS
+  } catch {
+    return null
+  }
+}
+
+/** /proc's CPU times are in clock ticks: 100 per second on Linux (USER_HZ). */
+const CLOCK_TICK_MS = 10
 
 /** `segue serve --port 0` in a child process (optionally under --cpu-prof); its stderr is piped to watch for readiness. */
 function spawnServer(home: string): ChildProcess {
@@ -314,6 +341,20 @@ async function createLongListeners(url: string, home: string, tracks: string[], 
   return out
 }
 
+/**
+ * Waits until /api/ready answers 200 (a first start builds the song-mood classifier and reads playlists in the
+ * background, which would be charged to the first rounds' CPU); an older build without the route answers 404.
+ */
+async function backgroundDone(url: string): Promise<void> {
+  const t0 = performance.now()
+  while (performance.now() - t0 < SETTLE_TIMEOUT_MS) {
+    const status = (await fetch(`${url}/api/ready`)).status
+    if (status === 200 || status === 404) return
+    await new Promise((resolve) => setTimeout(resolve, 500))
+  }
+  throw new Error(`server not ready ${SETTLE_TIMEOUT_MS / 1000} s after start (GET /api/ready)`)
+}
+
 /** One request of each kind by hand first, so a broken route fails with its message rather than as a count. */
 async function sanityCheck(url: string, track: string, l: Listener): Promise<void> {
   const similar = await api<{ items: unknown[] }>(url, 'GET', `/api/tracks/${encodeURIComponent(track)}/similar?n=10`)
@@ -397,7 +438,8 @@ function rotation<T>(items: readonly T[]): () => T {
  */
 async function measure(url: string, s: Scenario, length: { seconds: number } | { amount: number }, label: string): Promise<Measurement> {
   await settle(url)
-  const m: Measurement = { perSecond: [], latenciesMs: [], laterLatenciesMs: [], requests: 0, non2xx: 0, tolerated: 0, errors: 0, timeouts: 0, statusCodes: {} }
+  const m: Measurement = { perSecond: [], latenciesMs: [], laterLatenciesMs: [], requests: 0, non2xx: 0, tolerated: 0, errors: 0, timeouts: 0, statusCodes: {}, serverCpuMs: null }
+  const cpu0 = serverCpuMs()
   const side = s.alongside ? startAlongside(url, s.alongside) : null
   const t0 = performance.now()
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
@@ -425,6 +467,8 @@ async function measure(url: string, s: Scenario, length: { seconds: number } | {
     })
   })
   const elapsed = (performance.now() - t0) / 1000
+  const cpu1 = serverCpuMs()
+  m.serverCpuMs = cpu0 === null || cpu1 === null ? null : cpu1 - cpu0
   if (side) await side.stop(`${label} (alongside: ${s.alongside!.scenario.route})`)
   m.perSecond = wholeSeconds(m.perSecond, 'seconds' in length ? Math.min(elapsed, length.seconds) : elapsed)
   m.requests = result.requests.total
@@ -433,7 +477,8 @@ async function measure(url: string, s: Scenario, length: { seconds: number } | {
   m.timeouts = result.timeouts
   checkClean(s, m, label)
   const lat = percentiles(m.latenciesMs)
-  console.log(`${label}: ${Math.round(m.requests / elapsed)} req/s, p50 ${lat.p50.toFixed(2)} ms, p99 ${lat.p99.toFixed(2)} ms${m.tolerated ? `, ${m.tolerated} x 429` : ''}`)
+  const cpu = m.serverCpuMs === null ? '' : `, server CPU ${Math.round((1000 * m.serverCpuMs) / Math.max(1, m.requests))} us/request`
+  console.log(`${label}: ${Math.round(m.requests / elapsed)} req/s, p50 ${lat.p50.toFixed(2)} ms, p99 ${lat.p99.toFixed(2)} ms${cpu}${m.tolerated ? `, ${m.tolerated} x 429` : ''}`)
   return m
 }
 
@@ -540,6 +585,7 @@ function tableRows(scenarios: Scenario[], pooled: Map<string, Measurement[]>): R
       errors: sum((m) => m.errors),
       timeouts: sum((m) => m.timeouts),
       seconds: perSecond.length,
+      serverCpuUsPerRequest: ms.every((m) => m.serverCpuMs !== null) ? Math.round((1000 * sum((m) => m.serverCpuMs!)) / Math.max(1, sum((m) => m.requests))) : null,
     }
   })
 }
@@ -587,6 +633,7 @@ function notes(server: Server, tracks: number, listeners: number): Record<string
     writeRun: { warmupPerListener: WRITE_WARMUP_PER_LISTENER, measuredPerListener: WRITES_PER_LISTENER, limitPerListenerPerMinute: DEFAULT_RATE_LIMIT.writes, runs: 'once, after the read rounds' },
     rps: 'mean and median of requests completed in each whole second, pooled over rounds',
     p99LaterMs: 'p99 without the first answer on each connection (connections opened while the server is saturated wait to be accepted)',
+    serverCpuUsPerRequest: "the server process's CPU time (all threads, /proc) over the measured runs divided by their requests, microseconds",
     latency: 'ms, 2xx answers only, nearest-rank percentiles over all measured requests of all rounds; requests that time out (autocannon: 10 s) have no latency and count in errors (timeouts are part of errors)',
     target: TARGET,
     recsTarget: RECS_TARGET,
