@@ -88,13 +88,16 @@ export class ArtistBridge {
     const folded = m.foldUserOver({ history: [...history.keys()], weights: [...history.values()] }, this.linkedItems)
     const artists = this.topLinked(folded, n)
     const recommended = new Set(artists.map((a) => a.item))
+    // The explainer keeps the listener's vector and history and the recommended artists' scores, not every score.
+    const scoreOf = new Map(artists.map((a) => [a.item, a.score]))
+    const kept: FoldedUser = { vector: folded.vector, seen: folded.seen, values: folded.values, scores: NO_SCORES }
     let explain: ((item: number, top?: number) => Explanation) | undefined
     const strongest = new Map<number, number | undefined>()
     return {
       artists,
       strongest: (item) => {
         if (!recommended.has(item)) return undefined
-        explain ??= m.explainerFolded(this.byItem(folded))
+        explain ??= m.explainerFolded(kept, (i) => scoreOf.get(i)!)
         if (!strongest.has(item)) strongest.set(item, explain(item, 1).because[0]?.item)
         return strongest.get(item)
       },
@@ -112,14 +115,6 @@ export class ArtistBridge {
     return selectTopN(folded.scores, { n, exclude: seen }).map((s) => ({ item: linked[s.item], score: s.score }))
   }
 
-  /** A folded user over the linked items as foldUser would give it: scores by item id (unlinked ones 0, never read). */
-  private byItem(folded: FoldedUser): FoldedUser {
-    const scores = new Float32Array(this.linkedIndex.length)
-    const linked = this.linkedItems
-    for (let i = 0; i < linked.length; i++) scores[linked[i]] = folded.scores[i]
-    return { ...folded, scores }
-  }
-
   /**
    * For each recommended artist, the listener's artist that contributed most to its score, where the model
    * can say (absent otherwise).
@@ -134,6 +129,8 @@ export class ArtistBridge {
     return out
   }
 }
+
+const NO_SCORES = new Float32Array(0)
 
 function popularItems(t: TrainedModel, linked: ReadonlyMap<number, string>): Scored[] {
   const m = t.listening.data.matrix

@@ -1,6 +1,9 @@
 import type { ArtistCatalogue, ArtistScores } from '../models/hybrid/artist-tracks.js'
 import type { Scored } from '../models/types.js'
+import type { Track } from '../core/track.js'
 import type { ArtistBridge } from './artist-bridge.js'
+import type { ForYouParams } from './for-you-params.js'
+import type { HistoryPart, KeySet, Positive, ProfileParts } from './profile.js'
 
 /**
  * What a listener's artist-level taste decides of a "Listeners like you" list before anything a request leaves
@@ -18,10 +21,11 @@ export interface ArtistPart {
 }
 
 /**
- * Artist parts kept, the least recently used dropped first: one per listener state in use (and per seed whose
- * artists the model knows). An entry holds up to ~120 KB once its reasons are explained, so at most ~60 MB.
+ * Artist parts kept, the least recently used dropped first: one per listener state in use and per seed artist
+ * the model knows (a listener's few hundred seeds should not push out another's). An entry holds ~45 KB once
+ * its reasons are explained (the factorisation, 32 KB, and the scored tracks), so at most ~90 MB.
  */
-const ARTIST_PARTS_KEPT = 500
+const ARTIST_PARTS_KEPT = 2_000
 
 /**
  * "Listeners like you" per request, split (issue 8 §5): a request's taste is the history's artists weighted by
@@ -34,12 +38,42 @@ const ARTIST_PARTS_KEPT = 500
  */
 export class ArtistPartCache {
   private readonly parts = new Map<string, ArtistPart>()
+  /** Per history part (one per event): the history's own taste, and the recording keys of its positives. */
+  private readonly histories = new WeakMap<HistoryPart, { taste: Map<number, number>; keys: Set<string> }>()
+  /** tasteKey without the count, per taste map (the history's are used by many requests). */
+  private readonly keys = new WeakMap<ReadonlyMap<number, number>, string>()
 
-  constructor(private readonly bridge: ArtistBridge, private readonly catalogue: ArtistCatalogue) {}
+  constructor(
+    private readonly bridge: ArtistBridge,
+    private readonly catalogue: ArtistCatalogue,
+    private readonly tracks: readonly Track[],
+    /** The catalogue's recording keys (the ones its ArtistCatalogue excludes by). */
+    private readonly recordingKeys: readonly string[],
+    private readonly cfWeight: Readonly<ForYouParams['cfWeight']>,
+  ) {}
+
+  /**
+   * A request's taste: model item -> Σ cfWeight[kind] x weight over its positives, in their order. Given the
+   * profile's parts (when the positives are the whole profile's), the history's own taste, made once per event,
+   * when no seed brings an artist the model knows: the seeds then add no entry, and the other positives keep
+   * their order, so it is the same map.
+   */
+  taste(positives: readonly Positive[], parts?: ProfileParts): ReadonlyMap<number, number> {
+    if (parts && [...parts.seedRows].every((row) => this.bridge.itemsOf(this.tracks[row]).length === 0)) return this.history(parts.history).taste
+    return this.tasteOf(positives)
+  }
+
+  /** The recording keys of a profile's positives, which its list leaves out: the history's (kept) and the seeds'. */
+  excluded(parts: ProfileParts): KeySet {
+    const history = this.history(parts.history).keys
+    return { has: (key) => history.has(key) || parts.seedKeys.has(key) }
+  }
 
   /** The part for a taste (model item -> play-count weight, in the profile's order) and a number of artists. */
   get(taste: ReadonlyMap<number, number>, count: number): ArtistPart {
-    const key = tasteKey(taste, count)
+    let base = this.keys.get(taste)
+    if (base === undefined) this.keys.set(taste, (base = tasteKey(taste)))
+    const key = `${count}${base}`
     let part = this.parts.get(key)
     if (part) this.parts.delete(key)
     else part = this.build(taste, count)
@@ -57,16 +91,33 @@ export class ArtistPartCache {
     const { artists, strongest } = bridge.artistsWithReasons(taste, count)
     const profile = [...taste].map(([item, w]) => ({ artist: bridge.artistName(item)!, weight: w }))
     const liked = artists.map((a, i) => ({ artist: bridge.artistName(a.item)!, weight: artists.length - i }))
-    const scored = artists.length === 0 ? { liked: [], scores: [] } : this.catalogue.score(liked, profile)
+    const scored = artists.length === 0 ? { liked: [], scores: [] } : this.catalogue.ranked(this.catalogue.score(liked, profile))
     const itemOfName = new Map<string, number>()
     for (const a of artists) itemOfName.set(bridge.artistName(a.item)!, a.item)
     return { artists, strongest, scored, itemOfName }
   }
+
+  private history(part: HistoryPart): { taste: Map<number, number>; keys: Set<string> } {
+    let h = this.histories.get(part)
+    if (!h) {
+      h = { taste: this.tasteOf(part.positives), keys: new Set(part.positives.map((x) => this.recordingKeys[x.row])) }
+      this.histories.set(part, h)
+    }
+    return h
+  }
+
+  private tasteOf(positives: readonly Positive[]): Map<number, number> {
+    const taste = new Map<number, number>()
+    for (const pos of positives) {
+      for (const item of this.bridge.itemsOf(this.tracks[pos.row])) taste.set(item, (taste.get(item) ?? 0) + this.cfWeight[pos.kind] * pos.weight)
+    }
+    return taste
+  }
 }
 
 /** A taste's exact identity: its items and weights in order (a number's string form reads back to the same number). */
-function tasteKey(taste: ReadonlyMap<number, number>, count: number): string {
-  let key = `${count}`
+function tasteKey(taste: ReadonlyMap<number, number>): string {
+  let key = ''
   for (const [item, w] of taste) key += `|${item}:${w}`
   return key
 }

@@ -295,17 +295,19 @@ export class ForYou {
   private artistLevel(p: Profile, positives: readonly Positive[], n: number): Candidate[] {
     if (!this.bridge) return []
     const { perArtist, cfWeight } = this.params
-    const history = new Map<number, number>()
-    for (const pos of positives) {
-      for (const item of this.bridge.itemsOf(this.view.tracks[pos.row])) history.set(item, (history.get(item) ?? 0) + cfWeight[pos.kind] * pos.weight)
-    }
+    // What the taste decides (the model's artists and their scored tracks) is kept across requests with that taste,
+    // and what the history alone decides (its taste, its tracks' recordings) across requests until its next event.
+    this.artistParts ??= new ArtistPartCache(this.bridge, this.view.artists, this.view.tracks, this.view.dupKeys, cfWeight)
+    const parts = profileParts(p)
+    const history = this.artistParts.taste(positives, positives === p.positives ? parts : undefined)
     if (history.size === 0) return []
-    // What the taste decides (the model's artists and their scored tracks) is kept across requests with that taste.
-    this.artistParts ??= new ArtistPartCache(this.bridge, this.view.artists)
     const { artists, strongest, scored, itemOfName } = this.artistParts.get(history, Math.max(10, Math.ceil(n / perArtist) + 5))
     if (artists.length === 0) return []
-    const exclude = new Set(p.positives.map((x) => this.view.tracks[x.row].id))
-    const picks = this.view.artists.pick(scored, { n: n * 2, perArtist, exclude, accept: profileHygiene(this.view.tracks, p) })
+    const exclude = parts ? { excludeKeys: this.artistParts.excluded(parts) } : { exclude: new Set(p.positives.map((x) => this.view.tracks[x.row].id)) }
+    const picks = this.view.artists.pick(scored, { n: n * 2, perArtist, ...exclude, accept: profileHygiene(this.view.tracks, p) })
+    // A rejected sound's pull depends on the history alone: kept with the history's content state when there is one.
+    const state = this.contentCache.state(parts)
+    const pull = (row: number) => (state ? state.pull(row, (r) => this.negativePull(p, r)) : this.negativePull(p, row))
     // Each recommended artist is explained by the listener's artist that drove its score, and through that
     // artist by the listener's heaviest track of theirs: the liked (or picked, or played) track it came from.
     // Working that out takes a factorisation and a solve per artist, so it waits until finish() shows the track.
@@ -322,7 +324,7 @@ export class ForYou {
     return picks
       .map((t) => {
         const row = this.view.rowOf.get(t.track.id)!
-        return { row, score: t.score * (1 - this.negativePull(p, row)), reasons: [reasonOf(t.artist)] }
+        return { row, score: t.score * (1 - pull(row)), reasons: [reasonOf(t.artist)] }
       })
       .filter((c) => isFresh(this.view, p, c.row))
   }

@@ -54,8 +54,8 @@ function countExplained(model: AlsRecommender): number[] {
     explained.push(...items)
     return many(folded, items, top)
   }
-  model.explainerFolded = (folded: FoldedUser) => {
-    const explain = one(folded)
+  model.explainerFolded = (folded: FoldedUser, scoreOf?: (item: number) => number) => {
+    const explain = one(folded, scoreOf)
     return (item: number, top?: number) => {
       explained.push(item)
       return explain(item, top)

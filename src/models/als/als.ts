@@ -136,13 +136,13 @@ export class AlsRecommender extends FactorModel implements Incremental, Explaina
    * explainFolded one item at a time, for callers that learn late which items they need: the factorisation
    * is done on the first call and shared by the later ones.
    */
-  explainerFolded(folded: FoldedUser): (item: number, top?: number) => Explanation {
+  explainerFolded(folded: FoldedUser, scoreOf: (item: number) => number = (item) => folded.scores[item]): (item: number, top?: number) => Explanation {
     const s = this.fitted()
     let explain: ReturnType<typeof scoreExplainer> | undefined
     return (item, top = 5) => {
       this.checkItem(item)
       explain ??= scoreExplainer(this.foldInGram(), s.itemFactors, s.k, folded.seen, Float32Array.from(folded.values, (r) => this.confidence(r)))
-      return { item, because: explain(item, top, folded.scores[item]) }
+      return { item, because: explain(item, top, scoreOf(item)) }
     }
   }
 

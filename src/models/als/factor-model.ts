@@ -47,8 +47,11 @@ export interface FoldsUsers {
   foldUserOver(user: UserRef, items: Int32Array): FoldedUser
   recommendFolded(folded: FoldedUser, opts?: RecommendOptions): Scored[]
   explainFolded(folded: FoldedUser, items: readonly number[], top?: number): Explanation[]
-  /** explainFolded for one item at a time, the shared work done once on the first call. */
-  explainerFolded(folded: FoldedUser): (item: number, top?: number) => Explanation
+  /**
+   * explainFolded for one item at a time, the shared work done once on the first call; `scoreOf` gives an
+   * item's score where folded.scores does not hold every item's (foldUserOver).
+   */
+  explainerFolded(folded: FoldedUser, scoreOf?: (item: number) => number): (item: number, top?: number) => Explanation
 }
 
 export const foldsUsers = (m: Recommender): m is Recommender & FoldsUsers =>

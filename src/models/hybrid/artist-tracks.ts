@@ -14,6 +14,8 @@ export interface ArtistTracksOptions {
   perArtist?: number
   /** Track ids to leave out (already heard, disliked), with every other release of their recordings. */
   exclude?: ReadonlySet<string>
+  /** The same given as recording keys (the catalogue's recordingKeys of those tracks), in place of `exclude`. */
+  excludeKeys?: { has(key: string): boolean }
   /**
    * The artists whose tracks define the listener's sound (typically what they play most). Default: the
    * taste itself.
@@ -34,6 +36,21 @@ export interface ArtistTrack {
 export interface ArtistScores {
   readonly liked: readonly ArtistTaste[]
   readonly scores: readonly Float64Array[]
+  /** From ranked(): each artist's row indices, best first. */
+  readonly order?: readonly Int32Array[]
+}
+
+/** bestDistinct over rows already in its order: the first `count` that pass `ok`, one per recording key. */
+function firstDistinct(order: Int32Array, rows: readonly number[], keys: readonly string[], count: number, ok: (i: number) => boolean): number[] {
+  const out: number[] = []
+  const taken = new Set<string>()
+  for (let r = 0; r < order.length && out.length < count; r++) {
+    const i = order[r]
+    if (!ok(i) || taken.has(keys[rows[i]])) continue
+    taken.add(keys[rows[i]])
+    out.push(i)
+  }
+  return out
 }
 
 /** One artist's rows as scoring reads them: row i's non-zero features are cols/vals[ptr[i] .. ptr[i + 1]). */
@@ -126,17 +143,32 @@ export class ArtistCatalogue {
     return { liked, scores }
   }
 
+  /**
+   * `scored` with each artist's rows in the order pick takes them (score, then track id): for a caller that
+   * keeps a scoring for many picks, each pick then walks the order instead of scanning all rows for each track.
+   */
+  ranked(scored: ArtistScores): ArtistScores {
+    const order = scored.liked.map((t, a) => {
+      const scores = scored.scores[a]
+      const { idRank } = this.packedRows(this.rowsOf(t.artist))
+      return Int32Array.from(scores, (_, i) => i).sort((x, y) => scores[y] - scores[x] || idRank[x] - idRank[y] || x - y)
+    })
+    return { ...scored, order }
+  }
+
   /** recommend's second half: the best distinct recordings of each scored artist that opts admits. */
   pick(scored: ArtistScores, opts: ArtistTracksOptions = {}): ArtistTrack[] {
     const n = opts.n ?? 10
     const { keys, reps } = this.recordingIndex()
-    const excluded = this.excludedKeys(opts.exclude)
+    const excluded = opts.excludeKeys ?? this.excludedKeys(opts.exclude)
     const candidates: (ArtistTrack & { key: string })[] = []
     scored.liked.forEach((t, a) => {
       const rows = this.rowsOf(t.artist)
       const scores = scored.scores[a]
       const ok = (i: number) => !excluded.has(keys[rows[i]]) && (!opts.accept || opts.accept(reps[rows[i]]))
-      for (const i of this.bestDistinct(rows, scores, this.packedRows(rows).idRank, keys, opts.perArtist ?? 2, ok)) {
+      const count = opts.perArtist ?? 2
+      const best = scored.order ? firstDistinct(scored.order[a], rows, keys, count, ok) : this.bestDistinct(rows, scores, this.packedRows(rows).idRank, keys, count, ok)
+      for (const i of best) {
         candidates.push({ track: this.tracks[reps[rows[i]]], artist: t.artist, score: scores[i], key: keys[rows[i]] })
       }
     })
