@@ -98,8 +98,8 @@ export class ServiceMoods {
   readonly ready: Promise<void>
   private worker: Worker | null = null
 
-  constructor(cat: Catalogue, home: string, log: (m: string) => void = () => {}) {
-    for (const t of cat.tracks) SERVED.set(t, this)
+  constructor(readonly cat: Catalogue, home: string, log: (m: string) => void = () => {}) {
+    SERVED.push(new WeakRef(this))
     const path = moodsArtifactPath(home)
     const expected = moodsKey(cat.version, DEFAULT_MOOD_CONFIG)
     const accept = (key: string, meta: Record<string, unknown>) => key === expected || (meta.source === 'labels' && key.startsWith(`${cat.version}:`))
@@ -139,15 +139,34 @@ export class ServiceMoods {
   }
 }
 
-/** The served moods each catalogue track belongs to: how a track item finds its mood chip (trackMood). */
-const SERVED = new WeakMap<Track, ServiceMoods>()
+/**
+ * The moods of each live service, newest last: how a track item finds its mood chip (trackMood), by the track
+ * being its catalogue's own object. One entry per service, not per track: a WeakMap entry for each of 90k tracks
+ * cost a server start ~0.1 s of CPU and every later full garbage collection its ephemeron walk.
+ */
+const SERVED: WeakRef<ServiceMoods>[] = []
+
+/** The served moods whose catalogue holds this very track object (the newest service first), with its row. */
+function servedRow(t: Track): { moods: ServiceMoods; row: number } | undefined {
+  for (let i = SERVED.length - 1; i >= 0; i--) {
+    const moods = SERVED[i].deref()
+    if (!moods) {
+      SERVED.splice(i, 1)
+      continue
+    }
+    const row = moods.cat.rowOf.get(t.id)
+    if (row !== undefined && moods.cat.tracks[row] === t) return { moods, row }
+  }
+  return undefined
+}
 
 /**
  * A track's mood for API items: its top mood in the moods served for its catalogue (an array read after two
  * lookups), or for a track no server holds, the threshold rule on its own valence and energy.
  */
 export function trackMood(t: Track): Mood {
-  const served = SERVED.get(t)?.current.moodOf(t.id)
+  const at = servedRow(t)
+  const served = at && at.moods.current.moodOfRow(at.row)
   return served ?? nameByThresholds(t.features[featureIndex('valence')], t.features[featureIndex('energy')])
 }
 
