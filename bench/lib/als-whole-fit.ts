@@ -32,6 +32,7 @@ function stopwatch(): (what: string) => Step {
     const used = process.cpuUsage(cpu)
     const mem = process.memoryUsage()
     const step = { what, wall: (now - wall) / 1000, cpu: (used.user + used.system) / 1e6, rssMb: mem.rss / 1e6, heapMb: mem.heapUsed / 1e6, arrayBuffersMb: mem.arrayBuffers / 1e6 }
+    if (what) console.log(`  whole fit: ${what}: ${step.wall.toFixed(2)} s wall, ${step.cpu.toFixed(2)} s CPU, rss ${Math.round(step.rssMb)} MB`)
     wall = performance.now()
     cpu = process.cpuUsage()
     return step
