@@ -25,6 +25,11 @@ const BLOCK = 25
 const POOL = 500
 /** BENCH_ONLY='hybrid 2000ev,content 8ev': just those rounds (to profile one). */
 const ONLY = process.env.BENCH_ONLY?.split(',')
+/**
+ * BENCH_WARM_SEEDS=1: every seed of the pool is asked for once before timing, so its neighbour list is made, as
+ * the HTTP bench's rotation over its pool has them: what is timed is then the request's work beyond the seed's search.
+ */
+const WARM_SEEDS = process.env.BENCH_WARM_SEEDS === '1'
 const LONG_KINDS: FeedbackKind[] = [...Array(10).fill('like'), ...Array(80).fill('play'), ...Array(7).fill('skip'), ...Array(3).fill('dislike')]
 
 type Recommend = (p: Profile, model: ForYouModel, n: number) => Promise<ForYouResult>
@@ -53,7 +58,7 @@ async function main(): Promise<void> {
       const cpu = new Map(variants.map(([name]) => [name, 0]))
       let differ = 0
       // Warm-up, not counted: the first requests build shared tables (artist sounds, unit rows) lazily.
-      for (const [, run] of variants) for (let i = 0; i < BLOCK; i++) await run(h.profile([pool[(pool.length - 1 - i) % pool.length]]), model, 10)
+      for (const [, run] of variants) for (let i = 0; i < (WARM_SEEDS ? pool.length : BLOCK); i++) await run(h.profile([pool[(pool.length - 1 - i) % pool.length]]), model, 10)
       // Blocks of BLOCK requests per variant, the variants' order alternating: the main thread's CPU time is
       // read per block (it ticks in 10 ms), so a busy machine's waits do not count, nor do other threads.
       for (let b = 0; b < REQUESTS; b += BLOCK) {

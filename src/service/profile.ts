@@ -137,10 +137,9 @@ export class ListenerHistory {
       const row = this.view.rowOf.get(id)
       if (row !== undefined && !this.rejected.has(row)) seedRows.add(row)
     }
-    // A seed the listener already likes or played counts as a seed; the order is the one sort, whatever came first.
+    // A seed the listener already likes or played counts as a seed, in the place the one order gives it.
     const positives = seedRows.size === 0 ? [...part.positives] : part.positives.filter((p) => !seedRows.has(p.row))
-    for (const row of seedRows) positives.push({ row, kind: 'seed', weight: this.params.kindWeight.seed })
-    if (seedRows.size > 0) positives.sort(heaviestFirst)
+    for (const row of seedRows) insertInOrder(positives, { row, kind: 'seed', weight: this.params.kindWeight.seed })
     const seedKeys = new Set([...seedRows].map((row) => this.view.dupKeys[row]))
     const profile: Profile = {
       positives,
@@ -158,6 +157,18 @@ export class ListenerHistory {
 /** Heaviest first, ties to the lower row: the one order of a profile's positives. */
 function heaviestFirst(a: Positive, b: Positive): number {
   return b.weight - a.weight || a.row - b.row
+}
+
+/** Puts a positive where heaviestFirst places it in a list already in that order (no two share a row). */
+function insertInOrder(list: Positive[], x: Positive): void {
+  let lo = 0
+  let hi = list.length
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1
+    if (heaviestFirst(list[mid], x) < 0) lo = mid + 1
+    else hi = mid
+  }
+  list.splice(lo, 0, x)
 }
 
 /** A profile's part that depends on the listener's history alone (no seeds); see ListenerHistory.historyPart. */
