@@ -128,19 +128,22 @@ function commandRow(detail: string, model: string, runs: CommandRun[]): Row {
   }
 }
 
-/** The whole command per model: first use in a fresh home, then the next run in that home; then the default set. */
+/** The whole command per model: first use in a fresh home, then the next run in that home; then the default set there. */
 function commandRows(): Row[] {
   const runs = { first: new Map<string, CommandRun[]>(), saved: new Map<string, CommandRun[]>() }
+  const add = (to: Map<string, CommandRun[]>, model: string, run: CommandRun) => to.set(model, [...(to.get(model) ?? []), run])
   for (let r = 0; r < ROUNDS; r++) {
-    const home = mkdtempSync(join(tmpdir(), 'segue-bench-eval-'))
+    const root = mkdtempSync(join(tmpdir(), 'segue-bench-eval-'))
     try {
-      for (const model of ['popularity', 'als', '']) {
-        const models = model ? [model] : []
-        if (model) runs.first.set(model, [...(runs.first.get(model) ?? []), runCommand(mkdtempSync(join(home, 'fresh-')), models)])
-        runs.saved.set(model, [...(runs.saved.get(model) ?? []), runCommand(home, models)])
+      let home = root
+      for (const model of ['popularity', 'als']) {
+        home = mkdtempSync(join(root, `${model}-`))
+        add(runs.first, model, runCommand(home, [model]))
+        add(runs.saved, model, runCommand(home, [model]))
       }
+      add(runs.saved, '', runCommand(home, []))
     } finally {
-      rmSync(home, { recursive: true, force: true })
+      rmSync(root, { recursive: true, force: true })
     }
   }
   return [
@@ -198,14 +201,14 @@ async function main(): Promise<void> {
     peakMb: 'maxRSS of a fresh process that loads HetRec and evaluates one model',
   }
   notes.loadAverageBefore = loadavg().map((x) => +x.toFixed(2))
-  // BENCH_EVAL_COMMAND_ONLY=1: only the whole-command rows (a quick check; its results file lacks the others).
+  // BENCH_EVAL_COMMAND_ONLY=1: only the whole-command rows, saved apart (bench/results/eval-command.json).
   const commandOnly = process.env.BENCH_EVAL_COMMAND_ONLY === '1'
   const rows = commandOnly ? [] : evaluateRows()
   rows.push(...commandRows())
   notes.commandCpu = existsSync(GNU_TIME) ? 'GNU time: user + system seconds of the whole process, every thread' : 'no /usr/bin/time: wall only'
   if (!commandOnly) rows.push(...(await easeRows(notes)))
   notes.loadAverageAfter = loadavg().map((x) => +x.toFixed(2))
-  report('eval', rows, notes)
+  report(commandOnly ? 'eval-command' : 'eval', rows, notes)
 }
 
 const i = process.argv.indexOf('--child')
