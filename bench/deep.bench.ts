@@ -10,6 +10,9 @@
 //    epoch rate is reported, with ratio = PyTorch samples/s / segue samples/s (how many times longer segue takes).
 // 3. Neural-hybrid training throughput (lists/s) against the same network in PyTorch on 1 thread: see
 //    bench/lib/neural-hybrid-torch.ts for the shapes; skipped with the reason when torch is absent.
+// 4. The registered neural-hybrid's re-ranker training throughput (lists/s, trainScorer itself) against the same
+//    network in PyTorch on 1 thread: see bench/lib/neural-hybrid-rerank-torch.ts. BENCH_DEEP_ONLY=rerank runs only
+//    this row (results: bench/results/deep-rerank.json).
 import { spawnSync } from 'node:child_process'
 import { loadavg } from 'node:os'
 import * as tf from '@tensorflow/tfjs-core'
@@ -19,6 +22,7 @@ import { fitModel, shuffledBatches } from '../src/deep/trainer.js'
 import { Rng } from '../src/core/rng.js'
 import { median, report, type Row } from './lib/report.js'
 import { neuralHybridRows } from './lib/neural-hybrid-torch.js'
+import { rerankRows } from './lib/neural-hybrid-rerank-torch.js'
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5)
 const SIZES = [256, 512, 1024]
@@ -120,6 +124,10 @@ async function segueAutoencoder(data: Float32Array): Promise<number[]> {
 async function main(): Promise<void> {
   const backend = await initBackend()
   const skipped: Record<string, string> = {}
+  if (process.env.BENCH_DEEP_ONLY === 'rerank') {
+    const only = await rerankRows(TORCH_PYTHON, Math.min(ROUNDS, 3), skipped)
+    return report('deep-rerank', only, { backend: describeBackend(backend), rounds: Math.min(ROUNDS, 3), loadavg: loadavg().map((x) => round(x)), skipped, note: 'ratio = reference / segue' })
+  }
   const rows: Row[] = []
 
   const numpy = python(NUMPY_PYTHON, NUMPY_MATMUL, [String(ROUNDS), SIZES.join(',')], { OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' })
@@ -154,6 +162,7 @@ async function main(): Promise<void> {
     rows.push({ case: `autoencoder training, PyTorch on ${threads} thread(s)`, segue: Math.round(mine), reference: ref === null ? null : Math.round(ref), unit: 'samples/s', ratio: ref === null ? null : round(ref / mine) })
   }
   rows.push(...(await neuralHybridRows(TORCH_PYTHON, Math.min(ROUNDS, 3), skipped)))
+  rows.push(...(await rerankRows(TORCH_PYTHON, Math.min(ROUNDS, 3), skipped)))
   report('deep', rows, { backend: describeBackend(backend), torch: torchVersion || null, autoencoder: AE, rounds: ROUNDS, loadavg: loadavg().map((x) => round(x)), skipped, note: 'ratio = reference / segue: how many times faster the reference is' })
 }
 
