@@ -85,7 +85,7 @@ new Gauge({
 
 /**
  * The request counter's and histogram's series per route, method and status, looked up once: labelling by object
- * on every request (prom-client sorts and joins the label values each time) was most of what metrics cost a request.
+ * on every request made prom-client sort and join the label values each time.
  * Bounded by the routes' patterns times methods times status codes.
  */
 const httpSeries = new Map<string, { count: { inc(): void }; duration: { observe(v: number): void } }>()

@@ -191,6 +191,7 @@ export async function createApp(service: SegueService, opts: AppOptions = {}): P
     // Written once per result (answers.ts): a cached result's requests send the same text.
     const answer = recommendationsAnswer(r, service.moods.current)
     noteShown(service, req.params.id, r.model, answer.trackIds)
+    // The text of a Responses.recommendations object (typed where answers.ts builds it), which send() cannot see.
     return reply.type(JSON_TYPE).send(answer.body as never)
   })
 
