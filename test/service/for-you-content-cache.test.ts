@@ -100,7 +100,11 @@ test('an anchor whose neighbours the listener mostly heard: the search beyond th
   // skips: a skip's sound would pull the seeds' neighbours out of sight of the comparison.
   const l = new Listener().add([[anchor, 'like'], ...near.slice(0, 50).map((id): [string, FeedbackKind] => [id, 'play']), [anchor, 'like']])
   const forYou = new ForYou(view, null)
-  for (const seeds of [[pick(2001)], [near[55]], [near[70]], [near[55], near[56]], []]) {
+  // Seeds among what the search beyond the heard neighbours finds (the anchor's nearest unheard tracks).
+  const row = view.rowOf.get(anchor)!
+  const heard = l.history.profile()
+  const unheard = (await view.nearest(view.vector(row), 40, () => (r) => r !== row && isFresh(view, heard, r))).map((h) => view.tracks[h.index].id)
+  for (const seeds of [[pick(2001)], [unheard[5]], [unheard[35]], [unheard[5], unheard[6]], []]) {
     // A long list too, so the rows the seeds leave out would show if they came back.
     for (const n of [10, 40]) await assertSame(forYou, l, seeds, n, `seeds ${JSON.stringify(seeds)}, n ${n}`)
   }
