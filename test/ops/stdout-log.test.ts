@@ -10,7 +10,7 @@ const CLI = join(repoRoot, 'dist', 'src', 'cli', 'main.js')
 const REQUESTS = 300
 
 // The server's log goes to stdout asynchronously (lines batched while a write is in flight, the rest written at exit):
-// line must still arrive whole, including those still queued when the server is stopped right after answering.
+// every request's line must still arrive whole, including those still queued when the server is stopped right after answering.
 test('segue serve: every request has one whole log line on stdout, even when stopped straight after', { timeout: 120_000 }, async () => {
   const home = mkdtempSync(join(tmpdir(), 'segue-stdout-log-'))
   const args = ['--catalogue', join(fixturesDir, 'engine', 'catalogue.csv'), '--no-collaborative']
