@@ -3,9 +3,10 @@ import assert from 'node:assert/strict'
 import { AlsRecommender } from '../../src/models/als/als.js'
 import { ArtistBridge } from '../../src/service/artist-bridge.js'
 import { ForYou, type ForYouModel, type ForYouResult } from '../../src/service/for-you.js'
-import { buildProfile, ListenerHistory, type Profile } from '../../src/service/profile.js'
+import { buildProfile, type Profile } from '../../src/service/profile.js'
 import type { SegueService } from '../../src/service/service.js'
-import type { FeedbackEvent, FeedbackKind } from '../../src/store/store.js'
+import type { FeedbackKind } from '../../src/store/store.js'
+import { TestListener } from '../helpers/listener.js'
 import { startBundledService } from '../helpers/service.js'
 
 // Issue 8 §5, "Listeners like you" with a new seed per request: the artist part of a taste (the model's artists,
@@ -33,14 +34,9 @@ after(() => service?.close())
 
 const pickFrom = (list: string[], i: number) => list[(i * 7919) % list.length]
 
-class Listener {
-  readonly events: FeedbackEvent[] = []
-  readonly history = new ListenerHistory(service.view)
-
-  add(e: [string, FeedbackKind][]): this {
-    for (const [trackId, kind] of e) this.events.push({ seq: this.events.length + 1, listenerId: 'l', trackId, kind, at: '' })
-    this.history.fold(this.events)
-    return this
+class Listener extends TestListener {
+  constructor() {
+    super(service.view)
   }
 }
 

@@ -1,9 +1,10 @@
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { ForYou, type ForYouResult } from '../../src/service/for-you.js'
-import { buildProfile, isFresh, ListenerHistory, type Profile } from '../../src/service/profile.js'
+import { buildProfile, isFresh, type Profile } from '../../src/service/profile.js'
 import type { SegueService } from '../../src/service/service.js'
-import type { FeedbackEvent, FeedbackKind } from '../../src/store/store.js'
+import type { FeedbackKind } from '../../src/store/store.js'
+import { TestListener } from '../helpers/listener.js'
 import { startBundledService } from '../helpers/service.js'
 
 // Issue 8 §5, "Sounds like" with a new seed per request: what depends on the listener's history alone is kept
@@ -26,14 +27,9 @@ after(() => service?.close())
 /** A deterministic pick from the popular pool. */
 const pick = (i: number) => ids[(i * 7919) % ids.length]
 
-class Listener {
-  readonly events: FeedbackEvent[] = []
-  readonly history = new ListenerHistory(service.view)
-
-  add(e: [string, FeedbackKind][]): this {
-    for (const [trackId, kind] of e) this.events.push({ seq: this.events.length + 1, listenerId: 'l', trackId, kind, at: '' })
-    this.history.fold(this.events)
-    return this
+class Listener extends TestListener {
+  constructor() {
+    super(service.view)
   }
 }
 
