@@ -75,8 +75,12 @@ export class ArtistPartCache {
     if (base === undefined) this.keys.set(taste, (base = tasteKey(taste)))
     const key = `${count}${base}`
     let part = this.parts.get(key)
-    if (part) this.parts.delete(key)
-    else part = this.build(taste, count)
+    if (part) {
+      this.parts.delete(key)
+      // Used again: from now on each pick walks its artists' rows in order (ranked) instead of scanning them. A part
+      // used once, as most with a new seed are, never pays for the sort; pick gives the same tracks either way.
+      if (!part.scored.order) part = { ...part, scored: this.catalogue.ranked(part.scored) }
+    } else part = this.build(taste, count)
     this.parts.set(key, part)
     if (this.parts.size > ARTIST_PARTS_KEPT) this.parts.delete(this.parts.keys().next().value!)
     return part
@@ -91,7 +95,7 @@ export class ArtistPartCache {
     const { artists, strongest } = bridge.artistsWithReasons(taste, count)
     const profile = [...taste].map(([item, w]) => ({ artist: bridge.artistName(item)!, weight: w }))
     const liked = artists.map((a, i) => ({ artist: bridge.artistName(a.item)!, weight: artists.length - i }))
-    const scored = artists.length === 0 ? { liked: [], scores: [] } : this.catalogue.ranked(this.catalogue.score(liked, profile))
+    const scored = artists.length === 0 ? { liked: [], scores: [] } : this.catalogue.score(liked, profile)
     const itemOfName = new Map<string, number>()
     for (const a of artists) itemOfName.set(bridge.artistName(a.item)!, a.item)
     return { artists, strongest, scored, itemOfName }

@@ -86,6 +86,25 @@ test('collaborative and hybrid: the same lists as the uncached computation, 8 an
   }
 })
 
+test("the artist part's artists are the model's own top-n over every item (recommendArtists), for tastes with and without seeds", () => {
+  // artistsWithReasons scores the linked artists only and selects them in one pass (artist-bridge.ts topLinked):
+  // the same artists and scores as ranking every artist with selectTopN, the linked ones as filter.
+  const parts = new ForYou(service.view, bridge)
+  let tastes = 0
+  for (const l of [short(), long()]) {
+    for (let i = 0; i < 6; i++) {
+      const p = l.history.profile(i === 0 ? [] : [pickFrom(known, 400 + i)])
+      const taste = new Map<number, number>()
+      for (const pos of p.positives) for (const item of bridge.itemsOf(service.view.tracks[pos.row])) taste.set(item, (taste.get(item) ?? 0) + parts.params.cfWeight[pos.kind] * pos.weight)
+      for (const n of [1, 10, 15, 40]) {
+        assert.deepEqual(bridge.artistsWithReasons(taste, n).artists, bridge.recommendArtists(taste, n), `taste ${i}, n ${n}`)
+        tastes++
+      }
+    }
+  }
+  assert.equal(tastes, 48)
+})
+
 test('a seed whose artists the model does not know costs no fold-in; one it knows costs one, the first time', async () => {
   const own = new ForYou(service.view, bridge)
   const folds = countFolds(bridge)
