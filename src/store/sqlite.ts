@@ -63,6 +63,66 @@ const COLUMNS = [
 
 interface FeedbackRow { seq: number; listener_id: string; track_id: string; kind: string; at: string }
 
+/** Listeners whose record and newest-event mark ListenerMemo keeps; the oldest go first. */
+const MEMO_KEPT = 10_000
+
+/**
+ * What the per-request reads (getListener for the token check, feedbackAfter for the history catch-up) last
+ * found, per listener, valid while the database is unchanged: this connection's own writes to a listener drop
+ * that listener's entries, and a commit by any other connection (another process sharing the file, the bench's
+ * writer) changes SQLite's data_version, checked before every use, which drops them all. So an answer from here
+ * is the one the query would give at that moment, and a revoked listener (deleted here or elsewhere) is refused
+ * at once. Each entry: the record (null: no such listener) and/or the listener's first seq with the seq after
+ * which they have no event.
+ */
+class ListenerMemo {
+  private version: number | undefined
+  private readonly records = new Map<string, ListenerRecord | null>()
+  private readonly tails = new Map<string, { first: number | null; noneAfter: number }>()
+
+  constructor(private readonly dataVersion: () => number) {}
+
+  /** Drops everything when another connection has committed since the last check. */
+  sync(): void {
+    const v = this.dataVersion()
+    if (v !== this.version) {
+      this.records.clear()
+      this.tails.clear()
+      this.version = v
+    }
+  }
+
+  record(id: string): ListenerRecord | null | undefined {
+    return this.records.get(id)
+  }
+
+  keepRecord(id: string, r: ListenerRecord | null): void {
+    keep(this.records, id, r)
+  }
+
+  /** feedbackAfter's answer when the listener has no event after `afterSeq`, as last read. */
+  emptyTail(id: string, afterSeq: number): FeedbackTail | undefined {
+    const t = this.tails.get(id)
+    return t && afterSeq >= t.noneAfter ? { first: t.first, events: [] } : undefined
+  }
+
+  keepTail(id: string, afterSeq: number, tail: FeedbackTail): void {
+    keep(this.tails, id, { first: tail.first, noneAfter: Math.max(afterSeq, tail.events.at(-1)?.seq ?? 0) })
+  }
+
+  /** This connection wrote to the listener (events, deletion, creation). */
+  drop(id: string): void {
+    this.records.delete(id)
+    this.tails.delete(id)
+  }
+}
+
+function keep<V>(map: Map<string, V>, id: string, value: V): void {
+  map.delete(id)
+  map.set(id, value)
+  if (map.size > MEMO_KEPT) map.delete(map.keys().next().value!)
+}
+
 
 /**
  * The embedded store: one SQLite file in WAL mode with full sync, so a committed write (an acknowledged
@@ -72,6 +132,8 @@ export class SqliteStore implements Store {
   private readonly db: Database.Database
   /** The statements of the per-request paths, prepared once. */
   private readonly statements: Record<'allFeedback' | 'recentFeedback' | 'feedbackAfter' | 'listener', Database.Statement>
+  /** getListener's and feedbackAfter's last answers while nothing changed (ListenerMemo). */
+  private readonly memo: ListenerMemo
 
   constructor(readonly location: string) {
     if (location !== ':memory:') mkdirSync(dirname(location), { recursive: true })
@@ -89,6 +151,8 @@ export class SqliteStore implements Store {
         feedbackAfter: this.db.prepare(FEEDBACK_AFTER.replaceAll('$1', '@id').replaceAll('$2', '@after')),
         listener: this.db.prepare('SELECT id, name, token_hash, created_at FROM listeners WHERE id = ?'),
       }
+      const dataVersion = this.db.prepare('PRAGMA data_version').pluck()
+      this.memo = new ListenerMemo(() => dataVersion.get() as number)
     } catch (cause) {
       throw new SegueError('E_STORE', `cannot open the SQLite store at ${location}: ${(cause as Error).message}`, { cause })
     }
@@ -156,6 +220,7 @@ export class SqliteStore implements Store {
   }
 
   async createListener(l: ListenerRecord): Promise<void> {
+    this.memo.drop(l.id)
     try {
       this.db.prepare('INSERT INTO listeners (id, name, token_hash, created_at) VALUES (?, ?, ?, ?)').run(l.id, l.name, l.tokenHash, l.createdAt)
     } catch (cause) {
@@ -166,15 +231,22 @@ export class SqliteStore implements Store {
 
   async getListener(id: string): Promise<ListenerRecord | null> {
     return this.guard('read a listener', () => {
-      const r = this.statements.listener.get(id) as
-        | { id: string; name: string | null; token_hash: string; created_at: string }
-        | undefined
-      return r ? { id: r.id, name: r.name, tokenHash: r.token_hash, createdAt: r.created_at } : null
+      this.memo.sync()
+      let listener = this.memo.record(id)
+      if (listener === undefined) {
+        const r = this.statements.listener.get(id) as
+          | { id: string; name: string | null; token_hash: string; created_at: string }
+          | undefined
+        listener = r ? { id: r.id, name: r.name, tokenHash: r.token_hash, createdAt: r.created_at } : null
+        this.memo.keepRecord(id, listener)
+      }
+      return listener && { ...listener }
     })
   }
 
   async deleteListener(id: string): Promise<boolean> {
     return this.guard('delete a listener', () => {
+      this.memo.drop(id)
       return this.db.transaction(() => {
         this.db.prepare('DELETE FROM feedback WHERE listener_id = ?').run(id)
         return this.db.prepare('DELETE FROM listeners WHERE id = ?').run(id).changes > 0
@@ -199,6 +271,7 @@ export class SqliteStore implements Store {
 
   async appendFeedback(listenerId: string, events: readonly NewFeedback[]): Promise<FeedbackEvent[]> {
     return this.guard('store feedback', () => {
+      this.memo.drop(listenerId)
       const insert = this.db.prepare('INSERT INTO feedback (listener_id, track_id, kind, at) VALUES (?, ?, ?, ?)')
       return this.db.transaction(() => {
         if (!this.db.prepare('SELECT 1 FROM listeners WHERE id = ?').get(listenerId)) {
@@ -224,11 +297,16 @@ export class SqliteStore implements Store {
 
   async feedbackAfter(listenerId: string, afterSeq: number): Promise<FeedbackTail> {
     return this.guard('read feedback', () => {
+      this.memo.sync()
+      const known = this.memo.emptyTail(listenerId, afterSeq)
+      if (known) return known
       const rows = this.statements.feedbackAfter.all({ id: listenerId, after: afterSeq }) as (Omit<FeedbackRow, 'listener_id'> & { first: number | null })[]
       const events = rows
         .filter((r) => r.seq !== null)
         .map((r) => ({ seq: r.seq, listenerId, trackId: r.track_id, kind: r.kind as FeedbackKind, at: r.at }))
-      return { first: rows[0]?.first ?? null, events }
+      const tail = { first: rows[0]?.first ?? null, events }
+      this.memo.keepTail(listenerId, afterSeq, tail)
+      return tail
     })
   }
 

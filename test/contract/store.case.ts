@@ -189,6 +189,61 @@ export function runStoreSuite(name: string, open: () => Promise<Store> | Store, 
       await again.close()
     })
 
+    test(`${name}: what another connection writes (a listener revoked or created again, new events) is read at once`, async () => {
+      // Two servers sharing the data (or a second process on one SQLite file): a server that has read a listener
+      // and their events must see the other's writes on its very next read, never an older answer it kept.
+      const store = await open()
+      const other = await reopen()
+      try {
+        await store.createListener(listener('shared'))
+        assert.deepEqual(await store.getListener('shared'), listener('shared'))
+        assert.deepEqual(await store.feedbackAfter('shared', 0), { first: null, events: [] })
+        const [e1] = await other.appendFeedback('shared', [{ trackId: 'a', kind: 'like' }])
+        assert.deepEqual(await store.feedbackAfter('shared', 0), { first: e1.seq, events: [e1] })
+        assert.deepEqual(await store.feedbackAfter('shared', e1.seq), { first: e1.seq, events: [] })
+        const [e2] = await other.appendFeedback('shared', [{ trackId: 'b', kind: 'play' }])
+        assert.deepEqual(await store.feedbackAfter('shared', e1.seq), { first: e1.seq, events: [e2] })
+        // Forgotten by the other server: the token no longer admits anyone here either.
+        assert.equal(await other.deleteListener('shared'), true)
+        assert.equal(await store.getListener('shared'), null)
+        assert.deepEqual(await store.feedbackAfter('shared', e2.seq), { first: null, events: [] })
+        // The id taken again, with another token: the new token, the new history.
+        const again = { ...listener('shared'), tokenHash: 'e'.repeat(64) }
+        await other.createListener(again)
+        assert.deepEqual(await store.getListener('shared'), again)
+        const [e3] = await other.appendFeedback('shared', [{ trackId: 'c', kind: 'skip' }])
+        assert.deepEqual(await store.feedbackAfter('shared', e2.seq), { first: e3.seq, events: [e3] })
+        // A listener read as absent, then created elsewhere.
+        assert.equal(await store.getListener('later'), null)
+        await other.createListener(listener('later'))
+        assert.deepEqual(await store.getListener('later'), listener('later'))
+      } finally {
+        await other.close()
+        await store.close()
+      }
+    })
+
+    test(`${name}: a connection reads its own writes to listeners and events at once`, async () => {
+      const store = await open()
+      assert.equal(await store.getListener('own'), null)
+      await store.createListener(listener('own'))
+      assert.deepEqual(await store.getListener('own'), listener('own'))
+      assert.deepEqual(await store.feedbackAfter('own', 0), { first: null, events: [] })
+      const [e1] = await store.appendFeedback('own', [{ trackId: 'a', kind: 'like' }])
+      assert.deepEqual(await store.feedbackAfter('own', 0), { first: e1.seq, events: [e1] })
+      assert.deepEqual(await store.feedbackAfter('own', e1.seq), { first: e1.seq, events: [] })
+      const [e2] = await store.appendFeedback('own', [{ trackId: 'b', kind: 'play' }])
+      assert.deepEqual(await store.feedbackAfter('own', e1.seq), { first: e1.seq, events: [e2] })
+      // A record handed out is the caller's: changing it changes nothing the store answers later.
+      const got = (await store.getListener('own'))!
+      got.tokenHash = '0'.repeat(64)
+      assert.deepEqual(await store.getListener('own'), listener('own'))
+      assert.equal(await store.deleteListener('own'), true)
+      assert.equal(await store.getListener('own'), null)
+      assert.deepEqual(await store.feedbackAfter('own', e2.seq), { first: null, events: [] })
+      await store.close()
+    })
+
     test(`${name}: listeners and feedback survive closing and reopening`, async () => {
       const store = await open()
       await store.createListener(listener('durable'))
