@@ -131,13 +131,15 @@ interface CatalogueHygiene {
   bits: Uint8Array
   /** Per row: base title once asked for. */
   baseTitles: (string | undefined)[]
+  /** Per row: artistSet once asked for (shared by every list and allowance: never changed). */
+  artists: (readonly string[] | undefined)[]
 }
 
 const caches = new WeakMap<readonly Track[], CatalogueHygiene>()
 
 function cacheOf(tracks: readonly Track[]): CatalogueHygiene {
   let c = caches.get(tracks)
-  if (!c) caches.set(tracks, (c = { bits: new Uint8Array(tracks.length), baseTitles: new Array(tracks.length) }))
+  if (!c) caches.set(tracks, (c = { bits: new Uint8Array(tracks.length), baseTitles: new Array(tracks.length), artists: new Array(tracks.length) }))
   return c
 }
 
@@ -173,6 +175,12 @@ function baseTitleOfRow(tracks: readonly Track[], row: number): string {
   return (c.baseTitles[row] ??= baseTitle(tracks[row].name))
 }
 
+/** A row's artistSet, worked out on first use and kept: the one array is shared, so no caller may change it. */
+function artistSetOfRow(tracks: readonly Track[], row: number): readonly string[] {
+  const c = cacheOf(tracks)
+  return (c.artists[row] ??= artistSet(tracks[row]))
+}
+
 /**
  * A same-titled track by other artists counts as a cover of the listener's only when it is at least this many
  * popularity points below it: a cover sits well below the song it covers, while an original, a remix's source
@@ -184,7 +192,7 @@ const COVER_POPULARITY_GAP = 10
 /** What a listener's history allows: class bits, and their positives' base titles with the artists of each. */
 export interface HygieneAllowance {
   allowed: number
-  titles: Map<string, { artists: string[]; popularity: number }[]>
+  titles: Map<string, { artists: readonly string[]; popularity: number }[]>
 }
 
 /**
@@ -193,11 +201,11 @@ export interface HygieneAllowance {
  */
 export function allowanceOf(tracks: readonly Track[], positiveRows: Iterable<number>): HygieneAllowance {
   let allowed = 0
-  const titles = new Map<string, { artists: string[]; popularity: number }[]>()
+  const titles = new Map<string, { artists: readonly string[]; popularity: number }[]>()
   for (const row of positiveRows) {
     allowed |= classesOfRow(tracks, row)
     const title = baseTitleOfRow(tracks, row)
-    const entry = { artists: artistSet(tracks[row]), popularity: tracks[row].popularity ?? 0 }
+    const entry = { artists: artistSetOfRow(tracks, row), popularity: tracks[row].popularity ?? 0 }
     const same = titles.get(title)
     if (!same) titles.set(title, [entry])
     else {
@@ -218,7 +226,7 @@ export function extendAllowance(tracks: readonly Track[], base: HygieneAllowance
   for (const row of rows) {
     allowed |= classesOfRow(tracks, row)
     const title = baseTitleOfRow(tracks, row)
-    const entry = { artists: artistSet(tracks[row]), popularity: tracks[row].popularity ?? 0 }
+    const entry = { artists: artistSetOfRow(tracks, row), popularity: tracks[row].popularity ?? 0 }
     const same = titles.get(title)
     if (same?.some((s) => !sharesArtist(s.artists, entry.artists))) allowed |= CLASS_BIT.cover
     titles.set(title, same ? [...same, entry] : [entry])
@@ -235,13 +243,13 @@ export function passesHygiene(tracks: readonly Track[], allowance: HygieneAllowa
   if ((classesOfRow(tracks, row) & ~allowance.allowed) !== 0) return false
   if ((allowance.allowed & CLASS_BIT.cover) !== 0 || allowance.titles.size === 0) return true
   const same = allowance.titles.get(baseTitleOfRow(tracks, row))
-  return !same || !isCoverOfPositive(tracks[row], same)
+  return !same || !isCoverOfPositive(tracks, row, same)
 }
 
-function isCoverOfPositive(t: Track, versions: readonly { artists: string[]; popularity: number }[]): boolean {
-  const artists = artistSet(t)
+function isCoverOfPositive(tracks: readonly Track[], row: number, versions: readonly { artists: readonly string[]; popularity: number }[]): boolean {
+  const artists = artistSetOfRow(tracks, row)
   if (artists.length === 0 || versions.some((v) => sharesArtist(v.artists, artists))) return false
-  const pop = t.popularity ?? 0
+  const pop = tracks[row].popularity ?? 0
   return versions.some((v) => pop <= v.popularity - COVER_POPULARITY_GAP)
 }
 
@@ -260,7 +268,7 @@ const GENERIC_TITLE = /^(?:intro|outro|interlude|skit|prelude|untitled|reprise|h
  * of one recording, or an artist's own versions, are the recording rules' business (rerank/recording.ts).
  */
 export class SameTitleGuard {
-  private readonly kept = new Map<string, string[][]>()
+  private readonly kept = new Map<string, (readonly string[])[]>()
 
   constructor(private readonly tracks: readonly Track[]) {}
 
@@ -269,7 +277,7 @@ export class SameTitleGuard {
     const title = baseTitleOfRow(this.tracks, row)
     const earlier = this.kept.get(title)
     if (!earlier || GENERIC_TITLE.test(title)) return true
-    const artists = artistSet(this.tracks[row])
+    const artists = artistSetOfRow(this.tracks, row)
     return artists.length === 0 || earlier.every((a) => sharesArtist(a, artists))
   }
 
@@ -277,8 +285,8 @@ export class SameTitleGuard {
   take(row: number): void {
     const title = baseTitleOfRow(this.tracks, row)
     const earlier = this.kept.get(title)
-    if (earlier) earlier.push(artistSet(this.tracks[row]))
-    else this.kept.set(title, [artistSet(this.tracks[row])])
+    if (earlier) earlier.push(artistSetOfRow(this.tracks, row))
+    else this.kept.set(title, [artistSetOfRow(this.tracks, row)])
   }
 }
 

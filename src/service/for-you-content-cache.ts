@@ -39,20 +39,78 @@ export interface AnchorList {
   searched?: Promise<Neighbour[]>
 }
 
-/** One listener's content state for one history part. */
-export class ContentState {
-  /** Anchor lists by list length, then anchor. */
-  private readonly lists = new Map<number, Map<number, AnchorList>>()
-  private listCount = 0
-  /** Rows of the kept anchor lists, and their pulls: kept as long as the lists. */
-  private readonly listRows = new Set<number>()
-  private readonly listPulls = new Map<number, number>()
+/**
+ * Rejected-sound pulls: a function of the history's negatives alone, so every state of a listener whose
+ * negatives are the same array (ListenerHistory keeps it while no event changes them) shares one table.
+ */
+class Pulls {
+  /** Rows of the kept anchor lists (of any state sharing the table), and their pulls: kept as long as the lists. */
+  readonly listRows = new Set<number>()
+  readonly listPulls = new Map<number, number>()
   /** Pulls of other rows (the seeds' neighbours), at most PULLS_KEPT. */
-  private readonly otherPulls = new Map<number, number>()
+  readonly otherPulls = new Map<number, number>()
   /** The history's rejected tracks laid out for ForYou.negativePull (about 50 KB with 50 of them). */
   rejected?: RejectedSound
 
-  constructor(readonly part: HistoryPart) {}
+  constructor(readonly negatives: HistoryPart['negatives']) {}
+}
+
+/**
+ * One listener's content state for one history part. The next part's state starts from it (next): the anchor
+ * lists carry over, re-filtered when the listener heard new tracks, and the pulls when the negatives are the same.
+ */
+export class ContentState {
+  /** Anchor lists by list length, then anchor. */
+  private readonly lists: Map<number, Map<number, AnchorList>>
+  private listCount: number
+  private readonly pulls: Pulls
+
+  constructor(readonly part: HistoryPart, from?: { lists: Map<number, Map<number, AnchorList>>; listCount: number; pulls?: Pulls }) {
+    this.lists = from?.lists ?? new Map()
+    this.listCount = from?.listCount ?? 0
+    this.pulls = from?.pulls ?? new Pulls(part.negatives)
+  }
+
+  /** The history's rejected tracks laid out for ForYou.negativePull, once made. */
+  get rejected(): RejectedSound | undefined {
+    return this.pulls.rejected
+  }
+
+  set rejected(r: RejectedSound | undefined) {
+    this.pulls.rejected = r
+  }
+
+  /**
+   * The state for a later part of the same history, with what this one worked out that still holds. A list holds
+   * the anchor's shared neighbours the history has not heard: heard tracks are never forgotten, so a later part's
+   * list is this one's without the rows heard since (none when the heard count is the same); a search beyond the
+   * list is redone. Pulls carry over when the negatives are the same. This state is left as it was: a request
+   * still running on the older part reads it.
+   */
+  next(part: HistoryPart, isFresh: (row: number) => boolean): ContentState {
+    const sameHeard = part.heardCount === this.part.heardCount
+    const lists = new Map<number, Map<number, AnchorList>>()
+    for (const [k, byAnchor] of this.lists) {
+      const copy = new Map<number, AnchorList>()
+      for (const [anchor, list] of byAnchor) {
+        if (sameHeard) {
+          copy.set(anchor, list)
+          continue
+        }
+        const fresh = list.fresh.every((h) => isFresh(h.index)) ? list.fresh : list.fresh.filter((h) => isFresh(h.index))
+        copy.set(anchor, { fresh, sharedShort: list.sharedShort })
+      }
+      lists.set(k, copy)
+    }
+    const pulls = part.negatives === this.pulls.negatives ? this.pulls : undefined
+    const state = new ContentState(part, { lists, listCount: this.listCount, pulls })
+    if (!pulls) for (const byAnchor of lists.values()) for (const list of byAnchor.values()) state.keepRows(list)
+    return state
+  }
+
+  private keepRows(list: AnchorList): void {
+    for (const h of list.fresh) this.pulls.listRows.add(h.index)
+  }
 
   /** The anchor's list for length k, made by `make` on first use. */
   async anchorList(anchor: number, k: number, make: () => Promise<AnchorList>): Promise<AnchorList> {
@@ -61,24 +119,25 @@ export class ContentState {
     const list = await make()
     if (this.listCount >= ANCHOR_LISTS_KEPT) {
       this.lists.clear()
-      this.listRows.clear()
-      this.listPulls.clear()
+      this.pulls.listRows.clear()
+      this.pulls.listPulls.clear()
       this.listCount = 0
     }
     let byAnchor = this.lists.get(k)
     if (!byAnchor) this.lists.set(k, (byAnchor = new Map()))
     if (!byAnchor.has(anchor)) this.listCount++
     byAnchor.set(anchor, list)
-    for (const h of list.fresh) this.listRows.add(h.index)
+    this.keepRows(list)
     return list
   }
 
   /** A row's rejected-sound pull (a function of the history's negatives alone), worked out by `make` once. */
   pull(row: number, make: (row: number) => number): number {
-    const pulls = this.listRows.has(row) ? this.listPulls : this.otherPulls
+    const { listRows, listPulls, otherPulls } = this.pulls
+    const pulls = listRows.has(row) ? listPulls : otherPulls
     let v = pulls.get(row)
     if (v === undefined) {
-      if (pulls === this.otherPulls && pulls.size >= PULLS_KEPT) pulls.clear()
+      if (pulls === otherPulls && pulls.size >= PULLS_KEPT) pulls.clear()
       pulls.set(row, (v = make(row)))
     }
     return v
@@ -87,19 +146,23 @@ export class ContentState {
 
 /**
  * Content states by listener (the ListenerHistory object, as the service's result cache keys), each valid for
- * the one history part it was made for: the listener's next event makes a new part, and the state is replaced on
- * their next request. A part that is already behind its history (an event folded while its request waited) gets
- * no state: that request computes uncached.
+ * the one history part it was made for: the listener's next event makes a new part, and their next request
+ * moves the state on to it (ContentState.next). A part that is already behind its history (an event folded while
+ * its request waited) gets no state: that request computes uncached.
  */
 export class ContentCache {
   private readonly states = new Map<ListenerHistory, ContentState>()
+
+  /** @param isFresh whether a row is fresh for a history part (profile.ts isFresh) */
+  constructor(private readonly isFresh: (part: HistoryPart, row: number) => boolean) {}
 
   state(parts: ProfileParts | undefined): ContentState | undefined {
     const part = parts?.history
     if (!part || part.seq !== part.history.lastSeq || part.count !== part.history.count) return undefined
     let s = this.states.get(part.history)
     if (s) this.states.delete(part.history)
-    if (!s || s.part !== part) s = new ContentState(part)
+    if (!s) s = new ContentState(part)
+    else if (s.part !== part) s = s.next(part, (row) => this.isFresh(part, row))
     this.states.set(part.history, s)
     if (this.states.size > LISTENERS_KEPT) this.states.delete(this.states.keys().next().value!)
     return s

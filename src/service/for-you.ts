@@ -9,6 +9,7 @@ import { artistCap, DEFAULT_FOR_YOU_PARAMS, type ForYouParams } from './for-you-
 import { ContentCache, ExplainCache, seedExcluded, seedFiltered, type AnchorList, type ContentState } from './for-you-content-cache.js'
 import { isFresh, profileParts, type Positive, type Profile, type ProfileParts } from './profile.js'
 import type { CatalogueCooccurrence } from './track-cooccurrence.js'
+import { popularAcrossGenres } from './popular-rows.js'
 
 export const FOR_YOU_MODELS = ['content', 'collaborative', 'hybrid'] as const
 export type ForYouModel = (typeof FOR_YOU_MODELS)[number]
@@ -89,7 +90,7 @@ export class ForYou {
   /** "Listeners like you": the artist part of each taste in use (for-you-collab-cache.ts), made on first use. */
   private artistParts?: ArtistPartCache
   /** Per listener, what their history alone decides of a content list (for-you-content-cache.ts). */
-  private readonly contentCache = new ContentCache()
+  private readonly contentCache = new ContentCache((part, row) => isFresh(this.view, part, row))
   private readonly explained: ExplainCache
 
   /**
@@ -312,12 +313,19 @@ export class ForYou {
     // artist by the listener's heaviest track of theirs: the liked (or picked, or played) track it came from.
     // Working that out takes a factorisation and a solve per artist, so it waits until finish() shows the track.
     const reasons = new Map<string, Reason>()
+    // Each model item's first positive (in the positives' order) by one of that positive's artists, made on the
+    // first reason shown: one pass over the positives instead of one per shown item.
+    const firstPositive = once(() => {
+      const byItem = new Map<number, number>()
+      for (const pos of positives) for (const item of this.bridge!.itemsOf(this.view.tracks[pos.row])) if (!byItem.has(item)) byItem.set(item, pos.row)
+      return byItem
+    })
     const reasonOf = (name: string): Reason => {
       let reason = reasons.get(name)
       if (!reason) {
         reasons.set(name, (reason = { kind: 'collaborative', text: '' }))
         const item = itemOfName.get(name)!
-        pendingReasons.set(reason, once(() => this.explainArtist(p, positives, reason!, name, strongest(item))))
+        pendingReasons.set(reason, once(() => this.explainArtist(p, firstPositive, reason!, name, strongest(item))))
       }
       return reason
     }
@@ -331,11 +339,12 @@ export class ForYou {
 
   /**
    * Fills in a collaborative reason: "Listeners of <via> also play <name>; you liked <track>", where via is the
-   * listener's artist that drove the recommended artist's score and track the heaviest positive of via's. Returns
-   * that track (the item's anchor), or undefined when the model cannot say.
+   * listener's artist that drove the recommended artist's score and track the heaviest positive of via's
+   * (firstPositive: by model item, the first of the positives with that artist). Returns that track (the item's
+   * anchor), or undefined when the model cannot say.
    */
-  private explainArtist(p: Profile, positives: readonly Positive[], reason: Reason, name: string, via: number | undefined): number | undefined {
-    const anchor = via === undefined ? undefined : positives.find((pos) => this.bridge!.itemsOf(this.view.tracks[pos.row]).includes(via))?.row
+  private explainArtist(p: Profile, firstPositive: () => ReadonlyMap<number, number>, reason: Reason, name: string, via: number | undefined): number | undefined {
+    const anchor = via === undefined ? undefined : firstPositive().get(via)
     if (via === undefined || anchor === undefined) {
       reason.text = `Listeners with your taste play ${name}`
       return undefined
@@ -557,22 +566,4 @@ function atLeast<T>(items: readonly T[], n: number, test: (item: T) => boolean):
 function dedupeReasons(reasons: readonly Reason[]): Reason[] {
   const seen = new Set<string>()
   return reasons.filter((r) => !seen.has(r.text) && seen.add(r.text) !== undefined).slice(0, 3)
-}
-
-/** The most popular tracks of each of the biggest genres, interleaved genre by genre. */
-function popularAcrossGenres(tracks: readonly Track[], n: number): number[] {
-  const byGenre = new Map<string, number[]>()
-  tracks.forEach((t, row) => {
-    const g = t.genres[0] ?? ''
-    const rows = byGenre.get(g)
-    if (rows) rows.push(row)
-    else byGenre.set(g, [row])
-  })
-  const lists = [...byGenre.values()].map((rows) => rows.sort((a, b) => (tracks[b].popularity ?? 0) - (tracks[a].popularity ?? 0) || a - b))
-  lists.sort((a, b) => (tracks[b[0]].popularity ?? 0) - (tracks[a[0]].popularity ?? 0))
-  const out: number[] = []
-  for (let i = 0; out.length < n && lists.some((l) => i < l.length); i++) {
-    for (const l of lists) if (i < l.length && out.length < n) out.push(l[i])
-  }
-  return out
 }

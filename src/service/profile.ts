@@ -72,6 +72,12 @@ export class ListenerHistory {
   private readonly recent = { like: new Map<number, number>(), play: new Map<number, number>(), negative: new Map<number, number>() }
   /** The history part of the newest event folded (historyPart). */
   private part?: HistoryPart
+  /**
+   * Whether events folded since that part changed its negatives (rows, order, weights) or the set of its
+   * positives' rows: when not, the next part shares its negatives array and its hygiene allowance.
+   */
+  private negativesChanged = true
+  private positiveRowsChanged = true
 
   constructor(private readonly view: CatalogueView, private readonly params: Readonly<ForYouParams> = DEFAULT_FOR_YOU_PARAMS) {}
 
@@ -93,14 +99,23 @@ export class ListenerHistory {
     const verdict: Verdict = { kind: kind === 'play' && prior?.kind === 'like' ? 'like' : kind, ord }
     this.verdicts.set(row, verdict)
     this.heardKeys.add(this.view.dupKeys[row])
+    const { like, play, negative } = this.recent
+    const wasPositive = like.has(row) || play.has(row)
+    // Any change to a negative row (its place, its weight) or a new one changes the negatives.
+    if (negative.has(row)) this.negativesChanged = true
     for (const list of Object.values(this.recent)) list.delete(row)
+    let dropped: boolean
     if (verdict.kind === 'skip' || verdict.kind === 'dislike') {
       this.rejected.add(row)
-      keepNewest(this.recent.negative, row, ord, NEGATIVES_KEPT)
+      this.negativesChanged = true
+      dropped = false
+      keepNewest(negative, row, ord, NEGATIVES_KEPT)
     } else {
       this.rejected.delete(row)
-      keepNewest(this.recent[verdict.kind], row, ord, POSITIVES_KEPT)
+      dropped = keepNewest(this.recent[verdict.kind], row, ord, POSITIVES_KEPT)
     }
+    // The positives' rows as a set: a new positive, one that turned negative, or the oldest of a kind dropped.
+    if (dropped || wasPositive !== (like.has(row) || play.has(row))) this.positiveRowsChanged = true
   }
 
   /**
@@ -114,18 +129,26 @@ export class ListenerHistory {
       for (const [row, ord] of this.recent[kind]) positives.push({ row, kind, weight: positiveWeight(kind, this.count - 1 - ord, this.params) })
     }
     positives.sort(heaviestFirst)
-    const negatives = [...this.recent.negative.keys()].map((row) => ({ row, weight: NEGATIVE_WEIGHT[this.verdicts.get(row)!.kind as 'skip' | 'dislike'] }))
+    const prior = this.part
+    // The same negatives are the same array, so a cache of their work (ForYou's rejected-sound pulls) can tell.
+    const negatives = prior && !this.negativesChanged
+      ? prior.negatives
+      : [...this.recent.negative.keys()].map((row) => ({ row, weight: NEGATIVE_WEIGHT[this.verdicts.get(row)!.kind as 'skip' | 'dislike'] }))
     const tracks = this.view.tracks
-    let allowance: HygieneAllowance | undefined
+    let made: HygieneAllowance | undefined
+    // The allowance depends on the positives' rows as a set (allowanceOf's result does not depend on their order).
+    const allowance = prior && !this.positiveRowsChanged ? prior.allowance : () => (made ??= allowanceOf(tracks, positives.map((p) => p.row)))
+    this.negativesChanged = this.positiveRowsChanged = false
     return (this.part = {
       history: this,
       seq: this.lastSeq,
       count: this.count,
+      heardCount: this.verdicts.size,
       positives,
       negatives,
       heard: { has: (row) => this.verdicts.has(row) },
       heardKeys: { has: (key) => this.heardKeys.has(key) },
-      allowance: () => (allowance ??= allowanceOf(tracks, positives.map((p) => p.row))),
+      allowance,
     })
   }
 
@@ -177,10 +200,19 @@ export interface HistoryPart {
   readonly history: ListenerHistory
   readonly seq: number
   readonly count: number
+  /**
+   * Tracks heard (given feedback on) as of this part. Heard tracks are never forgotten, so two parts of one
+   * history with the same count have the same heard rows and keys.
+   */
+  readonly heardCount: number
   /** The history's positives, heaviest first. */
   readonly positives: readonly Positive[]
+  /** The history's negatives: the same array in consecutive parts when no event changed them. */
   readonly negatives: readonly { row: number; weight: number }[]
-  /** Every track the listener gave feedback on, and their recordings' keys. */
+  /**
+   * Every track the listener gave feedback on, and their recordings' keys: live views of the history (a part
+   * made before an event sees that event's track as heard too).
+   */
   readonly heard: RowSet
   readonly heardKeys: KeySet
   /** The list hygiene the positives allow (rerank/hygiene.ts), worked out on first use. */
@@ -208,10 +240,10 @@ export function profileParts(p: Profile): ProfileParts | undefined {
   return positives === p.positives && negatives === p.negatives && heard === p.heard && heardKeys === p.heardKeys ? m : undefined
 }
 
-/** Puts `row` last in an oldest-first map, dropping the oldest entry beyond `cap`. */
-function keepNewest(list: Map<number, number>, row: number, ord: number, cap: number): void {
+/** Puts `row` last in an oldest-first map, dropping the oldest entry beyond `cap`: true when one was dropped. */
+function keepNewest(list: Map<number, number>, row: number, ord: number, cap: number): boolean {
   list.set(row, ord)
-  if (list.size > cap) list.delete(list.keys().next().value!)
+  return list.size > cap && list.delete(list.keys().next().value!)
 }
 
 /**

@@ -161,3 +161,85 @@ test('a fresh request reads the history\'s anchors from the cache: its heard che
   assert.ok(many <= 100, `2,000 events: ${many} heard checks per request`)
   assert.ok(many <= few * 1.5 + 10, `2,000 events: ${many} heard checks per request against ${few} for 8`)
 })
+
+/** Another release of a row of the catalogue, or undefined when its recording has one release. */
+function otherReleaseOf(row: number): number | undefined {
+  const key = service.view.dupKeys[row]
+  const other = service.view.dupKeys.findIndex((k, r) => k === key && r !== row)
+  return other >= 0 ? other : undefined
+}
+
+test('one event at a time, each kind: the state moves on to the new part and gives the uncached lists', { timeout: 120_000 }, async () => {
+  const view = service.view
+  const forYou = new ForYou(view, null)
+  for (const [name, l] of [['8 events', short()], ['2,000 events', long()]] as const) {
+    const p = l.history.profile()
+    const [top, second] = p.positives.map((x) => x.row)
+    // The heaviest anchors' unheard neighbours, nearest first: rows their kept lists hold.
+    const near = async (anchor: number) => (await view.nearest(view.vector(anchor), 64, () => (row) => row !== anchor)).map((h) => h.index).filter((row) => isFresh(view, l.history.profile(), row))
+    const [n1, n2, n3] = await near(top)
+    const [m1] = await near(second)
+    const released = (await near(top)).find((row) => otherReleaseOf(row) !== undefined)
+    const disliked = l.events.find((e) => e.kind === 'dislike' || e.kind === 'skip')?.trackId
+    const id = (row: number) => view.tracks[row].id
+    const steps: [string, [string, FeedbackKind][]][] = [
+      ['a play of the heaviest anchor (nothing new heard, same negatives, same positive rows)', [[id(top), 'play']]],
+      ['a play of a track in no kept list', [[pick(8001), 'play']]],
+      ['a play of a row in the heaviest anchor\'s list', [[id(n1), 'play']]],
+      ['a play of another release of a listed row', released === undefined ? [] : [[id(otherReleaseOf(released)!), 'play']]],
+      ['a dislike of a listed row (new negatives)', [[id(n2), 'dislike']]],
+      ['a play of that disliked track (ignored)', [[id(n2), 'play']]],
+      ['a like of a row in the second anchor\'s list (new positive rows)', [[id(m1), 'like']]],
+      ['a skip of the heaviest anchor (it leaves the anchors)', [[id(top), 'skip']]],
+      ['a like of an earlier rejected track (it leaves the negatives)', [[disliked ?? id(n2), 'like']]],
+      ['two events at once, between requests', [[id(n3), 'play'], [pick(8002), 'skip']]],
+    ]
+    await assertSame(forYou, l, [], 10, `${name}, before`)
+    for (const [what, events] of steps) {
+      if (events.length === 0) continue
+      l.add(events)
+      for (const n of [10, 20]) await assertSame(forYou, l, [], n, `${name}, after ${what}, n ${n}`)
+      await assertSame(forYou, l, [pick(8100)], 10, `${name}, after ${what}, with a seed`)
+    }
+  }
+})
+
+test('an anchor\'s search beyond its heard neighbours, then events: lists as uncached', { timeout: 120_000 }, async () => {
+  const view = service.view
+  const anchor = pick(91)
+  const row = view.rowOf.get(anchor)!
+  const near = (await view.nearest(view.vector(row), 80, () => (r) => r !== row)).map((h) => view.tracks[h.index].id)
+  const l = new Listener().add([[anchor, 'like'], ...near.slice(0, 50).map((id): [string, FeedbackKind] => [id, 'play']), [anchor, 'like']])
+  const forYou = new ForYou(view, null)
+  const unheard = (await view.nearest(view.vector(row), 40, () => (r) => r !== row && isFresh(view, l.history.profile(), r))).map((h) => view.tracks[h.index].id)
+  await assertSame(forYou, l, [], 40, 'before')
+  for (const [what, events] of [
+    ['a play of the anchor', [[anchor, 'play']]],
+    ['a play of a row the search found', [[unheard[3], 'play']]],
+    ['a dislike of a row the search found', [[unheard[8], 'dislike']]],
+    ['a play of a track far away', [[pick(9001), 'play']]],
+  ] as [string, [string, FeedbackKind][]][]) {
+    l.add(events)
+    for (const n of [10, 40]) await assertSame(forYou, l, [], n, `after ${what}, n ${n}`)
+  }
+})
+
+test('after an event that adds no heard track, a request rebuilds none of the kept anchor lists', { timeout: 60_000 }, async () => {
+  const checksAfterReplay = async (l: Listener) => {
+    const forYou = new ForYou(service.view, null)
+    await forYou.recommend(l.history.profile(), 'content', 10)
+    const liked = l.history.profile().positives[0].row
+    l.add([[service.view.tracks[liked].id, 'play']])
+    const part = l.history.historyPart()
+    const has = part.heard.has
+    let calls = 0
+    ;(part.heard as { has: (row: number) => boolean }).has = (row) => (calls++, has(row))
+    await forYou.recommend(l.history.profile(), 'content', 10)
+    ;(part.heard as { has: (row: number) => boolean }).has = has
+    return calls
+  }
+  const [few, many] = [await checksAfterReplay(short()), await checksAfterReplay(long())]
+  // Rebuilt, each of the (up to 6) anchors' lists would check its 64 shared neighbours.
+  assert.ok(many < 64, `2,000 events: ${many} heard checks after a replay`)
+  assert.ok(few < 64, `8 events: ${few} heard checks after a replay`)
+})

@@ -49,3 +49,34 @@ test('every rejection holds however long the history; a request reads a bounded 
   assert.ok(p.positives.length <= 101, `${p.positives.length} positives`)
   assert.ok(p.heard.has(row('t500')), 'every heard track stays heard')
 })
+
+test('a history part shares its predecessor\'s negatives and allowance only when an event left them as they were', () => {
+  const kinds: FeedbackKind[] = ['play', 'play', 'play', 'like', 'play', 'skip', 'play', 'dislike', 'like']
+  // 200 tracks, so the newest-50 lists of likes and plays drop old entries; replays of a few, so parts often stay.
+  const events = Array.from({ length: 600 }, (_, i) => ev(`t${i % 5 === 0 ? 1 : (i * 37) % 200}`, kinds[(i * 7) % kinds.length]))
+  // Then 50 likes fill the likes kept, and a played track liked moves into them: its row stays a positive, but
+  // the oldest like drops out.
+  events.push(ev('t400', 'play'), ...Array.from({ length: 50 }, (_, i) => ev(`t${300 + i}`, 'like')), ev('t400', 'like'))
+  const h = new ListenerHistory(view)
+  const rows = (ps: readonly { row: number }[]) => ps.map((x) => x.row).sort((a, b) => a - b)
+  let prior = h.historyPart()
+  let [negativesShared, allowanceShared, allowanceNew] = [0, 0, 0]
+  events.forEach((e, i) => {
+    h.fold([e])
+    const part = h.historyPart()
+    const fresh = new ListenerHistory(view)
+    fresh.fold(events.slice(0, i + 1))
+    const expected = fresh.historyPart()
+    assert.deepEqual(part.negatives, expected.negatives, `event ${i}: negatives`)
+    assert.deepEqual(part.positives, expected.positives, `event ${i}: positives`)
+    assert.equal(part.heardCount, expected.heardCount, `event ${i}: heard count`)
+    if (part.negatives === prior.negatives) negativesShared++
+    if (part.allowance === prior.allowance) {
+      // Only an allowance of the same rows may be shared (allowanceOf does not depend on their order).
+      assert.deepEqual(rows(part.positives), rows(prior.positives), `event ${i}: allowance shared across different positives`)
+      allowanceShared++
+    } else allowanceNew++
+    prior = part
+  })
+  assert.ok(negativesShared > 100 && allowanceShared > 50 && allowanceNew > 50, `${negativesShared} ${allowanceShared} ${allowanceNew}`)
+})
