@@ -25,7 +25,8 @@
 // writes its profile there on exit), BENCH_ONLY (comma-separated scenario names, e.g. "health,similar").
 // BENCH_HOME (a home to start from a copy of: skips the first start's import and fits).
 // Each run also reports the server's CPU per request (serverCpuUsPerRequest, from /proc): the figure to compare
-// builds or changes by on a shared machine, where requests per second follow the other load.
+// builds or changes by on a shared machine, where requests per second follow the other load; and its resident
+// memory at the end of the run (serverRssMbMax: the largest over rounds), which the per-listener caches grow.
 // BENCH_SERVER (the server's main.js, default dist/src/cli/main.js) measures another build under the same load.
 // With BENCH_ONLY, BENCH_CPU_PROF or BENCH_SERVER the table is printed but bench/results/http.json is left as it was.
 import autocannon from 'autocannon'
@@ -137,6 +138,8 @@ interface Measurement {
   firstError?: string
   /** The server process's CPU time (user + system, all threads) during the run, ms; null where /proc is missing. */
   serverCpuMs: number | null
+  /** The server's resident memory at the end of the run, MB (VmRSS); null where /proc is missing. */
+  serverRssMb: number | null
 }
 
 async function main(): Promise<void> {
@@ -219,6 +222,17 @@ function serverCpuMs(): number | null {
   try {
     const fields = readFileSync(`/proc/${serverPid}/stat`, 'utf8').split(') ')[1].split(' ')
     return (Number(fields[11]) + Number(fields[12])) * CLOCK_TICK_MS
+  } catch {
+    return null
+  }
+}
+
+/** The server process's resident memory now (VmRSS), MB; null off Linux. */
+function serverRssMb(): number | null {
+  if (serverPid === undefined) return null
+  try {
+    const kb = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${serverPid}/status`, 'utf8'))
+    return kb ? Math.round(Number(kb[1]) / 1024) : null
   } catch {
     return null
   }
@@ -438,7 +452,7 @@ function rotation<T>(items: readonly T[]): () => T {
  */
 async function measure(url: string, s: Scenario, length: { seconds: number } | { amount: number }, label: string): Promise<Measurement> {
   await settle(url)
-  const m: Measurement = { perSecond: [], latenciesMs: [], laterLatenciesMs: [], requests: 0, non2xx: 0, tolerated: 0, errors: 0, timeouts: 0, statusCodes: {}, serverCpuMs: null }
+  const m: Measurement = { perSecond: [], latenciesMs: [], laterLatenciesMs: [], requests: 0, non2xx: 0, tolerated: 0, errors: 0, timeouts: 0, statusCodes: {}, serverCpuMs: null, serverRssMb: null }
   const cpu0 = serverCpuMs()
   const side = s.alongside ? startAlongside(url, s.alongside) : null
   const t0 = performance.now()
@@ -469,6 +483,7 @@ async function measure(url: string, s: Scenario, length: { seconds: number } | {
   const elapsed = (performance.now() - t0) / 1000
   const cpu1 = serverCpuMs()
   m.serverCpuMs = cpu0 === null || cpu1 === null ? null : cpu1 - cpu0
+  m.serverRssMb = serverRssMb()
   if (side) await side.stop(`${label} (alongside: ${s.alongside!.scenario.route})`)
   m.perSecond = wholeSeconds(m.perSecond, 'seconds' in length ? Math.min(elapsed, length.seconds) : elapsed)
   m.requests = result.requests.total
@@ -477,7 +492,8 @@ async function measure(url: string, s: Scenario, length: { seconds: number } | {
   m.timeouts = result.timeouts
   checkClean(s, m, label)
   const lat = percentiles(m.latenciesMs)
-  const cpu = m.serverCpuMs === null ? '' : `, server CPU ${Math.round((1000 * m.serverCpuMs) / Math.max(1, m.requests))} us/request`
+  const cpu = (m.serverCpuMs === null ? '' : `, server CPU ${Math.round((1000 * m.serverCpuMs) / Math.max(1, m.requests))} us/request`) +
+    (m.serverRssMb === null ? '' : `, server RSS ${m.serverRssMb} MB`)
   console.log(`${label}: ${Math.round(m.requests / elapsed)} req/s, p50 ${lat.p50.toFixed(2)} ms, p99 ${lat.p99.toFixed(2)} ms${cpu}${m.tolerated ? `, ${m.tolerated} x 429` : ''}`)
   return m
 }
@@ -586,6 +602,7 @@ function tableRows(scenarios: Scenario[], pooled: Map<string, Measurement[]>): R
       timeouts: sum((m) => m.timeouts),
       seconds: perSecond.length,
       serverCpuUsPerRequest: ms.every((m) => m.serverCpuMs !== null) ? Math.round((1000 * sum((m) => m.serverCpuMs!)) / Math.max(1, sum((m) => m.requests))) : null,
+      serverRssMbMax: ms.every((m) => m.serverRssMb !== null) ? Math.max(...ms.map((m) => m.serverRssMb!)) : null,
     }
   })
 }
@@ -634,6 +651,7 @@ function notes(server: Server, tracks: number, listeners: number): Record<string
     rps: 'mean and median of requests completed in each whole second, pooled over rounds',
     p99LaterMs: 'p99 without the first answer on each connection (connections opened while the server is saturated wait to be accepted)',
     serverCpuUsPerRequest: "the server process's CPU time (all threads, /proc) over the measured runs divided by their requests, microseconds",
+    serverRssMbMax: "the server process's resident memory (VmRSS) at the end of the scenario's measured runs, the largest over rounds, MB",
     latency: 'ms, 2xx answers only, nearest-rank percentiles over all measured requests of all rounds; requests that time out (autocannon: 10 s) have no latency and count in errors (timeouts are part of errors)',
     target: TARGET,
     recsTarget: RECS_TARGET,

@@ -1,7 +1,9 @@
 import type { ArtistCatalogue, ArtistScores } from '../models/hybrid/artist-tracks.js'
 import type { Scored } from '../models/types.js'
 import type { Track } from '../core/track.js'
-import type { ArtistBridge } from './artist-bridge.js'
+import type { ExplainBasis } from '../models/als/explain.js'
+import { explainsNear, type ArtistBridge, type NearTaste } from './artist-bridge.js'
+import { ARRAY_BYTES, ByteLru, FIELD_BYTES, MAP_ENTRY_BYTES, NUMBER_BYTES, OBJECT_BYTES, TYPED_ARRAY_BYTES } from './byte-lru.js'
 import type { ForYouParams } from './for-you-params.js'
 import type { HistoryPart, KeySet, Positive, ProfileParts } from './profile.js'
 
@@ -21,11 +23,23 @@ export interface ArtistPart {
 }
 
 /**
- * Artist parts kept, the least recently used dropped first: one per listener state in use and per seed artist
- * the model knows (a listener's few hundred seeds should not push out another's). An entry holds ~45 KB once
- * its reasons are explained (the factorisation, 32 KB, and the scored tracks), so at most ~90 MB.
+ * Bytes of artist parts kept (artistPartBytes' estimate), the least recently used dropped first: one per listener
+ * state in use and per seed artist the model knows. An entry holds ~50 KB once its reasons are explained (the
+ * factorisation, 32 KB, and the scored tracks' typed arrays): 2,000 of them, the old cap, held 100 MB, many small
+ * typed arrays whose buffers fragment the heap outside V8's (bench/server-memory.bench.ts); this keeps ~500.
  */
-const ARTIST_PARTS_KEPT = 2_000
+const ARTIST_PARTS_BUDGET_BYTES = 24 * 2 ** 20
+/** The explainer's factorisation and folded vector, made on a part's first explanation: counted from the start. */
+const EXPLAINER_BYTES = 32 * 1024
+
+/** Bytes an artist part holds, estimated: its artists, their scored rows (typed arrays), names and explainer. */
+export function artistPartBytes(part: ArtistPart): number {
+  const n = part.artists.length
+  let bytes = OBJECT_BYTES + 4 * FIELD_BYTES + EXPLAINER_BYTES + 3 * ARRAY_BYTES + n * (2 * (OBJECT_BYTES + 2 * FIELD_BYTES) + NUMBER_BYTES + 3 * FIELD_BYTES + MAP_ENTRY_BYTES)
+  for (const a of part.scored.scores) bytes += TYPED_ARRAY_BYTES + a.byteLength
+  for (const a of part.scored.order ?? []) bytes += TYPED_ARRAY_BYTES + a.byteLength
+  return bytes
+}
 
 /**
  * "Listeners like you" per request, split (issue 8 §5): a request's taste is the history's artists weighted by
@@ -37,9 +51,11 @@ const ARTIST_PARTS_KEPT = 2_000
  * withBridge).
  */
 export class ArtistPartCache {
-  private readonly parts = new Map<string, ArtistPart>()
+  private readonly parts = new ByteLru<string, ArtistPart>(ARTIST_PARTS_BUDGET_BYTES)
   /** Per history part (one per event): the history's own taste, and the recording keys of its positives. */
-  private readonly histories = new WeakMap<HistoryPart, { taste: Map<number, number>; keys: Set<string> }>()
+  private readonly histories = new WeakMap<HistoryPart, { taste: Map<number, number>; keys: Set<string>; basis?: ExplainBasis }>()
+  /** A request's taste made of a history's and its seeds' (taste), and that history. */
+  private readonly nearHistory = new WeakMap<ReadonlyMap<number, number>, HistoryPart>()
   /** tasteKey without the count, per taste map (the history's are used by many requests). */
   private readonly keys = new WeakMap<ReadonlyMap<number, number>, string>()
 
@@ -60,7 +76,10 @@ export class ArtistPartCache {
    */
   taste(positives: readonly Positive[], parts?: ProfileParts): ReadonlyMap<number, number> {
     if (parts && [...parts.seedRows].every((row) => this.bridge.itemsOf(this.tracks[row]).length === 0)) return this.history(parts.history).taste
-    return this.tasteOf(positives)
+    const taste = this.tasteOf(positives)
+    // The history's taste plus a seed's artists: its reasons are explained from the history's factorisation.
+    if (parts) this.nearHistory.set(taste, parts.history)
+    return taste
   }
 
   /** The recording keys of a profile's positives, which its list leaves out: the history's (kept) and the seeds'. */
@@ -74,15 +93,13 @@ export class ArtistPartCache {
     let base = this.keys.get(taste)
     if (base === undefined) this.keys.set(taste, (base = tasteKey(taste)))
     const key = `${count}${base}`
-    let part = this.parts.get(key)
+    let part = this.parts.peek(key)
     if (part) {
-      this.parts.delete(key)
       // Used again: from now on each pick walks its artists' rows in order (ranked) instead of scanning them. A part
       // used once, as most with a new seed are, never pays for the sort; pick gives the same tracks either way.
       if (!part.scored.order) part = { ...part, scored: this.catalogue.ranked(part.scored) }
     } else part = this.build(taste, count)
-    this.parts.set(key, part)
-    if (this.parts.size > ARTIST_PARTS_KEPT) this.parts.delete(this.parts.keys().next().value!)
+    this.parts.set(key, part, artistPartBytes(part))
     return part
   }
 
@@ -90,9 +107,14 @@ export class ArtistPartCache {
     return this.parts.size
   }
 
+  /** The estimated bytes of the parts kept. */
+  get bytes(): number {
+    return this.parts.bytes
+  }
+
   private build(taste: ReadonlyMap<number, number>, count: number): ArtistPart {
     const bridge = this.bridge
-    const { artists, strongest } = bridge.artistsWithReasons(taste, count)
+    const { artists, strongest } = bridge.artistsWithReasons(taste, count, this.near(taste))
     const profile = [...taste].map(([item, w]) => ({ artist: bridge.artistName(item)!, weight: w }))
     const liked = artists.map((a, i) => ({ artist: bridge.artistName(a.item)!, weight: artists.length - i }))
     const scored = artists.length === 0 ? { liked: [], scores: [] } : this.catalogue.score(liked, profile)
@@ -101,7 +123,19 @@ export class ArtistPartCache {
     return { artists, strongest, scored, itemOfName }
   }
 
-  private history(part: HistoryPart): { taste: Map<number, number>; keys: Set<string> } {
+  /**
+   * For a request's taste near its history's: the history taste's explaining factorisation, made on the first such
+   * request and kept with the history part (one per event), so each seed costs a few rank-one updates.
+   */
+  private near(taste: ReadonlyMap<number, number>): NearTaste | undefined {
+    const part = this.nearHistory.get(taste)
+    const model = this.bridge.trained.model
+    if (!part || !explainsNear(model)) return undefined
+    const h = this.history(part)
+    return { basis: () => (h.basis ??= model.explainBasis([...h.taste.keys()], [...h.taste.values()])) }
+  }
+
+  private history(part: HistoryPart): { taste: Map<number, number>; keys: Set<string>; basis?: ExplainBasis } {
     let h = this.histories.get(part)
     if (!h) {
       h = { taste: this.tasteOf(part.positives), keys: new Set(part.positives.map((x) => this.recordingKeys[x.row])) }

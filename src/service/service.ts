@@ -15,6 +15,7 @@ import type { FitProgress } from '../models/types.js'
 import type { SearchHit } from '../search/track-search.js'
 import type { FeedbackEvent, FeedbackKind, ListenerRecord, Store } from '../store/store.js'
 import { ArtistBridge } from './artist-bridge.js'
+import { ARRAY_BYTES, ByteLru, FIELD_BYTES, NUMBER_BYTES, OBJECT_BYTES, stringBytes } from './byte-lru.js'
 import { FOR_YOU_MODELS, ForYou, type ForYouModel, type ForYouResult } from './for-you.js'
 import { buildPlaylist, type Playlist, type PlaylistOptions } from './playlist.js'
 import { ListenerHistories, type ListenerHistory } from './profile.js'
@@ -60,8 +61,13 @@ export interface ServiceOptions extends LongWorkOptions {
 
 const SERVER_ANN_THRESHOLD = 20_000
 
-/** Recommendation answers kept for repeated requests (a few KB each); the least recently asked for go first. */
-const RESULTS_KEPT = 2_000
+/**
+ * Bytes of recommendation answers kept for repeated requests (resultBytes' estimate, the text the server writes
+ * of each included): the least recently asked for go first. An answer of 10 items is ~28 KB (2,000 of them, the
+ * old cap, held 54 MB: bench/server-memory.bench.ts), so this keeps ~600: far more than the listeners who ask
+ * again before their next event, and the answers' many small objects no longer fill the old generation.
+ */
+const RESULTS_BUDGET_BYTES = 16 * 2 ** 20
 
 /**
  * What the HTTP API (and any other shell) serves: the engine's catalogue, listeners and their feedback in
@@ -77,7 +83,7 @@ export class SegueService {
    * (any event, from any server, changes lastSeq). A repeated request is then free; a listener who just gave
    * feedback, or asks with other seeds, gets a fresh list.
    */
-  private readonly results = new Map<string, { history: ListenerHistory; seq: number; forYou: ForYou; result: ForYouResult }>()
+  private readonly results = new ByteLru<string, { history: ListenerHistory; seq: number; forYou: ForYou; result: ForYouResult }>(RESULTS_BUDGET_BYTES)
   /**
    * Resolves once the playlists given at start are read and in use by "Listeners like you" (at once when none
    * were given). They load after start, so the server answers meanwhile with the artist-level model.
@@ -275,9 +281,7 @@ export class SegueService {
     const result = opts.mood === undefined
       ? await forYou.recommend(profile, opts.model, opts.n)
       : await moodForYou(this.view, this.moods.current, profile, opts.mood, opts.n, (n) => forYou.recommend(profile, opts.model, n))
-    this.results.delete(key)
-    this.results.set(key, { history, seq: history.lastSeq, forYou, result })
-    if (this.results.size > RESULTS_KEPT) this.results.delete(this.results.keys().next().value!)
+    this.results.set(key, { history, seq: history.lastSeq, forYou, result }, resultBytes(key, result))
     return result
   }
 
@@ -296,6 +300,29 @@ export class SegueService {
     return (await this.histories.get(id)).profile().positives.map((p) => p.row)
   }
 }
+
+/**
+ * Bytes a cached recommendations answer holds, estimated from its shape: the entry and key, the result's items with
+ * their reasons and feature matches (tracks are the catalogue's, not counted), and the JSON text the server writes
+ * of it once (src/server/answers.ts; ANSWER_TEXT_BYTES_PER_ITEM).
+ */
+export function resultBytes(key: string, result: ForYouResult): number {
+  let bytes = stringBytes(key) + 2 * (OBJECT_BYTES + 4 * FIELD_BYTES) + ARRAY_BYTES + FIELD_BYTES * result.items.length
+  for (const item of result.items) {
+    bytes += OBJECT_BYTES + 4 * FIELD_BYTES + NUMBER_BYTES + ANSWER_TEXT_BYTES_PER_ITEM
+    bytes += 2 * ARRAY_BYTES + FIELD_BYTES * (item.reasons.length + item.because.length)
+    for (const r of item.reasons) bytes += OBJECT_BYTES + 3 * FIELD_BYTES + stringBytes(r.text)
+    bytes += item.because.length * (OBJECT_BYTES + 4 * FIELD_BYTES + 3 * NUMBER_BYTES)
+  }
+  return bytes
+}
+
+/**
+ * The server's JSON text of one answer item (its track's summary, score, reasons, matches: ~700 characters, two
+ * bytes each when any title in the answer is outside Latin-1) and its share of the answer's record. With it the
+ * estimate of a full results cache was 27 KB an answer where emptying it freed 28.7 KB (bench/server-memory).
+ */
+const ANSWER_TEXT_BYTES_PER_ITEM = 2000
 
 /** Compared against when no listener has the id, so that case costs the same as a wrong token. */
 const NO_LISTENER_HASH = '0'.repeat(64)
