@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs'
+import { closeSync, fstatSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, writeSync, type BigIntStats } from 'node:fs'
 import { dirname } from 'node:path'
 import { SegueError } from './errors.js'
 
@@ -11,6 +11,13 @@ import { SegueError } from './errors.js'
  * The header names the artifact kind, its format version, a key (what it was built from, e.g. the catalogue
  * checksum and the parameters) and where each typed-array blob lies. The trailing checksum covers everything,
  * so a truncated or altered file is detected before any of it is used.
+ *
+ * Checking that sum costs ~50 ms per 30 MB, on every start, for files that have not changed since the last
+ * check. So once a file has passed it, a small stamp beside it (`<file>.verified`) records the file's identity
+ * and change times (device, inode, size, mtime and ctime in nanoseconds) with the sum; a later load whose file
+ * still has that identity skips the hashing. Any write to the file through the file system (in place, a
+ * truncation, a replacement, even one that restores the mtime) changes the ctime or the inode, so the sum is
+ * checked again; what a stamp does not catch is damage that bypasses the file system (failing media).
  */
 const MAGIC = Buffer.from('SEGUEART', 'latin1')
 const CHECKSUM_BYTES = 32
@@ -77,6 +84,11 @@ export interface DecodeOptions {
    * every blob is used anyway and the file's bytes may stay in memory as long as the blobs do.
    */
   copy?: boolean
+  /**
+   * The file's bytes were checked against its trailing checksum before and have not changed since (a stamp
+   * says so, see verifiedBefore): skip hashing them again. Default false.
+   */
+  checked?: boolean
 }
 
 /** Decodes and verifies an artifact; throws E_ARTIFACT_CORRUPT or E_ARTIFACT_VERSION. */
@@ -87,8 +99,10 @@ export function decodeArtifact(bytes: Uint8Array, expect: { kind: string; versio
     throw corrupt('not a segue artifact (bad magic or too short)')
   }
   const end = buf.length - CHECKSUM_BYTES
-  const digest = createHash('sha256').update(buf.subarray(0, end)).digest()
-  if (!digest.equals(buf.subarray(end))) throw corrupt('checksum mismatch (file is damaged or truncated)')
+  if (!opts.checked) {
+    const digest = createHash('sha256').update(buf.subarray(0, end)).digest()
+    if (!digest.equals(buf.subarray(end))) throw corrupt('checksum mismatch (file is damaged or truncated)')
+  }
   const headerLength = buf.readUInt32LE(MAGIC.length)
   let parsed: ArtifactHeader & { blobs: BlobEntry[] }
   try {
@@ -127,14 +141,14 @@ export function decodeArtifact(bytes: Uint8Array, expect: { kind: string; versio
  * Writes bytes to `path` atomically: to a temporary file beside it, flushed, then renamed over the
  * target, so a reader never sees half a file and a crash leaves the previous version in place.
  */
-export function writeFileAtomic(path: string, bytes: Uint8Array): void {
+export function writeFileAtomic(path: string, bytes: Uint8Array, opts: { sync?: boolean } = {}): void {
   mkdirSync(dirname(path), { recursive: true })
   const tmp = `${path}.${process.pid}.${Date.now()}.tmp`
   try {
     const fd = openSync(tmp, 'w')
     try {
       writeSync(fd, bytes)
-      fsyncSync(fd)
+      if (opts.sync !== false) fsyncSync(fd)
     } finally {
       closeSync(fd)
     }
@@ -149,8 +163,84 @@ export function saveArtifact(path: string, header: Omit<ArtifactHeader, 'created
   writeFileAtomic(path, encodeArtifact(header, blobs))
 }
 
-export function loadArtifact(path: string, expect: { kind: string; version: number }, opts: DecodeOptions = {}): Artifact {
-  return decodeArtifact(readFileSync(path), expect, path, opts)
+/** How the last loadArtifact call knew its file was whole (for tests): by hashing it, or by its stamp. */
+export let lastCheck: 'checksum' | 'stamp' | null = null
+
+/**
+ * Reads and decodes the artifact at `path`. Its checksum is verified unless a stamp shows this very file
+ * passed that check before (see the top of this file); after a check passes, the stamp is written.
+ */
+export function loadArtifact(path: string, expect: { kind: string; version: number }, opts: LoadOptions = {}): Artifact {
+  const { bytes, stats } = readWhole(path, opts.shared ?? false)
+  const sum = bytes.length >= CHECKSUM_BYTES ? bytes.subarray(bytes.length - CHECKSUM_BYTES).toString('hex') : ''
+  const checked = sum !== '' && verifiedBefore(stats, path, sum)
+  const art = decodeArtifact(bytes, expect, path, { ...opts, checked })
+  lastCheck = checked ? 'stamp' : 'checksum'
+  if (!checked) noteVerified(path, sum, stats)
+  return art
+}
+
+export interface LoadOptions extends Omit<DecodeOptions, 'checked'> {
+  /**
+   * Read the file into a SharedArrayBuffer; with copy: false every aligned blob is then a view of shared
+   * memory, which worker threads can read without a copy being made for them.
+   */
+  shared?: boolean
+}
+
+/** A file's bytes and its identity as it was while they were read (E_ARTIFACT_CORRUPT if it changed meanwhile). */
+function readWhole(path: string, shared: boolean): { bytes: Buffer; stats: BigIntStats } {
+  const fd = openSync(path, 'r')
+  try {
+    const stats = fstatSync(fd, { bigint: true })
+    const size = Number(stats.size)
+    const bytes = shared ? Buffer.from(new SharedArrayBuffer(size)) : Buffer.allocUnsafe(size)
+    let at = 0
+    for (let n = 1; at < bytes.length && n > 0; at += n) n = readSync(fd, bytes, at, bytes.length - at, at)
+    const after = fstatSync(fd, { bigint: true })
+    if (at !== bytes.length || stamp(after, '') !== stamp(stats, '')) throw new SegueError('E_ARTIFACT_CORRUPT', `${path}: the file changed while it was read`)
+    return { bytes, stats }
+  } finally {
+    closeSync(fd)
+  }
+}
+
+/** What a stamp records: the file's identity and change times, and the checksum it was found to hold. */
+function stamp(s: BigIntStats, sum: string): string {
+  return JSON.stringify({ dev: String(s.dev), ino: String(s.ino), size: String(s.size), mtimeNs: String(s.mtimeNs), ctimeNs: String(s.ctimeNs), sum })
+}
+
+function stampPath(path: string): string {
+  return `${path}.verified`
+}
+
+/**
+ * True when the file at `path` (whose stats are `stats`) was found to hold checksum `sum` and has not been
+ * written since: its stamp names this file with these change times and this sum. For files checked in
+ * another way (a graph file's sha256 kept elsewhere), with `stats` from statSync(path, { bigint: true }).
+ */
+export function verifiedBefore(stats: BigIntStats, path: string, sum: string): boolean {
+  let text: string
+  try {
+    text = readFileSync(stampPath(path), 'utf8')
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false
+    throw err
+  }
+  return text === stamp(stats, sum)
+}
+
+/**
+ * Records that the file at `path`, as `stats` describe it, holds checksum `sum` (call only after checking it).
+ * A home the process may not write to keeps working, with the checksum verified on every load.
+ */
+export function noteVerified(path: string, sum: string, stats: BigIntStats = statSync(path, { bigint: true })): void {
+  try {
+    writeFileAtomic(stampPath(path), Buffer.from(stamp(stats, sum), 'utf8'), { sync: false })
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code
+    if (code !== 'EACCES' && code !== 'EROFS' && code !== 'EPERM') throw err
+  }
 }
 
 function dtypeOf(blob: Blob): Dtype {

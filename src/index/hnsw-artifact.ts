@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import { closeSync, existsSync, fsyncSync, openSync, readSync, renameSync, rmSync, statSync } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
-import { loadArtifact, saveArtifact } from '../core/artifact.js'
+import { loadArtifact, noteVerified, saveArtifact, verifiedBefore } from '../core/artifact.js'
 import { SegueError } from '../core/errors.js'
 import type { HnswParams } from './hnsw-backend.js'
 import { type HnswIndex, checkParams, loadHnswFile } from './hnsw-index.js'
@@ -65,8 +65,13 @@ export function loadHnswArtifact(path: string, expectedKey: string, opts: { view
   if (!graph || typeof graph.file !== 'string' || basename(graph.file) !== graph.file) throw corrupt('names no graph file')
   const graphPath = join(dirname(path), graph.file)
   if (!existsSync(graphPath)) throw corrupt(`its graph file ${graph.file} is missing`)
-  if (statSync(graphPath).size !== graph.bytes) throw corrupt(`its graph file ${graph.file} has ${statSync(graphPath).size} bytes, ${graph.bytes} were saved`)
-  if (hashFile(graphPath).sha256 !== graph.sha256) throw corrupt(`checksum mismatch in its graph file ${graph.file} (damaged or replaced)`)
+  const stats = statSync(graphPath, { bigint: true })
+  if (Number(stats.size) !== graph.bytes) throw corrupt(`its graph file ${graph.file} has ${stats.size} bytes, ${graph.bytes} were saved`)
+  // Hashed once; later loads of the unchanged file trust its stamp (src/core/artifact.ts).
+  if (!verifiedBefore(stats, graphPath, graph.sha256)) {
+    if (hashFile(graphPath).sha256 !== graph.sha256) throw corrupt(`checksum mismatch in its graph file ${graph.file} (damaged or replaced)`)
+    noteVerified(graphPath, graph.sha256, stats)
+  }
   return loadHnswFile(graphPath, params, { view: opts.view ?? true })
 }
 

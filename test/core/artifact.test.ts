@@ -1,8 +1,9 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { closeSync, copyFileSync, existsSync, mkdtempSync, openSync, readFileSync, statSync, utimesSync, writeFileSync, writeSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import * as artifact from '../../src/core/artifact.js'
 import { decodeArtifact, encodeArtifact, loadArtifact, saveArtifact } from '../../src/core/artifact.js'
 import { SegueError } from '../../src/core/errors.js'
 
@@ -46,4 +47,45 @@ test('saveArtifact replaces the file atomically and loadArtifact names the path 
   assert.equal((loadArtifact(path, header).blobs.a as Float32Array)[0], 2)
   writeFileSync(path, readFileSync(path).subarray(0, 20))
   assert.throws(() => loadArtifact(path, header), (e: Error) => e.message.startsWith(path))
+})
+
+test('a checked file is trusted by its stamp until written again: damage in place, even with the mtime put back (to the millisecond), is caught', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'segue-art-'))
+  const path = join(dir, 'x.art')
+  saveArtifact(path, header, { a: new Float32Array(1000).fill(1) })
+  loadArtifact(path, header)
+  assert.equal(artifact.lastCheck, 'checksum')
+  assert.ok(existsSync(`${path}.verified`), 'a stamp is written after the checksum passed')
+  assert.equal((loadArtifact(path, header).blobs.a as Float32Array)[999], 1)
+  assert.equal(artifact.lastCheck, 'stamp')
+  // File times tick coarsely (a few ms): let the clock move past the stamp's before writing.
+  await new Promise((r) => setTimeout(r, 50))
+  const { mtime } = statSync(path)
+  const fd = openSync(path, 'r+')
+  writeSync(fd, Buffer.from([0x42]), 0, 1, statSync(path).size - 100)
+  closeSync(fd)
+  utimesSync(path, mtime, mtime)
+  assert.throws(() => loadArtifact(path, header), (e: SegueError) => e.code === 'E_ARTIFACT_CORRUPT' && /checksum mismatch/.test(e.message))
+  // A stamp copied onto another file with the same bytes does not vouch for it (another inode).
+  const other = join(dir, 'y.art')
+  saveArtifact(path, header, { a: new Float32Array([3]) })
+  loadArtifact(path, header)
+  copyFileSync(path, other)
+  copyFileSync(`${path}.verified`, `${other}.verified`)
+  loadArtifact(other, header)
+  assert.equal(artifact.lastCheck, 'checksum')
+})
+
+test('a replaced file is checked afresh, and a stamp for other bytes is not trusted', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'segue-art-'))
+  const path = join(dir, 'x.art')
+  saveArtifact(path, header, { a: new Float32Array([1]) })
+  loadArtifact(path, header)
+  saveArtifact(path, header, { a: new Float32Array([2]) })
+  assert.equal((loadArtifact(path, header).blobs.a as Float32Array)[0], 2)
+  assert.equal(artifact.lastCheck, 'checksum')
+  // A stamp whose sum is not the file's own trailing checksum.
+  writeFileSync(`${path}.verified`, readFileSync(`${path}.verified`, 'utf8').replace(/"sum":"[0-9a-f]/, '"sum":"g'))
+  loadArtifact(path, header)
+  assert.equal(artifact.lastCheck, 'checksum')
 })

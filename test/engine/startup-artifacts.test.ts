@@ -96,6 +96,8 @@ describe('start-up artifacts', () => {
     const before = await openAndAsk(home)
     await before.engine.close()
     const path = join(home, 'artifacts', 'catalogue.art')
+    // The file has passed its checksum before, and its stamp says so: damage must be caught all the same.
+    assert.ok(existsSync(`${path}.verified`), 'no stamp beside the checked snapshot')
     const bytes = readFileSync(path)
     bytes[bytes.length >> 1] ^= 0xff
     writeFileSync(path, bytes)
