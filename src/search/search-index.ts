@@ -113,7 +113,9 @@ export function fromBlobs(blobs: Record<string, Blob>, termCount: number, source
     if (!(b instanceof ctor)) throw new SegueError('E_ARTIFACT_CORRUPT', `${source}: blob '${name}' is missing or of the wrong type`)
     return b
   }
-  const text = new TextDecoder().decode(need('dictionary', Uint8Array))
+  const bytes = need('dictionary', Uint8Array)
+  // Through Buffer, which (unlike TextDecoder) reads shared memory too (an artifact loaded shared).
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8')
   const terms = termCount === 0 ? [] : text.split('\n')
   if (terms.length !== termCount) throw new SegueError('E_ARTIFACT_CORRUPT', `${source}: dictionary holds ${terms.length} terms, header says ${termCount}`)
   return {

@@ -42,8 +42,9 @@ interface Pending {
 
 type Shareable = Uint8Array | Uint32Array | Int32Array | Float32Array
 
-/** A copy of `src` in a SharedArrayBuffer. */
+/** `src` itself when it already lies in shared memory (an artifact loaded shared), else a copy in a SharedArrayBuffer. */
 function share<T extends Shareable>(src: T): T {
+  if (src.buffer instanceof SharedArrayBuffer) return src
   const Ctor = src.constructor as new (buffer: SharedArrayBuffer) => T
   const out = new Ctor(new SharedArrayBuffer(src.byteLength))
   out.set(src as never)
@@ -58,11 +59,20 @@ function trackLine(t: Track): string {
   return [t.name, ...t.artists].map((s) => s.replace(/[\n\u001f]/g, ' ')).join(TEXT_SEPARATOR)
 }
 
-/** Copies the arrays into shared memory once. */
-export function shareSearch(a: SearchArrays, popularityBoost: Float32Array, tracks: readonly Track[]): SharedSearch {
+/** Every track's line (trackLine), one per row, as UTF-8: what the worker re-ranks with. Saved with the index. */
+export function encodeTrackLines(tracks: readonly Track[]): Uint8Array {
+  return new TextEncoder().encode(tracks.map(trackLine).join('\n'))
+}
+
+/**
+ * The arrays in shared memory: those already there (loaded from an artifact into a SharedArrayBuffer) as they
+ * are, the rest copied once. `saved` gives the dictionary's and the track lines' bytes when the artifact held
+ * them, so neither is made again from the terms and the tracks.
+ */
+export function shareSearch(a: SearchArrays, popularityBoost: Float32Array, tracks: readonly Track[], saved: { dictionary?: Uint8Array; texts?: Uint8Array } = {}): SharedSearch {
   const { terms, ...arrays } = a
   return {
-    dictionary: share(new TextEncoder().encode(terms.join('\n'))),
+    dictionary: share(saved.dictionary ?? new TextEncoder().encode(terms.join('\n'))),
     postStart: share(arrays.postStart),
     postDocs: share(arrays.postDocs),
     postFields: share(arrays.postFields),
@@ -71,7 +81,7 @@ export function shareSearch(a: SearchArrays, popularityBoost: Float32Array, trac
     gramStart: share(arrays.gramStart),
     gramTerms: share(arrays.gramTerms),
     popularityBoost: share(popularityBoost),
-    texts: share(new TextEncoder().encode(tracks.map(trackLine).join('\n'))),
+    texts: share(saved.texts ?? encodeTrackLines(tracks)),
   }
 }
 

@@ -5,7 +5,7 @@ import { SegueError } from '../core/errors.js'
 import { normalizeText, tokenize } from './normalize.js'
 import { QUERY_LIMITS, RANKING, SearchCore, type Candidate } from './search-core.js'
 import { buildArrays, fromBlobs, toBlobs, type SearchArrays } from './search-index.js'
-import { SearchThread, shareSearch } from './search-thread.js'
+import { SearchThread, encodeTrackLines, shareSearch } from './search-thread.js'
 
 export { normalizeText, tokenize, QUERY_LIMITS, RANKING }
 
@@ -25,8 +25,11 @@ export interface SearchOptions {
  */
 export const OFF_THREAD_MIN_TRACKS = 20_000
 
-/** Version 2: title lengths count without release notes. */
-const ARTIFACT = { kind: 'track-search', version: 2 } as const
+/**
+ * Version 2: title lengths count without release notes. Version 3: the search thread's track lines are saved
+ * too, and the file is read into shared memory, so starting the thread copies and makes nothing.
+ */
+const ARTIFACT = { kind: 'track-search', version: 3 } as const
 
 /**
  * Typo-tolerant search over track titles, artists and albums with a bounded cost per query: a compact
@@ -43,11 +46,13 @@ export class TrackSearch {
   private thread: SearchThread | null = null
 
   constructor(tracks: readonly Track[])
-  constructor(tracks: readonly Track[], arrays: SearchArrays, boosts?: Float32Array)
+  constructor(tracks: readonly Track[], arrays: SearchArrays, boosts?: Float32Array, saved?: SavedBytes)
   constructor(
     private readonly tracks: readonly Track[],
     arrays: SearchArrays = buildArrays(tracks),
     boosts: Float32Array = popularityBoosts(tracks),
+    /** The dictionary's and track lines' bytes as loaded (in shared memory), for the search thread. */
+    private readonly saved: SavedBytes = {},
   ) {
     this.core = new SearchCore(arrays, boosts, (doc) => tracks[doc])
   }
@@ -76,7 +81,7 @@ export class TrackSearch {
    */
   startThread(): void {
     if (this.thread || this.tracks.length < OFF_THREAD_MIN_TRACKS) return
-    this.thread = new SearchThread(shareSearch(this.core.arrays, this.core.popularityBoost, this.tracks), this.core.arrays.terms.length)
+    this.thread = new SearchThread(shareSearch(this.core.arrays, this.core.popularityBoost, this.tracks, this.saved), this.core.arrays.terms.length)
   }
 
   /** Whether searchAsync() currently runs on the worker thread. */
@@ -95,7 +100,8 @@ export class TrackSearch {
   save(path: string, key: string): void {
     const meta = { docs: this.tracks.length, terms: this.core.arrays.terms.length }
     // The popularity boosts are saved too, so loading reads no track (a one-shot command makes tracks lazily).
-    saveArtifact(path, { ...ARTIFACT, key, meta }, { ...toBlobs(this.core.arrays), boosts: this.core.popularityBoost })
+    const blobs = { ...toBlobs(this.core.arrays), boosts: this.core.popularityBoost, texts: this.saved.texts ?? encodeTrackLines(this.tracks) }
+    saveArtifact(path, { ...ARTIFACT, key, meta }, blobs)
   }
 
   /**
@@ -104,7 +110,8 @@ export class TrackSearch {
    */
   static load(path: string, key: string, tracks: readonly Track[]): TrackSearch {
     if (!existsSync(path)) throw new SegueError('E_ARTIFACT_CORRUPT', `${path}: no search index there`)
-    const { header, blobs } = loadArtifact(path, ARTIFACT)
+    // Straight into shared memory, blobs as views of it: the search thread then reads them where they lie.
+    const { header, blobs } = loadArtifact(path, ARTIFACT, { copy: false, shared: true })
     if (header.key !== key) throw new SegueError('E_ARTIFACT_VERSION', `${path}: search index built for '${header.key}', expected '${key}'`)
     if (header.meta.docs !== tracks.length) {
       throw new SegueError('E_ARTIFACT_VERSION', `${path}: search index holds ${header.meta.docs} tracks, the catalogue ${tracks.length}`)
@@ -118,12 +125,19 @@ export class TrackSearch {
     if (!(boosts instanceof Float32Array && boosts.length === tracks.length)) {
       throw new SegueError('E_ARTIFACT_CORRUPT', `${path}: search index popularity boosts do not fit the tracks`)
     }
-    return new TrackSearch(tracks, arrays, boosts)
+    const texts = blobs.texts
+    if (!(texts instanceof Uint8Array)) throw new SegueError('E_ARTIFACT_CORRUPT', `${path}: search index saved without its track lines`)
+    return new TrackSearch(tracks, arrays, boosts, { dictionary: blobs.dictionary as Uint8Array, texts })
   }
 
   private hits(found: Candidate[]): SearchHit[] {
     return found.map(({ doc, score }) => ({ track: this.tracks[doc], score }))
   }
+}
+
+interface SavedBytes {
+  dictionary?: Uint8Array
+  texts?: Uint8Array
 }
 
 /** 1 + ln(1 + popularity) / RANKING.popularityDivisor per track (a plain loop: typed-array from() iterates slowly). */
