@@ -48,17 +48,112 @@ export function axpy(alpha: f32, x: usize, y: usize, k: i32): void {
   for (; d < k; d++) store<f32>(at(y, d), load<f32>(at(y, d)) + alpha * load<f32>(at(x, d)))
 }
 
-/** out (k x k) += Σ over rows of y yᵀ. */
+/** Rows of y per block of gram(): 64 rows of 64 floats (16 KiB) stay in L1 while the block is summed. */
+const GRAM_BLOCK = 64
+
+/**
+ * out (k x k) += Σ over rows of y yᵀ. Each element is summed over the rows in order, exactly as adding y_r y_rᵀ
+ * row by row would (so bit-identical to that); only the upper triangle (from each row's 4-aligned column) is
+ * summed, in registers over a block of rows, and the rest copied from it: y_r[a] y_r[b] = y_r[b] y_r[a].
+ */
 export function gram(y: usize, rows: i32, k: i32, out: usize): void {
-  for (let r = 0; r < rows; r++) {
-    const row = y + (<usize>(r * k) << 2)
-    for (let a = 0; a < k; a++) axpy(load<f32>(at(row, a)), row, out + (<usize>(a * k) << 2), k)
+  const row = <usize>k << 2
+  for (let r0 = 0; r0 < rows; r0 += GRAM_BLOCK) {
+    const n = min(GRAM_BLOCK, rows - r0)
+    const block = y + <usize>r0 * row
+    for (let a = 0; a < k; a++) {
+      const oa = out + <usize>a * row
+      let d = a & ~3
+      for (; d + 16 <= k; d += 16) gramSlice4(block, n, row, a, d, oa)
+      for (; d + 4 <= k; d += 4) {
+        let s0 = v128.load(at(oa, d))
+        for (let r = 0; r < n; r++) {
+          const yr = block + <usize>r * row
+          s0 = f32x4.add(s0, f32x4.mul(f32x4.splat(load<f32>(at(yr, a))), v128.load(at(yr, d))))
+        }
+        v128.store(at(oa, d), s0)
+      }
+      for (; d < k; d++) {
+        let s = load<f32>(at(oa, d))
+        for (let r = 0; r < n; r++) {
+          const yr = block + <usize>r * row
+          s += load<f32>(at(yr, a)) * load<f32>(at(yr, d))
+        }
+        store<f32>(at(oa, d), s)
+      }
+    }
   }
+  for (let a = 0; a < k; a++) for (let b = 0; b < (a & ~3); b++) store<f32>(at(out + <usize>a * row, b), load<f32>(at(out + <usize>b * row, a)))
 }
 
-/** out (k) = G (k x k, symmetric) · x */
+/** out_a[d .. d + 16) += Σ over the block's n rows of y_r[a] y_r[d .. d + 16), four accumulators in registers. */
+function gramSlice4(block: usize, n: i32, row: usize, a: i32, d: i32, oa: usize): void {
+  const o = at(oa, d)
+  let s0 = v128.load(o), s1 = v128.load(o, 16), s2 = v128.load(o, 32), s3 = v128.load(o, 48)
+  let yr = block
+  const off = <usize>d << 2
+  for (let r = 0; r < n; r++) {
+    const c = f32x4.splat(load<f32>(at(yr, a)))
+    const ys = yr + off
+    s0 = f32x4.add(s0, f32x4.mul(c, v128.load(ys)))
+    s1 = f32x4.add(s1, f32x4.mul(c, v128.load(ys, 16)))
+    s2 = f32x4.add(s2, f32x4.mul(c, v128.load(ys, 32)))
+    s3 = f32x4.add(s3, f32x4.mul(c, v128.load(ys, 48)))
+    yr += row
+  }
+  v128.store(o, s0)
+  v128.store(o, s1, 16)
+  v128.store(o, s2, 32)
+  v128.store(o, s3, 48)
+}
+
+/** out (k) = G (k x k, symmetric) · x, three rows of G at a time (each output summed exactly as dot() sums it). */
 function gemv(g: usize, x: usize, k: i32, out: usize): void {
-  for (let a = 0; a < k; a++) store<f32>(at(out, a), dot(g + (<usize>(a * k) << 2), x, k))
+  const row = <usize>k << 2
+  let a = 0
+  for (; a + 3 <= k; a += 3) dots3(g + <usize>a * row, g + <usize>(a + 1) * row, g + <usize>(a + 2) * row, x, k, at(out, a))
+  for (; a < k; a++) store<f32>(at(out, a), dot(g + <usize>a * row, x, k))
+}
+
+/**
+ * Three dot products with one vector b, stored at out[0..3): each summed in exactly dot()'s order (two chains,
+ * then the lanes, then the scalar tail), so bit-identical to three dot() calls; interleaved, the six chains keep
+ * the adders busy where one dot waits on its own previous add. (Three, not four: eight accumulators and their
+ * operands overflow x64's sixteen vector registers and V8 spills one chain to the stack.)
+ */
+@inline
+function dots3(a0: usize, a1: usize, a2: usize, b: usize, k: i32, out: usize): void {
+  let s00 = f32x4.splat(0), s01 = f32x4.splat(0), s10 = f32x4.splat(0), s11 = f32x4.splat(0)
+  let s20 = f32x4.splat(0), s21 = f32x4.splat(0)
+  let d = 0
+  for (; d + 8 <= k; d += 8) {
+    const o = <usize>d << 2
+    const b0 = v128.load(b + o)
+    const b1 = v128.load(b + o, 16)
+    s00 = f32x4.add(s00, f32x4.mul(v128.load(a0 + o), b0))
+    s01 = f32x4.add(s01, f32x4.mul(v128.load(a0 + o, 16), b1))
+    s10 = f32x4.add(s10, f32x4.mul(v128.load(a1 + o), b0))
+    s11 = f32x4.add(s11, f32x4.mul(v128.load(a1 + o, 16), b1))
+    s20 = f32x4.add(s20, f32x4.mul(v128.load(a2 + o), b0))
+    s21 = f32x4.add(s21, f32x4.mul(v128.load(a2 + o, 16), b1))
+  }
+  for (; d + 4 <= k; d += 4) {
+    const o = <usize>d << 2
+    const b0 = v128.load(b + o)
+    s00 = f32x4.add(s00, f32x4.mul(v128.load(a0 + o), b0))
+    s10 = f32x4.add(s10, f32x4.mul(v128.load(a1 + o), b0))
+    s20 = f32x4.add(s20, f32x4.mul(v128.load(a2 + o), b0))
+  }
+  let t0 = hsum(f32x4.add(s00, s01)), t1 = hsum(f32x4.add(s10, s11)), t2 = hsum(f32x4.add(s20, s21))
+  for (; d < k; d++) {
+    const bd = load<f32>(at(b, d))
+    t0 += load<f32>(at(a0, d)) * bd
+    t1 += load<f32>(at(a1, d)) * bd
+    t2 += load<f32>(at(a2, d)) * bd
+  }
+  store<f32>(out, t0)
+  store<f32>(out, t1, 4)
+  store<f32>(out, t2, 8)
 }
 
 /**
@@ -119,16 +214,97 @@ function touchRows(y: usize, indices: usize, p0: i32, p1: i32, k: i32): i32 {
   return s
 }
 
+/**
+ * Entries per chunk of a row's pass over its entries: the chunk's coefficients are formed first, then added
+ * into the output a slice of dimensions at a time, the slice held in registers; the chunk's fixed rows
+ * (16 KiB at k = 64) stay in L1 from the first loop to the last.
+ */
+const CHUNK = 64
+/** The current chunk's coefficients (one thread per instance: cgSolve does not run on shared memory). */
+const coefs = memory.data(CHUNK * 4, 16)
+/** The two kinds of pass: the residual's c - (c - 1) y·v, the CG step's (c - 1) y·v. */
+const PASS_RESIDUAL = 0
+const PASS_STEP = 1
+
+/**
+ * out += Σ_e coef_e y_e over entries [p0, p1), where coef_e is formed from y_e·v as `pass` says: the same sums,
+ * in the same order per output element, as one axpy(coef_e, y_e, out) per entry, so bit-identical to that.
+ */
+@inline
+function entriesPass(pass: i32, y: usize, indices: usize, conf: usize, p0: i32, p1: i32, k: i32, v: usize, out: usize): void {
+  const row = <usize>k << 2
+  for (let c0 = p0; c0 < p1; c0 += CHUNK) {
+    const n = min(CHUNK, p1 - c0)
+    let i = 0
+    for (; i + 3 <= n; i += 3) {
+      const e = c0 + i
+      if (pass == PASS_RESIDUAL) touchAhead(y, indices, e + 2, k)
+      const y0 = y + <usize>load<i32>(at(indices, e)) * row
+      const y1 = y + <usize>load<i32>(at(indices, e + 1)) * row
+      const y2 = y + <usize>load<i32>(at(indices, e + 2)) * row
+      dots3(y0, y1, y2, v, k, at(coefs, i))
+    }
+    for (; i < n; i++) {
+      if (pass == PASS_RESIDUAL) touchAhead(y, indices, c0 + i, k)
+      store<f32>(at(coefs, i), dot(y + <usize>load<i32>(at(indices, c0 + i)) * row, v, k))
+    }
+    for (i = 0; i < n; i++) {
+      const c = load<f32>(at(conf, c0 + i))
+      const yv = load<f32>(at(coefs, i))
+      store<f32>(at(coefs, i), pass == PASS_RESIDUAL ? c - (c - 1) * yv : (c - 1) * yv)
+    }
+    let d = 0
+    for (; d + 32 <= k; d += 32) addSlice8(y, indices, c0, n, row, <usize>d << 2, at(out, d))
+    for (; d + 4 <= k; d += 4) addSlice1(y, indices, c0, n, row, <usize>d << 2, at(out, d))
+    for (; d < k; d++) {
+      let s = load<f32>(at(out, d))
+      for (i = 0; i < n; i++) s += load<f32>(at(coefs, i)) * load<f32>(y + <usize>load<i32>(at(indices, c0 + i)) * row + (<usize>d << 2))
+      store<f32>(at(out, d), s)
+    }
+  }
+}
+
+/** out[0..32) += Σ over the chunk's n entries of coef_i · y_i[d .. d + 32) (byte offset `off`), in registers. */
+function addSlice8(y: usize, indices: usize, c0: i32, n: i32, row: usize, off: usize, out: usize): void {
+  let s0 = v128.load(out), s1 = v128.load(out, 16), s2 = v128.load(out, 32), s3 = v128.load(out, 48)
+  let s4 = v128.load(out, 64), s5 = v128.load(out, 80), s6 = v128.load(out, 96), s7 = v128.load(out, 112)
+  for (let i = 0; i < n; i++) {
+    const yi = y + <usize>load<i32>(at(indices, c0 + i)) * row + off
+    const c = f32x4.splat(load<f32>(at(coefs, i)))
+    s0 = f32x4.add(s0, f32x4.mul(c, v128.load(yi)))
+    s1 = f32x4.add(s1, f32x4.mul(c, v128.load(yi, 16)))
+    s2 = f32x4.add(s2, f32x4.mul(c, v128.load(yi, 32)))
+    s3 = f32x4.add(s3, f32x4.mul(c, v128.load(yi, 48)))
+    s4 = f32x4.add(s4, f32x4.mul(c, v128.load(yi, 64)))
+    s5 = f32x4.add(s5, f32x4.mul(c, v128.load(yi, 80)))
+    s6 = f32x4.add(s6, f32x4.mul(c, v128.load(yi, 96)))
+    s7 = f32x4.add(s7, f32x4.mul(c, v128.load(yi, 112)))
+  }
+  v128.store(out, s0)
+  v128.store(out, s1, 16)
+  v128.store(out, s2, 32)
+  v128.store(out, s3, 48)
+  v128.store(out, s4, 64)
+  v128.store(out, s5, 80)
+  v128.store(out, s6, 96)
+  v128.store(out, s7, 112)
+}
+
+/** addSlice8 for one vector of four dimensions. */
+function addSlice1(y: usize, indices: usize, c0: i32, n: i32, row: usize, off: usize, out: usize): void {
+  let s0 = v128.load(out)
+  for (let i = 0; i < n; i++) {
+    const yi = y + <usize>load<i32>(at(indices, c0 + i)) * row + off
+    s0 = f32x4.add(s0, f32x4.mul(f32x4.splat(load<f32>(at(coefs, i))), v128.load(yi)))
+  }
+  v128.store(out, s0)
+}
+
 /** res = b - A x, the starting residual. */
 function residual(xr: usize, y: usize, indices: usize, conf: usize, p0: i32, p1: i32, k: i32, g: usize, res: usize): void {
   gemv(g, xr, k, res)
   for (let d = 0; d < k; d++) store<f32>(at(res, d), -load<f32>(at(res, d)))
-  for (let e = p0; e < p1; e++) {
-    touchAhead(y, indices, e, k)
-    const yi = y + (<usize>(load<i32>(at(indices, e)) * k) << 2)
-    const c = load<f32>(at(conf, e))
-    axpy(c - (c - 1) * dot(yi, xr, k), yi, res, k)
-  }
+  entriesPass(PASS_RESIDUAL, y, indices, conf, p0, p1, k, xr, res)
 }
 
 function cgRow(
@@ -139,11 +315,7 @@ function cgRow(
   if (rsOld < 1e-20) return
   for (let it = 0; it < steps; it++) {
     gemv(g, p, k, ap)
-    for (let e = p0; e < p1; e++) {
-      const yi = y + (<usize>(load<i32>(at(indices, e)) * k) << 2)
-      const c = load<f32>(at(conf, e))
-      axpy((c - 1) * dot(yi, p, k), yi, ap, k)
-    }
+    entriesPass(PASS_STEP, y, indices, conf, p0, p1, k, p, ap)
     const alpha = rsOld / dot(p, ap, k)
     axpy(alpha, p, xr, k)
     axpy(-alpha, ap, res, k)

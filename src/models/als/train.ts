@@ -55,9 +55,15 @@ export async function regularizedGram(run: Runner, fixed: SharedFixed, reg: numb
 }
 
 /**
+ * Runs of rows per worker in a half-step: while the last run finishes, the other workers can idle for up to about
+ * its length, 1/16 of a worker's share (it was four runs per worker: up to a quarter of a share).
+ */
+const RUNS_PER_THREAD = 16
+
+/**
  * One ALS half-step: every row of x (rows x k) re-solved against the fixed side by `steps` CG steps. With
  * workers, rows go out in runs of about equal cost (a row costs its entries plus the k x k product per step),
- * four runs per worker so a worker slowed by other load takes fewer.
+ * RUNS_PER_THREAD runs per worker so a worker slowed by other load takes fewer.
  */
 export async function solveSide(run: Runner, fixed: SharedFixed, x: Float32Array, csr: SharedCsr, g: Float32Array, steps: number): Promise<void> {
   const rows = csr.indptr.length - 1
@@ -67,7 +73,7 @@ export async function solveSide(run: Runner, fixed: SharedFixed, x: Float32Array
   }
   const pool = run.pool
   const half = fixed.k / 2
-  const runs = splitByCost(rows, pool.threads * 4, (r) => csr.indptr[r + 1] - csr.indptr[r] + half)
+  const runs = splitByCost(rows, pool.threads * RUNS_PER_THREAD, (r) => csr.indptr[r + 1] - csr.indptr[r] + half)
   await Promise.all(runs.map(([r0, r1]) => pool.run({ op: 'solve', fixed, x, r0, r1, csr, g, steps })))
 }
 
