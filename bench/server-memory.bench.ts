@@ -104,6 +104,7 @@ async function main(): Promise<void> {
       results: field<Map<unknown, unknown>>(service, 'results').size,
       resultsEstimateMb: +(((field<{ bytes?: number }>(service, 'results').bytes ?? NaN) / 2 ** 20).toFixed(1)),
       histories: field<Map<unknown, unknown>>(field(service, 'histories'), 'entries').size,
+      historiesEstimateMb: +(((field<{ bytes?: number }>(field(service, 'histories'), 'entries').bytes ?? NaN) / 2 ** 20).toFixed(2)),
       contentStates: field<Map<unknown, unknown>>(field(forYou(), 'contentCache'), 'states').size,
       explanations: field<number>(field(forYou(), 'explained'), 'size'),
       anchorLists: field<Map<unknown, unknown>>(forYou(), 'anchorNeighbours').size,

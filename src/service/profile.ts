@@ -1,6 +1,7 @@
 import type { CatalogueView } from '../engine.js'
 import { allowanceOf, extendAllowance, setProfileAllowance, type HygieneAllowance } from '../rerank/hygiene.js'
 import type { FeedbackEvent, FeedbackKind, Store } from '../store/store.js'
+import { ByteLru } from './byte-lru.js'
 import { DEFAULT_FOR_YOU_PARAMS, type ForYouParams } from './for-you-params.js'
 
 /** Why a track is in a listener's profile: a seed they picked for this request, or their own feedback. */
@@ -80,6 +81,11 @@ export class ListenerHistory {
   private positiveRowsChanged = true
 
   constructor(private readonly view: CatalogueView, private readonly params: Readonly<ForYouParams> = DEFAULT_FOR_YOU_PARAMS) {}
+
+  /** The memory this history holds, about (ListenerHistories keeps histories within a budget of these). */
+  get bytes(): number {
+    return HISTORY_BYTES + HEARD_TRACK_BYTES * this.verdicts.size
+  }
 
   /** Folds events newer than the last one folded, oldest first. */
   fold(events: readonly FeedbackEvent[]): void {
@@ -266,8 +272,18 @@ export function isFresh(view: CatalogueView, p: Pick<Profile, 'heard' | 'heardKe
   return !p.heard.has(row) && !p.heardKeys.has(view.dupKeys[row])
 }
 
-/** Listeners whose folded history a server keeps in memory; the least recently asked for goes first. */
-const HISTORIES_KEPT = 5_000
+/**
+ * Bytes of folded histories a server keeps in memory (ListenerHistory.bytes' estimate); the least recently asked
+ * for goes first. A listener of a few events holds ~5 KB, one who heard 500 distinct tracks ~200 KB (the HTTP
+ * bench's 28 listeners freed 1.7 MB: bench/server-memory.bench.ts): a count cap (5,000 before) let 5,000 long
+ * histories hold a GB. This keeps ~13,000 short histories or ~320 of 500 distinct tracks; one pushed out is
+ * folded again from the store on its next request.
+ */
+const HISTORIES_BUDGET_BYTES = 64 * 2 ** 20
+/** A history's own objects and its newest part's lists (ListenerHistory.bytes). */
+const HISTORY_BYTES = 4096
+/** Per distinct track heard: its verdict, map and set entries, and its share of the parts' lists. */
+const HEARD_TRACK_BYTES = 400
 
 /**
  * The folded histories of recently active listeners, each caught up with the store on every use: one indexed
@@ -276,7 +292,7 @@ const HISTORIES_KEPT = 5_000
  * whose first event changed (the listener was deleted, and the id taken again) is folded afresh.
  */
 export class ListenerHistories {
-  private readonly entries = new Map<string, { history: ListenerHistory; sync: Promise<unknown> }>()
+  private readonly entries = new ByteLru<string, { history: ListenerHistory; sync: Promise<unknown> }>(HISTORIES_BUDGET_BYTES)
 
   constructor(
     private readonly view: CatalogueView,
@@ -290,14 +306,14 @@ export class ListenerHistories {
    */
   async get(listenerId: string): Promise<ListenerHistory> {
     let entry = this.entries.get(listenerId)
-    if (entry) this.entries.delete(listenerId)
     entry ??= { history: new ListenerHistory(this.view, this.params), sync: Promise.resolve() }
-    this.entries.set(listenerId, entry)
-    if (this.entries.size > HISTORIES_KEPT) this.entries.delete(this.entries.keys().next().value!)
+    this.entries.set(listenerId, entry, entry.history.bytes)
     const e = entry
     const done = e.sync.catch(() => {}).then(() => this.catchUp(listenerId, e))
     e.sync = done
     await done
+    // Sized again with what the catch-up folded; an entry pushed out meanwhile stays out.
+    if (this.entries.peek(listenerId) === e) this.entries.set(listenerId, e, e.history.bytes)
     return e.history
   }
 
