@@ -46,8 +46,13 @@ export interface ForYouResult {
  * depend on the listener, so every listener with that anchor shares them.
  */
 const ANCHOR_NEIGHBOURS = 64
-/** Anchor tracks whose neighbour lists are kept (64 ints and floats each); the least recently used go first. */
-const ANCHORS_KEPT = 20_000
+/**
+ * Anchor tracks whose neighbour lists are kept; the least recently used go first. A list is 64 Neighbour objects
+ * and its promise, ~4.2 KB measured (bench/server-memory.bench.ts: 500 lists freed 2.1 MB), so this is a budget of
+ * ~21 MB (20,000 before: ~84 MB of small objects for every major GC to mark). Kept as typed arrays (64 Int32 rows
+ * and Float32 distances, ~0.7 KB) the same bytes would hold six times as many.
+ */
+const ANCHORS_KEPT = 5_000
 
 /**
  * Unit feature vectors by their non-zero values (CSR over the view's sparse rows): row r's columns are
