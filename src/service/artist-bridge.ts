@@ -2,6 +2,7 @@ import type { Track } from '../core/track.js'
 import { artistKey, linkArtists, type ArtistLinks } from '../data/link-artists.js'
 import type { TrainedModel } from '../listening/trained.js'
 import { foldsUsers, type FoldedUser } from '../models/als/factor-model.js'
+import type { ExplainBasis } from '../models/als/explain.js'
 import { canExplainMany, isExplainable, type Explanation, type Scored } from '../models/types.js'
 
 /**
@@ -79,7 +80,7 @@ export class ArtistBridge {
    * artist for both where the model can share them (ALS), and each artist explained only when first asked
    * for (a list shows a few of them), the two calls otherwise.
    */
-  artistsWithReasons(history: ReadonlyMap<number, number>, n: number): { artists: Scored[]; strongest: (item: number) => number | undefined } {
+  artistsWithReasons(history: ReadonlyMap<number, number>, n: number, near?: NearTaste): { artists: Scored[]; strongest: (item: number) => number | undefined } {
     const m = this.trained.model
     if (history.size === 0 || !foldsUsers(m)) {
       const artists = this.recommendArtists(history, n)
@@ -99,7 +100,7 @@ export class ArtistBridge {
       artists,
       strongest: (item) => {
         if (!recommended.has(item)) return undefined
-        explain ??= m.explainerFolded(kept, (i) => scoreOf.get(i)!)
+        explain ??= near && explainsNear(m) ? m.explainerNear(kept, near.basis(), (i) => scoreOf.get(i)!) : m.explainerFolded(kept, (i) => scoreOf.get(i)!)
         if (!strongest.has(item)) strongest.set(item, explain(item, 1).because[0]?.item)
         return strongest.get(item)
       },
@@ -154,6 +155,24 @@ export class ArtistBridge {
 }
 
 const NO_SCORES = new Float32Array(0)
+
+/**
+ * A taste's explaining made cheaper by a nearby taste's (a request's seeds added to the listener's history): the
+ * nearby taste's factorisation (ALS explainBasis), kept by the caller and made on first use. The reasons are the
+ * same up to rounding (see explainerNear in models/als/explain.ts).
+ */
+export interface NearTaste {
+  basis(): ExplainBasis
+}
+
+/** The models that explain a taste from a nearby one's factorisation (ALS). */
+export interface ExplainsNear {
+  explainBasis(history: ArrayLike<number>, weights: ArrayLike<number>): ExplainBasis
+  explainerNear(folded: FoldedUser, basis: ExplainBasis, scoreOf?: (item: number) => number): (item: number, top?: number) => Explanation
+}
+
+export const explainsNear = (m: object): m is ExplainsNear =>
+  typeof (m as Partial<ExplainsNear>).explainBasis === 'function' && typeof (m as Partial<ExplainsNear>).explainerNear === 'function'
 
 function popularItems(t: TrainedModel, linked: ReadonlyMap<number, string>): Scored[] {
   const m = t.listening.data.matrix

@@ -1,7 +1,8 @@
 import type { ArtistCatalogue, ArtistScores } from '../models/hybrid/artist-tracks.js'
 import type { Scored } from '../models/types.js'
 import type { Track } from '../core/track.js'
-import type { ArtistBridge } from './artist-bridge.js'
+import type { ExplainBasis } from '../models/als/explain.js'
+import { explainsNear, type ArtistBridge, type NearTaste } from './artist-bridge.js'
 import { ARRAY_BYTES, ByteLru, FIELD_BYTES, MAP_ENTRY_BYTES, NUMBER_BYTES, OBJECT_BYTES, TYPED_ARRAY_BYTES } from './byte-lru.js'
 import type { ForYouParams } from './for-you-params.js'
 import type { HistoryPart, KeySet, Positive, ProfileParts } from './profile.js'
@@ -52,7 +53,9 @@ export function artistPartBytes(part: ArtistPart): number {
 export class ArtistPartCache {
   private readonly parts = new ByteLru<string, ArtistPart>(ARTIST_PARTS_BUDGET_BYTES)
   /** Per history part (one per event): the history's own taste, and the recording keys of its positives. */
-  private readonly histories = new WeakMap<HistoryPart, { taste: Map<number, number>; keys: Set<string> }>()
+  private readonly histories = new WeakMap<HistoryPart, { taste: Map<number, number>; keys: Set<string>; basis?: ExplainBasis }>()
+  /** A request's taste made of a history's and its seeds' (taste), and that history. */
+  private readonly nearHistory = new WeakMap<ReadonlyMap<number, number>, HistoryPart>()
   /** tasteKey without the count, per taste map (the history's are used by many requests). */
   private readonly keys = new WeakMap<ReadonlyMap<number, number>, string>()
 
@@ -73,7 +76,10 @@ export class ArtistPartCache {
    */
   taste(positives: readonly Positive[], parts?: ProfileParts): ReadonlyMap<number, number> {
     if (parts && [...parts.seedRows].every((row) => this.bridge.itemsOf(this.tracks[row]).length === 0)) return this.history(parts.history).taste
-    return this.tasteOf(positives)
+    const taste = this.tasteOf(positives)
+    // The history's taste plus a seed's artists: its reasons are explained from the history's factorisation.
+    if (parts) this.nearHistory.set(taste, parts.history)
+    return taste
   }
 
   /** The recording keys of a profile's positives, which its list leaves out: the history's (kept) and the seeds'. */
@@ -108,7 +114,7 @@ export class ArtistPartCache {
 
   private build(taste: ReadonlyMap<number, number>, count: number): ArtistPart {
     const bridge = this.bridge
-    const { artists, strongest } = bridge.artistsWithReasons(taste, count)
+    const { artists, strongest } = bridge.artistsWithReasons(taste, count, this.near(taste))
     const profile = [...taste].map(([item, w]) => ({ artist: bridge.artistName(item)!, weight: w }))
     const liked = artists.map((a, i) => ({ artist: bridge.artistName(a.item)!, weight: artists.length - i }))
     const scored = artists.length === 0 ? { liked: [], scores: [] } : this.catalogue.score(liked, profile)
@@ -117,7 +123,19 @@ export class ArtistPartCache {
     return { artists, strongest, scored, itemOfName }
   }
 
-  private history(part: HistoryPart): { taste: Map<number, number>; keys: Set<string> } {
+  /**
+   * For a request's taste near its history's: the history taste's explaining factorisation, made on the first such
+   * request and kept with the history part (one per event), so each seed costs a few rank-one updates.
+   */
+  private near(taste: ReadonlyMap<number, number>): NearTaste | undefined {
+    const part = this.nearHistory.get(taste)
+    const model = this.bridge.trained.model
+    if (!part || !explainsNear(model)) return undefined
+    const h = this.history(part)
+    return { basis: () => (h.basis ??= model.explainBasis([...h.taste.keys()], [...h.taste.values()])) }
+  }
+
+  private history(part: HistoryPart): { taste: Map<number, number>; keys: Set<string>; basis?: ExplainBasis } {
     let h = this.histories.get(part)
     if (!h) {
       h = { taste: this.tasteOf(part.positives), keys: new Set(part.positives.map((x) => this.recordingKeys[x.row])) }

@@ -105,6 +105,35 @@ test("the artist part's artists are the model's own top-n over every item (recom
   assert.equal(tastes, 48)
 })
 
+test("a seed's reasons explained from the history's factorisation (explainerNear): the full factorisation's shares within 1e-9", () => {
+  const model = service.collaborative!.model as AlsRecommender
+  const parts = new ForYou(service.view, bridge)
+  const tasteOf = (p: Profile) => {
+    const taste = new Map<number, number>()
+    for (const pos of p.positives) for (const item of bridge.itemsOf(service.view.tracks[pos.row])) taste.set(item, (taste.get(item) ?? 0) + parts.params.cfWeight[pos.kind] * pos.weight)
+    return taste
+  }
+  let compared = 0
+  for (const l of [short(), long()]) {
+    const history = tasteOf(l.history.profile())
+    const basis = model.explainBasis([...history.keys()], [...history.values()])
+    for (let i = 0; i < 5; i++) {
+      const taste = tasteOf(l.history.profile([pickFrom(known, 500 + i)]))
+      const folded = model.foldUser({ history: [...taste.keys()], weights: [...taste.values()] })
+      const near = model.explainerNear(folded, basis)
+      const full = model.explainerFolded(folded)
+      for (const { item } of model.recommendFolded(folded, { n: 10 })) {
+        const [a, b] = [near(item, 5).because, full(item, 5).because]
+        const scale = Math.max(...b.map((x) => Math.abs(x.score)))
+        assert.deepEqual(a.map((x) => x.item), b.map((x) => x.item), `artist ${item}: the same listener's artists, in the same order`)
+        a.forEach((x, j) => assert.ok(Math.abs(x.score - b[j].score) <= 1e-9 * scale, `artist ${item}: share ${x.score} against ${b[j].score}`))
+        compared++
+      }
+    }
+  }
+  assert.equal(compared, 100)
+})
+
 test('a seed whose artists the model does not know costs no fold-in; one it knows costs one, the first time', async () => {
   const own = new ForYou(service.view, bridge)
   const folds = countFolds(bridge)

@@ -5,8 +5,8 @@ import type { Interactions } from '../../data/interactions.js'
 import { sharedF32, type SharedCsr } from '../../kernels/mf-pool.js'
 import type { Explainable, Explanation, FitOptions, FitReport, Incremental, ModelArtifact, UserRef } from '../types.js'
 import { yieldToEventLoop } from '../shared/fit-guard.js'
-import { explainScore, scoreExplainer } from './explain.js'
-import { checkFinite, factorArtifact, factorMeta, FactorModel, nextVersion, restoreState, shareCsr, type FoldedUser } from './factor-model.js'
+import { explainBasis, explainerNear, explainScore, scoreExplainer, type ExplainBasis } from './explain.js'
+import { checkFinite, factorArtifact, factorMeta, FactorModel, mergeHistory, nextVersion, restoreState, shareCsr, type FoldedUser } from './factor-model.js'
 import { alsOptions, confidenceOf, type AlsOptions } from './options.js'
 import { alsLoss, mergeCsr, regularizedGram, solveRows, solveSide, trainingMatrices, type Runner } from './train.js'
 
@@ -25,6 +25,8 @@ export class AlsRecommender extends FactorModel implements Incremental, Explaina
   readonly options: AlsOptions
   /** Confidence-weighted training matrices (users x items, items x users), rebuilt from `seen` when absent. */
   private train: { users: SharedCsr; items: SharedCsr } | null = null
+  /** The item factors' version each basis of explainBasis was made with. */
+  private readonly bases = new WeakMap<ExplainBasis, number>()
 
   constructor(options: Partial<AlsOptions> = {}) {
     const o = alsOptions(options)
@@ -142,6 +144,38 @@ export class AlsRecommender extends FactorModel implements Incremental, Explaina
     return (item, top = 5) => {
       this.checkItem(item)
       explain ??= scoreExplainer(this.foldInGram(), s.itemFactors, s.k, folded.seen, Float32Array.from(folded.values, (r) => this.confidence(r)))
+      return { item, because: explain(item, top, scoreOf(item)) }
+    }
+  }
+
+  /**
+   * The factorisation explainerFolded makes for an ad-hoc history (items and play-count weights, as foldUser
+   * takes them), for a caller to keep: explainerNear then explains histories that differ from it in a few items
+   * for a rank-one update per item instead of a factorisation. It holds this model version's factors' terms.
+   */
+  explainBasis(history: ArrayLike<number>, weights: ArrayLike<number>): ExplainBasis {
+    const s = this.fitted()
+    const { items, values } = mergeHistory(history, weights, s.items)
+    const basis = explainBasis(this.foldInGram(), s.itemFactors, s.k, items, Float32Array.from(values, (r) => this.confidence(r)))
+    this.bases.set(basis, s.itemVersion)
+    return basis
+  }
+
+  /**
+   * explainerFolded with its factorisation updated from `basis` (explainBasis of a nearby history: the listener's,
+   * for a request that adds seeds): the same shares up to rounding (~1e-12 relative), for a few rank-one updates.
+   */
+  explainerNear(folded: FoldedUser, basis: ExplainBasis, scoreOf: (item: number) => number = (item) => folded.scores[item]): (item: number, top?: number) => Explanation {
+    const s = this.fitted()
+    let explain: ReturnType<typeof scoreExplainer> | undefined
+    const made = () => {
+      const conf = Float32Array.from(folded.values, (r) => this.confidence(r))
+      // A basis from other factors (a refit since) is no basis: factorised afresh, as explainerFolded does.
+      return this.bases.get(basis) === s.itemVersion ? explainerNear(basis, this.foldInGram(), s.itemFactors, s.k, folded.seen, conf) : scoreExplainer(this.foldInGram(), s.itemFactors, s.k, folded.seen, conf)
+    }
+    return (item, top = 5) => {
+      this.checkItem(item)
+      explain ??= made()
       return { item, because: explain(item, top, scoreOf(item)) }
     }
   }
