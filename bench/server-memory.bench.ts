@@ -14,6 +14,7 @@
 // round, default 2,000), BENCH_CONCURRENCY (requests in flight, default 50).
 // Run with --expose-gc (run-all does): `node --expose-gc dist/bench/server-memory.bench.js`.
 import { cpSync, mkdtempSync, rmSync } from 'node:fs'
+import { constants, PerformanceObserver } from 'node:perf_hooks'
 import { cpus, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Rng } from '../src/core/rng.js'
@@ -112,11 +113,26 @@ async function main(): Promise<void> {
       artistPartsEstimateMb: +(((forYou() as { artistParts?: { bytes?: number } }).artistParts?.bytes ?? NaN) / 2 ** 20).toFixed(1),
     })
     const rows: Row[] = []
+    // Time in garbage collection during the load (the full collections the bench forces between rounds excluded):
+    // a big old generation of small objects makes each major GC mark them all.
+    const gcTime = { ms: 0, majorMs: 0, counting: false }
+    const observer = new PerformanceObserver((list) => {
+      if (!gcTime.counting) return
+      for (const e of list.getEntries()) {
+        gcTime.ms += e.duration
+        if ((e.detail as { kind?: number } | undefined)?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) gcTime.majorMs += e.duration
+      }
+    })
+    observer.observe({ entryTypes: ['gc'] })
     const moods = () => service.moods.current
     /** The answers' JSON text: its size per item is part of resultBytes' estimate. */
     const text = { chars: 0, answers: 0 }
     for (let r = 0; r < ROUNDS; r++) {
+      // The forced collections' entries (heapMb) reach the observer later: let them pass uncounted first.
+      await new Promise((resolve) => setTimeout(resolve, 100))
       const t = performance.now()
+      const cpu0 = process.cpuUsage()
+      Object.assign(gcTime, { ms: 0, majorMs: 0, counting: true })
       await run(FRESH, (i) => service.similar(tracks[i % tracks.length], 10, false))
       for (const model of MODELS) {
         for (const group of [short, long]) {
@@ -132,12 +148,18 @@ async function main(): Promise<void> {
           })
         }
       }
-      const row = { round: r + 1, seconds: +((performance.now() - t) / 1000).toFixed(1), heapMb: Math.round(heapMb()), rssMb: Math.round(rssMb()), ...otherMb(), ...sizes() }
+      const cpu = process.cpuUsage(cpu0)
+      // The observer's entries arrive after the collections: let them in before reading the sums.
+      await new Promise((resolve) => setTimeout(resolve, 50))
+      gcTime.counting = false
+      const gcRow = { cpuSeconds: +((cpu.user + cpu.system) / 1e6).toFixed(1), gcMs: Math.round(gcTime.ms), majorGcMs: Math.round(gcTime.majorMs) }
+      const row = { round: r + 1, seconds: +((performance.now() - t) / 1000).toFixed(1), ...gcRow, heapMb: Math.round(heapMb()), rssMb: Math.round(rssMb()), ...otherMb(), ...sizes() }
       console.log(JSON.stringify(row))
       console.log(`answer text: ${Math.round(text.chars / text.answers)} characters per answer of 10 items`)
       rows.push(row)
     }
 
+    observer.disconnect()
     // Each cache emptied in turn: the heap it alone held.
     const held: Row = { round: 'held by each cache (MB)' }
     const empty: [string, () => void][] = [
