@@ -39,6 +39,19 @@ export function positiveWeight(kind: PositiveKind, since: number, params: Pick<F
   return params.kindWeight[kind] * Math.max(params.recencyFloor, params.recencyDecay ** since)
 }
 /**
+ * The first number of events since at which recencyDecay^since is at most recencyFloor (Infinity when the decay
+ * never gets there, or so slowly that rounding could matter). Past it positiveWeight's max is the floor exactly:
+ * recencyDecay^since is then at most recencyDecay times the floor, far below it whatever the power's rounding.
+ */
+export function floorSince(params: Pick<ForYouParams, 'recencyDecay' | 'recencyFloor'>): number {
+  const { recencyDecay: d, recencyFloor: f } = params
+  if (!(d > 0 && d < 1 - 1e-9 && f > 0)) return Infinity
+  let s = Math.max(0, Math.floor(Math.log(f) / Math.log(d)) - 2)
+  while (d ** s > f) s++
+  return s
+}
+
+/**
  * Likes (and plays) whose taste a request reads: the newest of each kind. Older ones all weigh the floor, so the
  * newest of them stand for them; this bounds a request's work whatever the history's length. Exclusion is not
  * bounded: every heard or rejected track stays in `heard` forever.
@@ -79,8 +92,12 @@ export class ListenerHistory {
    */
   private negativesChanged = true
   private positiveRowsChanged = true
+  /** Beyond this many events since, a positive weighs its kind's floor (floorSince). */
+  private readonly floorAfter: number
 
-  constructor(private readonly view: CatalogueView, private readonly params: Readonly<ForYouParams> = DEFAULT_FOR_YOU_PARAMS) {}
+  constructor(private readonly view: CatalogueView, private readonly params: Readonly<ForYouParams> = DEFAULT_FOR_YOU_PARAMS) {
+    this.floorAfter = floorSince(params)
+  }
 
   /** The memory this history holds, about (ListenerHistories keeps histories within a budget of these). */
   get bytes(): number {
@@ -132,7 +149,12 @@ export class ListenerHistory {
     if (this.part?.seq === this.lastSeq && this.part.count === this.count) return this.part
     const positives: Positive[] = []
     for (const kind of ['like', 'play'] as const) {
-      for (const [row, ord] of this.recent[kind]) positives.push({ row, kind, weight: positiveWeight(kind, this.count - 1 - ord, this.params) })
+      // Most positives are old enough to weigh the floor: positiveWeight's value then, without its power.
+      const floor = this.params.kindWeight[kind] * this.params.recencyFloor
+      for (const [row, ord] of this.recent[kind]) {
+        const since = this.count - 1 - ord
+        positives.push({ row, kind, weight: since > this.floorAfter ? floor : positiveWeight(kind, since, this.params) })
+      }
     }
     positives.sort(heaviestFirst)
     const prior = this.part

@@ -1,7 +1,8 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import type { CatalogueView } from '../../src/engine.js'
-import { buildProfile, ListenerHistory } from '../../src/service/profile.js'
+import { DEFAULT_FOR_YOU_PARAMS } from '../../src/service/for-you-params.js'
+import { buildProfile, floorSince, ListenerHistory, positiveWeight } from '../../src/service/profile.js'
 import type { FeedbackEvent, FeedbackKind } from '../../src/store/store.js'
 
 // The fold only reads ids -> rows and recording keys, so a catalogue of 1,000 ids is enough; t1 and t1b are two
@@ -79,4 +80,21 @@ test('a history part shares its predecessor\'s negatives and allowance only when
     prior = part
   })
   assert.ok(negativesShared > 100 && allowanceShared > 50 && allowanceNew > 50, `${negativesShared} ${allowanceShared} ${allowanceNew}`)
+})
+
+test('each positive weighs positiveWeight of its kind and events since, past the floor too, for several decays', () => {
+  for (const [recencyDecay, recencyFloor] of [[0.93, 0.25], [0.5, 0.1], [0.999_999, 0.5], [0.8, 1.5], [1, 0.25], [0.9, 0]]) {
+    const params = { ...DEFAULT_FOR_YOU_PARAMS, recencyDecay, recencyFloor }
+    // 120 tracks each played once, every third liked: the newest 50 of each kind are kept, aged 0 to 119 events.
+    const events = Array.from({ length: 120 }, (_, i) => ev(`t${i}`, i % 3 === 0 ? 'like' : 'play'))
+    const h = new ListenerHistory(view, params)
+    h.fold(events)
+    const positives = h.profile().positives
+    assert.ok(positives.length >= 80)
+    for (const x of positives) {
+      const i = events.findIndex((e) => view.rowOf.get(e.trackId) === x.row)
+      assert.equal(x.weight, positiveWeight(x.kind as 'like' | 'play', events.length - 1 - i, params), `decay ${recencyDecay}, floor ${recencyFloor}: event ${i}`)
+    }
+  }
+  assert.equal(floorSince({ recencyDecay: 0.93, recencyFloor: 0.25 }), 20)
 })
