@@ -120,7 +120,7 @@ async function main(): Promise<void> {
       if (!gcTime.counting) return
       for (const e of list.getEntries()) {
         gcTime.ms += e.duration
-        if ((e.detail as { kind?: number } | undefined)?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) gcTime.majorMs += e.duration
+        if ((e as { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) gcTime.majorMs += e.duration
       }
     })
     observer.observe({ entryTypes: ['gc'] })
