@@ -9,11 +9,17 @@ const port = parentPort
 if (!port) throw new Error('search-worker.js must run as a worker thread')
 
 const { dictionary, popularityBoost, texts, ...arrays } = shared
-// TextDecoder refuses views of shared memory, so texts are decoded from private copies.
-const terms = termCount === 0 ? [] : new TextDecoder().decode(dictionary.slice()).split('\n')
-const lines = new TextDecoder().decode(texts.slice()).split('\n')
+// Buffer (unlike TextDecoder) reads shared memory as it lies, without a private copy.
+const asBuffer = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength)
+const terms = termCount === 0 ? [] : asBuffer(dictionary).toString('utf8').split('\n')
+// Only a search's re-ranked candidates (a few dozen) need their texts: each line is decoded when asked for,
+// from where it starts, rather than all 90k lines on start.
+const lines = asBuffer(texts)
+const lineStarts: number[] = [0]
+for (let at = lines.indexOf(10); at >= 0; at = lines.indexOf(10, at + 1)) lineStarts.push(at + 1)
+lineStarts.push(lines.length + 1)
 const core = new SearchCore({ terms, ...arrays }, popularityBoost, (doc) => {
-  const [name, ...artists] = lines[doc].split(TEXT_SEPARATOR)
+  const [name, ...artists] = lines.toString('utf8', lineStarts[doc], lineStarts[doc + 1] - 1).split(TEXT_SEPARATOR)
   return { name, artists }
 })
 port.postMessage('ready')
