@@ -174,7 +174,13 @@ export function cgSolve(
     const p0 = load<i32>(at(indptr, r))
     const p1 = load<i32>(at(indptr, r + 1))
     residual(xr, y, indices, conf, p0, p1, k, g, res)
+    // The residual pass's touches run on through the job's entries; a long row's steps touch its own again.
+    const jobTouchedTo = touchedTo
+    const jobTouchEnd = touchEnd
+    touchSteps = p1 - p0 > LONG_ROW
     cgRow(xr, y, indices, conf, p0, p1, k, g, steps, res, p, ap)
+    touchedTo = jobTouchedTo
+    touchEnd = jobTouchEnd
   }
 }
 
@@ -183,6 +189,14 @@ let touchSolveSink: i32 = 0
 /** Entries of the current cgSolve whose fixed rows have been touched: [start, touchedTo) of [start, touchEnd). */
 let touchedTo: i32 = 0
 let touchEnd: i32 = 0
+/**
+ * Rows with more entries than this (256 KiB of fixed rows at k = 64, half of L2) outgrow the cache between one
+ * pass over their entries and the next, so the CG steps touch ahead too, not only the residual pass; popular
+ * items have such rows on the item side.
+ */
+const LONG_ROW = 1024
+/** Whether the CG steps of the current row touch ahead (set per row by cgSolve). */
+let touchSteps = false
 /** How far (in entries) the touches run ahead of the residual pass, and how many entries one batch touches. */
 const TOUCH_AHEAD = 64
 const TOUCH_BATCH = 32
@@ -238,14 +252,14 @@ function entriesPass(pass: i32, y: usize, indices: usize, conf: usize, p0: i32, 
     let i = 0
     for (; i + 3 <= n; i += 3) {
       const e = c0 + i
-      if (pass == PASS_RESIDUAL) touchAhead(y, indices, e + 2, k)
+      if (pass == PASS_RESIDUAL || touchSteps) touchAhead(y, indices, e + 2, k)
       const y0 = y + <usize>load<i32>(at(indices, e)) * row
       const y1 = y + <usize>load<i32>(at(indices, e + 1)) * row
       const y2 = y + <usize>load<i32>(at(indices, e + 2)) * row
       dots3(y0, y1, y2, v, k, at(coefs, i))
     }
     for (; i < n; i++) {
-      if (pass == PASS_RESIDUAL) touchAhead(y, indices, c0 + i, k)
+      if (pass == PASS_RESIDUAL || touchSteps) touchAhead(y, indices, c0 + i, k)
       store<f32>(at(coefs, i), dot(y + <usize>load<i32>(at(indices, c0 + i)) * row, v, k))
     }
     for (i = 0; i < n; i++) {
@@ -315,6 +329,10 @@ function cgRow(
   if (rsOld < 1e-20) return
   for (let it = 0; it < steps; it++) {
     gemv(g, p, k, ap)
+    if (touchSteps) {
+      touchedTo = p0
+      touchEnd = p1
+    }
     entriesPass(PASS_STEP, y, indices, conf, p0, p1, k, p, ap)
     const alpha = rsOld / dot(p, ap, k)
     axpy(alpha, p, xr, k)

@@ -3,7 +3,7 @@
 // chains of four lanes, then (l0 + l1) + (l2 + l3), then the scalar tail), each update an axpy entry by entry.
 // The kernels promise these exact bits (factors do not change with the kernel's speed-ups), so any change
 // in summation order fails here. Sizes cover the scalar tails (k = 6, 15), the entry chunks (64 entries per
-// chunk, dot products three at a time) and the gram's row blocks (64 rows).
+// chunk, dot products three at a time), a long row (its CG steps touch ahead) and the gram's row blocks (64 rows).
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { Rng } from '../../src/core/rng.js'
@@ -93,14 +93,15 @@ for (const k of [6, 15, 64]) {
     }
   })
 
-  test(`mf kernel wasm: cgSolve is bit for bit the f32 reference CG (k = ${k}, rows of 0 to 130 entries)`, { skip }, () => {
+  test(`mf kernel wasm: cgSolve is bit for bit the f32 reference CG (k = ${k}, rows of 0 to 1100 entries)`, { skip }, () => {
     const rng = new Rng(100 + k)
-    const items = 300
+    const items = 1500
     const y = randomMatrix(items, k, rng, 0.3)
     const g = new Float32Array(k * k)
     for (let r = 0; r < items; r++) for (let a = 0; a < k; a++) axpy32(y[r * k + a], y, r * k, g, a * k, k)
     for (let d = 0; d < k; d++) g[d * k + d] = f(g[d * k + d] + 0.05)
-    const lengths = [0, 1, 2, 3, 4, 5, 63, 64, 65, 67, 130, 7]
+    // 1100 entries: past the kernel's LONG_ROW, so its CG steps touch ahead too, and a short row follows it.
+    const lengths = [0, 1, 2, 3, 4, 5, 63, 64, 65, 67, 130, 1100, 7]
     const indptr = new Int32Array(lengths.length + 1)
     lengths.forEach((n, r) => (indptr[r + 1] = indptr[r] + n))
     const indices = new Int32Array(indptr[lengths.length])
