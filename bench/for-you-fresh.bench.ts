@@ -13,6 +13,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { tmpdir } from 'node:os'
 import { pathToFileURL } from 'node:url'
+import { toDense } from '../src/index/exact-sparse.js'
 import { ArtistBridge } from '../src/service/artist-bridge.js'
 import { ForYou, FOR_YOU_MODELS, type ForYouModel, type ForYouResult } from '../src/service/for-you.js'
 import { ListenerHistory, type Profile } from '../src/service/profile.js'
@@ -103,7 +104,7 @@ async function baseRecommender(src: string, service: SegueService): Promise<Reco
   // The same fitted factors, served by that tree's ALS code.
   const trained = { ...service.collaborative!, model: BaseAls.load(service.collaborative!.model.save()) }
   const v = service.view
-  const artists = new BaseArtists(v.tracks, v.artists.matrix, v.dims, v.dupKeys)
+  const artists = new BaseArtists(v.tracks, toDense(v.artists.vectors), v.dims, v.dupKeys)
   const view = Object.create(v, { artists: { value: artists } })
   const f = new BaseForYou(view, new BaseBridge(trained, v.tracks))
   return (p, model, n) => f.recommend(p, model, n)

@@ -287,7 +287,6 @@ export class Engine {
     const index = await this.index(mode, 'cosine', work)
     const dims = s.pipeline.dims
     const vector = (row: number) => rowVector(s, row)
-    const matrix = () => this.denseMatrix(s)
     return {
       tracks: s.tracks,
       rowOf: s.rowOf,
@@ -301,8 +300,9 @@ export class Engine {
       nearest: async (query, k, makeAccept) =>
         // Callers reject few rows (what a listener heard), so the first request asks for little more than k.
         acceptedNeighbours(index, query, k, makeAccept, mode === 'ann' ? Math.min(s.tracks.length, ANN_MAX_FETCH) : undefined, k + 16),
+      // From the sparse rows and the id -> row map at hand: no 90 MB dense copy of the matrix is made for it.
       get artists() {
-        return (s.artists ??= new ArtistCatalogue(s.tracks, matrix(), dims, s.dupKeys))
+        return (s.artists ??= new ArtistCatalogue(s.tracks, s.rows, dims, s.dupKeys, s.rowOf))
       },
     }
   }
@@ -502,7 +502,7 @@ export class Engine {
 
   /**
    * The vectors as a dense n x dims matrix, made on first need and noted in loadReport as 'dense': a later
-   * start needs it only for building an index or for the per-artist tables (CatalogueView.artists).
+   * start needs it only for building an index.
    */
   private denseMatrix(s: Loaded): Float32Array {
     if (s.dense) return s.dense

@@ -1,5 +1,7 @@
+import { SegueError } from '../../core/errors.js'
 import type { Track } from '../../core/track.js'
 import { artistKey } from '../../data/link-artists.js'
+import { toSparseRows, type SparseRows } from '../../index/exact-sparse.js'
 import { recordingKeys, representativeRows } from '../../rerank/recording.js'
 
 /** How much a listener likes an artist, by the artist's name as the catalogue writes it. */
@@ -82,24 +84,50 @@ export class ArtistCatalogue {
   private readonly rowsByName = new Map<string, readonly number[]>()
   /** packedRows, by an artist's rows (rowsOf keeps one array per artist). */
   private readonly packed = new WeakMap<readonly number[], PackedRows>()
-  private recordings?: { keys: readonly string[]; reps: Int32Array; rowOfId: Map<string, number> }
+  private recordings?: { keys: readonly string[]; reps: Int32Array; rowOfId: ReadonlyMap<string, number> }
+  /** The feature vectors by their non-zero values, each row's columns ascending (as toSparseRows lays them out). */
+  readonly vectors: SparseRows
 
   constructor(
     readonly tracks: readonly Track[],
-    /** Feature vectors of the tracks, row-major, from the fitted pipeline. */
-    readonly matrix: Float32Array,
+    /**
+     * Feature vectors of the tracks, from the fitted pipeline: row-major dense, or the same by their non-zero
+     * values (the engine's sparse rows, so no dense copy of the catalogue is made for the artist tables). Sparse
+     * rows must list each row's columns ascending and hold no zeros, as toSparseRows makes them: means, lengths
+     * and packed rows then equal the dense reading bit for bit (the skipped terms are exact zeros).
+     */
+    vectors: Float32Array | SparseRows,
     readonly dims: number,
     /** The catalogue's recordingKeys, where already at hand; computed on first use otherwise. */
     private readonly keys?: readonly string[],
+    /** Track id -> row, where already at hand (the engine's rowOf); built on first use otherwise. */
+    private readonly rowOfId?: ReadonlyMap<string, number>,
   ) {
-    tracks.forEach((t, row) => {
-      for (const a of t.artists) {
-        const key = artistKey(a)
-        const rows = this.rowsByArtist.get(key)
-        if (rows) rows.push(row)
-        else this.rowsByArtist.set(key, [row])
+    if (vectors instanceof Float32Array) {
+      if (vectors.length !== tracks.length * dims) throw new SegueError('E_BAD_ARGUMENT', `artist catalogue: ${vectors.length} values for ${tracks.length} tracks of ${dims} dims`)
+      this.vectors = toSparseRows(vectors, dims)
+    } else {
+      if (vectors.size !== tracks.length || vectors.dims !== dims) {
+        throw new SegueError('E_BAD_ARGUMENT', `artist catalogue: sparse rows of ${vectors.size} x ${vectors.dims} for ${tracks.length} tracks of ${dims} dims`)
       }
-    })
+      this.vectors = vectors
+    }
+    // Names repeat (an artist's every track credits them): each distinct name is normalised once, and its rows
+    // are merged into its key's list at the end, in row order. A row is listed once per credit of the key, as
+    // before (a row crediting "The X" and "X" is there twice and weighs twice in the artist's mean).
+    const byName = new Map<string, number[]>()
+    for (let row = 0; row < tracks.length; row++) {
+      for (const a of tracks[row].artists) {
+        const rows = byName.get(a)
+        if (rows === undefined) byName.set(a, [row])
+        else rows.push(row)
+      }
+    }
+    for (const [name, rows] of byName) {
+      const key = artistKey(name)
+      const had = this.rowsByArtist.get(key)
+      this.rowsByArtist.set(key, had ? mergeRows(had, rows) : rows)
+    }
   }
 
   rowsOf(artist: string): readonly number[] {
@@ -205,10 +233,11 @@ export class ArtistCatalogue {
     return out
   }
 
-  private recordingIndex(): { keys: readonly string[]; reps: Int32Array; rowOfId: Map<string, number> } {
+  private recordingIndex(): { keys: readonly string[]; reps: Int32Array; rowOfId: ReadonlyMap<string, number> } {
     if (!this.recordings) {
       const keys = this.keys ?? recordingKeys(this.tracks)
-      this.recordings = { keys, reps: representativeRows(this.tracks, keys), rowOfId: new Map(this.tracks.map((t, row) => [t.id, row])) }
+      const rowOfId = this.rowOfId ?? new Map(this.tracks.map((t, row) => [t.id, row]))
+      this.recordings = { keys, reps: representativeRows(this.tracks, keys), rowOfId }
     }
     return this.recordings
   }
@@ -239,8 +268,10 @@ export class ArtistCatalogue {
     if (mean) return mean
     mean = new Float64Array(this.dims)
     const rows = this.rowsOf(artist)
+    const { indptr, cols, vals } = this.vectors
+    // Only the non-zero values: the dense sum's other terms add exact zeros, so each mean is the same bit for bit.
     for (const row of rows) {
-      for (let j = 0; j < this.dims; j++) mean[j] += this.matrix[row * this.dims + j] / rows.length
+      for (let p = indptr[row]; p < indptr[row + 1]; p++) mean[cols[p]] += vals[p] / rows.length
     }
     this.means.set(artist, mean)
     return mean
@@ -254,28 +285,40 @@ export class ArtistCatalogue {
   private packedRows(rows: readonly number[]): PackedRows {
     let packed = this.packed.get(rows)
     if (packed) return packed
-    const { dims, matrix } = this
+    const { indptr, cols: allCols, vals: allVals } = this.vectors
+    let nnz = 0
+    for (const row of rows) nnz += indptr[row + 1] - indptr[row]
     const ptr = new Int32Array(rows.length + 1)
-    const cols: number[] = []
-    const vals: number[] = []
+    const cols = new Int32Array(nnz)
+    const vals = new Float32Array(nnz)
     const squares = new Float64Array(rows.length)
+    let e = 0
     rows.forEach((row, i) => {
-      for (let j = 0; j < dims; j++) {
-        const x = matrix[row * dims + j]
+      for (let p = indptr[row]; p < indptr[row + 1]; p++) {
+        const x = allVals[p]
         squares[i] += x * x
-        if (x !== 0) {
-          cols.push(j)
-          vals.push(x)
-        }
+        cols[e] = allCols[p]
+        vals[e++] = x
       }
-      ptr[i + 1] = cols.length
+      ptr[i + 1] = e
     })
     // Ties between equal scores go to the lower track id (localeCompare), as a rank worked out once.
     const byId = rows.map((_, i) => i).sort((a, b) => this.tracks[rows[a]].id.localeCompare(this.tracks[rows[b]].id))
     const idRank = new Int32Array(rows.length)
     byId.forEach((i, r) => (idRank[i] = r > 0 && this.tracks[rows[i]].id.localeCompare(this.tracks[rows[byId[r - 1]]].id) === 0 ? idRank[byId[r - 1]] : r))
-    packed = { ptr, cols: Int32Array.from(cols), vals: Float32Array.from(vals), squares, idRank }
+    packed = { ptr, cols, vals, squares, idRank }
     this.packed.set(rows, packed)
     return packed
   }
+}
+
+/** Two ascending row lists as one, ascending (a row in both is there as often as in both together). */
+function mergeRows(a: readonly number[], b: readonly number[]): number[] {
+  const out: number[] = []
+  let i = 0
+  let j = 0
+  while (i < a.length || j < b.length) {
+    out.push(j >= b.length || (i < a.length && a[i] <= b[j]) ? a[i++] : b[j++])
+  }
+  return out
 }
