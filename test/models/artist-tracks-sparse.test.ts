@@ -6,7 +6,7 @@ import { readCatalogue } from '../../src/data/read-catalogue.js'
 import { FeaturePipeline } from '../../src/features/pipeline.js'
 import { toSparseRows } from '../../src/index/exact-sparse.js'
 import { ArtistCatalogue, type ArtistTaste } from '../../src/models/hybrid/artist-tracks.js'
-import { recordingKeys } from '../../src/rerank/recording.js'
+import { recordingKeys, representativeRows } from '../../src/rerank/recording.js'
 import { ArtistCatalogue as Before } from '../../bench/lib/artist-tracks-before.js'
 import { makeTrack } from '../helpers/make-track.js'
 import { repoRoot } from '../helpers/paths.js'
@@ -20,13 +20,14 @@ let dims: number
 let before_: Before
 let after: ArtistCatalogue
 let names: string[]
+let keys: string[]
 
 before(async () => {
   tracks = (await readCatalogue(join(repoRoot, 'data', 'spotify-tracks-114k', 'dataset.csv.gz'))).tracks
   const pipeline = FeaturePipeline.fit(tracks)
   dims = pipeline.dims
   const dense = pipeline.transform(tracks)
-  const keys = recordingKeys(tracks)
+  keys = recordingKeys(tracks)
   before_ = new Before(tracks, dense, dims, keys)
   after = new ArtistCatalogue(tracks, toSparseRows(dense, dims), dims, keys, new Map(tracks.map((t, row) => [t.id, row])))
   names = [...new Set(tracks.flatMap((t) => t.artists))]
@@ -47,6 +48,9 @@ test('means and scores are the same bit for bit, and lists are the same', () => 
   const meanOf = (c: object, a: string) => (c as { meanOf(a: string): Float64Array }).meanOf(a)
   // Every 37th name: several thousand artists, from one track to hundreds.
   const some = names.filter((_, i) => i % 37 === 0)
+  // Each row's representative, from the id -> row map given instead of representativeRows' own.
+  const reps = (c: object) => (c as { recordingIndex(): { reps: Int32Array } }).recordingIndex().reps
+  assert.deepEqual(reps(after), representativeRows(tracks, keys))
   for (const a of some) assert.deepEqual(meanOf(after, a), meanOf(before_, a), a)
   for (let l = 0; l < 60; l++) {
     const taste: ArtistTaste[] = Array.from({ length: 1 + (l % 7) }, (_, j) => ({ artist: some[(l * 13 + j * 29) % some.length], weight: 1 + ((l + j) % 5) }))
