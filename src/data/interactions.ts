@@ -211,8 +211,9 @@ class Interner {
  * The working arrays, on one SharedArrayBuffer, and the CSR's indices and data. V8 counts a plain
  * ArrayBuffer's bytes as external memory and starts a full collection for every 64 MB or so of new ones: a
  * marking of all the caller's events, seconds each at tens of millions of events. A SharedArrayBuffer is not
- * counted (it may be shared across isolates), so the scratch space does not set one off; the results stay on
- * plain ArrayBuffers, as csrFromTriples gives them.
+ * counted (it may be shared across isolates), so the scratch space does not set one off. The results (indptr,
+ * indices, data, times) are on SharedArrayBuffers too, each on its own whole buffer (a.buffer holds a and only
+ * a): sending them to a worker shares rather than copies them, and they cannot go in a transfer list.
  */
 function workArrays(n: number, timed: boolean): Work {
   const scratch = new SharedArrayBuffer((timed ? 24 : 20) * n)
@@ -260,9 +261,9 @@ function csrOfEvents(rows: number, cols: number, work: Work): { matrix: Csr; ent
     if (es) es[at] = i
   }
   const entryOf = es ? r : undefined
-  const indptr = new Int32Array(rows + 1)
-  const indices = new Int32Array(n)
-  const data = new Float32Array(n)
+  const indptr = new Int32Array(new SharedArrayBuffer(4 * (rows + 1)))
+  const indices = new Int32Array(new SharedArrayBuffer(4 * n))
+  const data = new Float32Array(new SharedArrayBuffer(4 * n))
   let keys = new Float64Array(0)
   let w = 0
   for (let row = 0; row < rows; row++) {
@@ -314,13 +315,20 @@ function csrOfEvents(rows: number, cols: number, work: Work): { matrix: Csr; ent
     }
     indptr[row + 1] = w
   }
-  const matrix = { rows, cols, indptr, indices: w === n ? indices : indices.slice(0, w), data: w === n ? data : data.slice(0, w) }
+  const matrix = { rows, cols, indptr, indices: w === n ? indices : sharedCopy(indices, w), data: w === n ? data : sharedCopy(data, w) }
   return { matrix, entryOf }
+}
+
+/** The first `length` values of `a` in a typed array of their own on a SharedArrayBuffer (see workArrays). */
+function sharedCopy<T extends Int32Array | Float32Array>(a: T, length: number): T {
+  const out = new (a.constructor as new (buffer: SharedArrayBuffer) => T)(new SharedArrayBuffer(a.BYTES_PER_ELEMENT * length))
+  out.set(a.subarray(0, length))
+  return out
 }
 
 /** The latest timestamp of each (user, item) entry, placed where that entry sits in the CSR. */
 function alignTimes(m: Csr, events: readonly RawInteraction[], entryOf: Int32Array): Float64Array {
-  const times = new Float64Array(m.indices.length).fill(NaN)
+  const times = new Float64Array(new SharedArrayBuffer(8 * m.indices.length)).fill(NaN)
   for (let i = 0; i < events.length; i++) {
     const t = events[i].time
     if (t === undefined) continue

@@ -73,12 +73,30 @@ function awkward(): RawInteraction[] {
   return out
 }
 
+/**
+ * The results sit on SharedArrayBuffers (no full collection set off by their bytes) and each fills its buffer,
+ * so code that saves or hashes a.buffer whole sees just that array.
+ */
+function onWholeSharedBuffers(built: Interactions): void {
+  const { indptr, indices, data } = built.matrix
+  for (const [name, a] of Object.entries({ indptr, indices, data, times: built.times })) {
+    if (!a) continue
+    assert.ok(a.buffer instanceof SharedArrayBuffer, `${name} is on a SharedArrayBuffer`)
+    assert.equal(a.byteOffset, 0, name)
+    assert.equal(a.buffer.byteLength, a.byteLength, `${name} fills its buffer`)
+  }
+}
+
 test('synthetic events with repeats, long rows and times build as before', () => {
   const events = awkward()
   const built = buildInteractions(events, 'implicit')
   const rows = built.matrix.indptr
   const longest = Math.max(...Array.from({ length: built.matrix.rows }, (_, u) => rows[u + 1] - rows[u]))
   assert.ok(longest > 100, `some rows are long (${longest})`)
+  assert.ok(built.matrix.indices.length < events.length, 'repeats were summed (the shortened copy of indices/data)')
+  onWholeSharedBuffers(built)
+  // Every pair new: no repeats, so indices/data are the arrays filled in place.
+  onWholeSharedBuffers(buildInteractions(events.map(({ time, ...e }, i) => ({ ...e, item: `${e.item}/${i}` })), 'implicit'))
   both(events, 'implicit')
   both(events, 'explicit')
   both(events.map(({ time, ...e }) => e), 'implicit')
