@@ -190,11 +190,11 @@ const representativesCache = new WeakMap<readonly string[], Int32Array>()
  * For each row, the row of its recording's representative (the release lists show), from the keys of
  * `recordingKeys`. Computed once per keys array.
  */
-export function representativeRows(tracks: readonly Track[], keys: readonly string[]): Int32Array {
+export function representativeRows(tracks: readonly Track[], keys: readonly string[], rowOf?: ReadonlyMap<string, number>): Int32Array {
   const cached = representativesCache.get(keys)
   if (cached) return cached
-  const rowOfId = new Map<string, number>()
-  tracks.forEach((t, row) => rowOfId.set(t.id, row))
+  // A key is its representative's id: the id -> row map at hand (the engine's rowOf) answers, else one is made.
+  const rowOfId = rowOf ?? new Map(tracks.map((t, row) => [t.id, row]))
   const reps = Int32Array.from(keys, (key, row) => rowOfId.get(key) ?? row)
   representativesCache.set(keys, reps)
   return reps

@@ -49,7 +49,7 @@ export async function buildPlaylist(view: CatalogueView, seedIds: readonly strin
   const maxPerArtist = opts.maxPerArtist ?? DEFAULT_FOR_YOU_PARAMS.playlistPerArtist
   // Keys of recordings that may not appear: the seeds', the excluded ones' and, as the list grows, those taken.
   const takenKeys = new Set([...rows, ...(opts.exclude ?? [])].map((r) => view.dupKeys[r]))
-  const reps = representativeRows(view.tracks, view.dupKeys)
+  const reps = representativeRows(view.tracks, view.dupKeys, view.rowOf)
   const perArtist = new Map<string, number>()
   // No kids, karaoke or cover tracks unless the seeds or the listener's history ask for them.
   const clean = hygieneFilter(view.tracks, [...rows, ...(opts.history ?? [])])

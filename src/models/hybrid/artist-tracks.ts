@@ -236,15 +236,8 @@ export class ArtistCatalogue {
   private recordingIndex(): { keys: readonly string[]; reps: Int32Array; rowOfId: ReadonlyMap<string, number> } {
     if (!this.recordings) {
       const keys = this.keys ?? recordingKeys(this.tracks)
-      if (this.rowOfId) {
-        // representativeRows' answer from the map at hand (a key is its representative's id), without the
-        // id -> row map it would build over every track.
-        const reps = new Int32Array(keys.length)
-        for (let row = 0; row < keys.length; row++) reps[row] = this.rowOfId.get(keys[row]) ?? row
-        this.recordings = { keys, reps, rowOfId: this.rowOfId }
-      } else {
-        this.recordings = { keys, reps: representativeRows(this.tracks, keys), rowOfId: new Map(this.tracks.map((t, row) => [t.id, row])) }
-      }
+      const rowOfId = this.rowOfId ?? new Map(this.tracks.map((t, row) => [t.id, row]))
+      this.recordings = { keys, reps: representativeRows(this.tracks, keys, rowOfId), rowOfId }
     }
     return this.recordings
   }
