@@ -33,7 +33,10 @@ export interface EngineOptions {
   storeReplicas?: readonly string[]
   /** Feature pipeline settings; artifacts are rebuilt when these change. */
   pipeline?: Partial<PipelineConfig>
-  /** Catalogues at least this large use the approximate index unless asked otherwise. */
+  /**
+   * Catalogues at least this large use the approximate index unless asked otherwise, or unless exact cosine
+   * search over their sparse vectors scores only a few rows per query (see pickMode).
+   */
   annThreshold?: number
   /** Where notices go (a damaged artifact being rebuilt); default: stderr. */
   onWarning?: (message: string) => void
@@ -158,6 +161,13 @@ const ABSENT_BELOW: Readonly<Record<string, number>> = { instrumentalness: 0.05,
 
 /** The most neighbours asked of the approximate index before falling back to exact search. */
 const ANN_MAX_FETCH = 2000
+/**
+ * 'auto' answers exactly, whatever the catalogue's size, when the bounded exact cosine search scores at most
+ * this share of the rows per query (SparseExactIndex.scoredShare): then it beats the graph, which reads about
+ * 2,000 rows' i8 vectors per query at ef 64. Measured on the bundled catalogue (89,741 rows): 1.3%, 109 us per
+ * query against the graph's 236 us.
+ */
+const PRUNED_EXACT_MAX_SHARE = 0.05
 
 /**
  * The graph stores i8 vectors (a quarter of f32's memory traffic per comparison) and its candidates are
@@ -257,7 +267,7 @@ export class Engine {
       accept: opts.accept,
     }
     for (const g of filters.genres) if (!s.genreSet.has(g)) throw new SegueError('E_BAD_ARGUMENT', `unknown genre '${g}'`)
-    const mode = this.pickMode(opts.mode ?? 'auto', s.tracks.length, metric)
+    const mode = this.pickMode(opts.mode ?? 'auto', s, metric)
     const query = rowVector(s, row)
     const neighbours = async (m: 'exact' | 'ann', maxFetch?: number) =>
       filteredNeighbours(await this.index(m, metric, work), s.tracks, s.dupKeys, row, query, k, filters, maxFetch, s.rowOf)
@@ -283,7 +293,7 @@ export class Engine {
   /** The loaded catalogue for services built on the engine (loading it first if need be). */
   async catalogue(work: LongWorkOptions = {}): Promise<CatalogueView> {
     const s = await this.load()
-    const mode = this.pickMode('auto', s.tracks.length, 'cosine')
+    const mode = this.pickMode('auto', s, 'cosine')
     const index = await this.index(mode, 'cosine', work)
     const dims = s.pipeline.dims
     const vector = (row: number) => rowVector(s, row)
@@ -309,7 +319,8 @@ export class Engine {
 
   /** Builds (or loads) the index for a metric ahead of use, with progress. */
   async prepare(mode: SearchMode, metric: Metric, work: LongWorkOptions = {}): Promise<void> {
-    await this.index(this.pickMode(mode, (await this.load()).tracks.length, metric), metric, work)
+    const s = await this.load()
+    await this.index(this.pickMode(mode, s, metric), metric, work)
   }
 
   async stats(): Promise<CatalogueStats> {
@@ -343,10 +354,27 @@ export class Engine {
     await this.store.close()
   }
 
-  /** 'auto' takes the approximate index for large catalogues, except for Manhattan, which HNSW lacks. */
-  private pickMode(mode: SearchMode, size: number, metric: Metric): 'exact' | 'ann' {
-    if (mode === 'auto') return size >= this.annThreshold && metric !== 'manhattan' ? 'ann' : 'exact'
-    return mode
+  /**
+   * 'auto' takes the approximate index for large catalogues, except for Manhattan, which HNSW lacks, and except
+   * where exact cosine search needs to score only a few rows per query (SparseExactIndex's bound: on the bundled
+   * catalogue about 1.3%), which answers exactly, faster than the graph, and needs no graph built.
+   */
+  private pickMode(mode: SearchMode, s: Loaded, metric: Metric): 'exact' | 'ann' {
+    if (mode !== 'auto') return mode
+    if (s.tracks.length < this.annThreshold || metric === 'manhattan') return 'exact'
+    return this.sparseExact(s, metric)?.cheap ? 'exact' : 'ann'
+  }
+
+  /** The exact index straight over the sparse rows (null for denser vectors), and whether its bound prunes well. */
+  private sparseExact(s: Loaded, metric: Metric): { index: SparseExactIndex; cheap: boolean } | null {
+    if (density(s.rows) > SPARSE_MAX_DENSITY) return null
+    let found = s.sparseExact.get(metric)
+    if (!found) {
+      const index = new SparseExactIndex(s.rows, metric)
+      found = { index, cheap: metric === 'cosine' && index.scoredShare() <= PRUNED_EXACT_MAX_SHARE }
+      s.sparseExact.set(metric, found)
+    }
+    return found
   }
 
   private describe(s: Loaded, seed: Track, t: Track, distance: number, metric: Metric, top: number): SimilarItem {
@@ -412,6 +440,7 @@ export class Engine {
       version: info.version,
       key,
       indexes: new Map(),
+      sparseExact: new Map(),
     }
   }
 
@@ -491,7 +520,8 @@ export class Engine {
    */
   private exactIndex(s: Loaded, metric: Metric): VectorIndex {
     const started = performance.now()
-    if (density(s.rows) <= SPARSE_MAX_DENSITY) return this.noteLoad(`exact-${metric}`, started, 'loaded', new SparseExactIndex(s.rows, metric))
+    const sparse = this.sparseExact(s, metric)
+    if (sparse) return this.noteLoad(`exact-${metric}`, started, 'loaded', sparse.index)
     const path = this.artifactPath(`exact-${metric}.art`)
     const key = `${s.key}:${metric}`
     const order = this.reuse ? loadOrNull(() => loadExactOrder(path, key, s.pipeline.dims), path, this.warn) : null
@@ -542,6 +572,8 @@ interface Loaded {
   /** Catalogue version and pipeline config: what the vectors and the indexes over them depend on. */
   key: string
   indexes: Map<string, Promise<VectorIndex>>
+  /** Exact indexes over the sparse rows by metric, made on first need (sparseExact). */
+  sparseExact: Map<Metric, { index: SparseExactIndex; cheap: boolean }>
   artists?: ArtistCatalogue
   sparse?: SparseVectors
 }

@@ -94,9 +94,89 @@ export class SparseExactIndex implements VectorIndex {
 
   search(query: Float32Array, k: number): Neighbour[] {
     this.check(query, k)
+    const pruned = this.metric === 'cosine' ? this.boundedCosine(query, Math.min(k, this.size)) : null
+    if (pruned) return pruned
     const dist = this.distances(query)
     return smallest(dist, Math.min(k, this.size))
   }
+
+  /**
+   * Rows a cosine search over `queries` scores on average, as a share of the catalogue (1: every row). A fixed
+   * sample of the rows themselves serves as queries, so the figure is the same on every start.
+   */
+  scoredShare(k = 26, sample = 32): number {
+    if (this.metric !== 'cosine' || this.size === 0) return 1
+    const q = new Float32Array(this.dims)
+    let scored = 0
+    const n = Math.min(sample, this.size)
+    for (let i = 0; i < n; i++) {
+      const r = Math.floor(((i + 0.5) * this.size) / n)
+      q.fill(0)
+      for (let p = this.rows.indptr[r]; p < this.rows.indptr[r + 1]; p++) q[this.rows.cols[p]] = this.rows.vals[p]
+      const before = this.scored
+      if (!this.boundedCosine(q, Math.min(k, this.size))) return 1
+      scored += this.scored - before
+    }
+    return scored / (n * this.size)
+  }
+
+  /** Rows whose distance the bounded cosine search has computed, over the index's life (for scoredShare and tests). */
+  scored = 0
+
+  /**
+   * Exact cosine top k without scoring every row. Columns most rows fill (audio features) are "dense", the rest
+   * (genre, artist terms) "sparse". A row that shares no sparse column with the query has q.r = q_D.r_D, so by
+   * Cauchy-Schwarz its cosine is at most (|q_D| / |q|) (|r_D| / |r|): its distance is at least 1 - alpha rho(r).
+   * Rows sharing a sparse column (the union of the query's posting lists) are scored first; the others follow in
+   * falling rho and the walk stops once the bound cannot beat the k-th distance held. Each distance is computed
+   * exactly as the full scan computes it (the same values summed in the same order) and ties go by row, so the
+   * answer is the full scan's, bit for bit. Null when the bound cannot help (no sparse columns, a zero query):
+   * the caller scans every row.
+   */
+  private boundedCosine(q: Float32Array, k: number): Neighbour[] | null {
+    if (this.bounds === undefined) this.bounds = cosineBounds(this.rows, this.norms)
+    const b = this.bounds
+    if (k === 0) return []
+    if (!b) return null
+    let qTotal = 0
+    for (let j = 0; j < q.length; j++) qTotal += q[j] * q[j]
+    const qNorm = Math.sqrt(qTotal)
+    if (!(qNorm > 0)) return null
+    let qDense = 0
+    for (let j = 0; j < q.length; j++) if (b.dense[j] === 1) qDense += q[j] * q[j]
+    const alpha = Math.sqrt(qDense) / qNorm
+    const stamp = (b.stamp = (b.stamp + 1) >>> 0 || 1)
+    if (stamp === 1) b.mark.fill(0)
+    const { indptr, cols, vals, norms, rowAt, mark } = b
+    const heap = new TopK(k)
+    let scored = 0
+    for (let j = 0; j < q.length; j++) {
+      if (q[j] === 0 || b.dense[j] === 1) continue
+      for (let i = b.colPtr[j]; i < b.colPtr[j + 1]; i++) {
+        const at = b.colAt[i]
+        if (mark[at] === stamp) continue
+        mark[at] = stamp
+        let acc = 0
+        for (let p = indptr[at]; p < indptr[at + 1]; p++) acc += vals[p] * q[cols[p]]
+        scored++
+        heap.offer(norms[at] > 0 ? 1 - acc / (qNorm * norms[at]) : 1, rowAt[at])
+      }
+    }
+    for (let i = 0; i < b.order.length; i++) {
+      const at = b.order[i]
+      if (mark[at] === stamp) continue
+      // The bound is computed in float64 like the distances; the margin covers their rounding.
+      if (heap.full() && 1 - alpha * b.ratio[at] > heap.worst() + BOUND_MARGIN) break
+      let acc = 0
+      for (let p = indptr[at]; p < indptr[at + 1]; p++) acc += vals[p] * q[cols[p]]
+      scored++
+      heap.offer(norms[at] > 0 ? 1 - acc / (qNorm * norms[at]) : 1, rowAt[at])
+    }
+    this.scored += scored
+    return heap.sorted()
+  }
+
+  private bounds: CosineBounds | null | undefined
 
   async searchBatch(queries: Float32Array, k: number): Promise<Neighbour[][]> {
     this.check(queries, k)
@@ -139,6 +219,155 @@ export class SparseExactIndex implements VectorIndex {
     for (let i = 0; i < queries.length; i++) {
       if (!Number.isFinite(queries[i])) throw new SegueError('E_BAD_ARGUMENT', `query: row ${Math.floor(i / this.dims)} column ${i % this.dims} is ${queries[i]}`)
     }
+  }
+}
+
+/** Slack on the cosine bound: far above float64 rounding of sums of a few hundred float32 products, far below any real gap. */
+const BOUND_MARGIN = 1e-9
+/** A column filled in at least this share of rows counts as dense for the cosine bound. */
+const DENSE_COLUMN_SHARE = 0.125
+
+/**
+ * The rows again, grouped by their first sparse column (a genre, say), so that the rows of one posting list
+ * mostly sit side by side in memory: a query's candidates are read in sequence rather than from all over the
+ * matrix. Slot `at` holds row rowAt[at].
+ */
+interface CosineBounds {
+  /** 1 for dense columns. */
+  dense: Uint8Array
+  indptr: Int32Array
+  cols: Uint16Array | Int32Array
+  vals: Float32Array
+  norms: Float64Array
+  rowAt: Int32Array
+  /** Posting lists of the sparse columns: slots with a value in column j are colAt[colPtr[j] .. colPtr[j + 1]], ascending. */
+  colPtr: Int32Array
+  colAt: Int32Array
+  /** |r_D| / |r| per slot (0 for a zero row). */
+  ratio: Float64Array
+  /** Slots by falling ratio. */
+  order: Int32Array
+  /** Slots already scored by the current query (== stamp). */
+  mark: Uint32Array
+  stamp: number
+}
+
+/** What the bounded cosine search needs; null when no column is sparse (the bound would never prune). */
+function cosineBounds(rows: SparseRows, rowNorm: Float64Array): CosineBounds | null {
+  const { size, dims, indptr: rowPtr, cols: rowCols, vals: rowVals } = rows
+  const filled = new Int32Array(dims)
+  for (let p = 0; p < rowCols.length; p++) filled[rowCols[p]]++
+  const dense = new Uint8Array(dims)
+  let sparseColumns = 0
+  for (let j = 0; j < dims; j++) {
+    if (filled[j] >= size * DENSE_COLUMN_SHARE) dense[j] = 1
+    else sparseColumns++
+  }
+  if (sparseColumns === 0 || size === 0) return null
+  // Each row's first sparse column (dims when it has none) orders the slots; rows keep their order within one.
+  const group = new Int32Array(size).fill(dims)
+  for (let r = 0; r < size; r++) {
+    for (let p = rowPtr[r]; p < rowPtr[r + 1]; p++) {
+      if (dense[rowCols[p]] === 0) {
+        group[r] = rowCols[p]
+        break
+      }
+    }
+  }
+  const groupStart = new Int32Array(dims + 2)
+  for (let r = 0; r < size; r++) groupStart[group[r] + 1]++
+  for (let g = 0; g <= dims; g++) groupStart[g + 1] += groupStart[g]
+  const rowAt = new Int32Array(size)
+  const slotOf = new Int32Array(size)
+  for (let r = 0; r < size; r++) {
+    const at = groupStart[group[r]]++
+    rowAt[at] = r
+    slotOf[r] = at
+  }
+  const indptr = new Int32Array(size + 1)
+  const cols = rowCols instanceof Uint16Array ? new Uint16Array(rowCols.length) : new Int32Array(rowCols.length)
+  const vals = new Float32Array(rowVals.length)
+  const norms = new Float64Array(size)
+  const ratio = new Float64Array(size)
+  const colPtr = new Int32Array(dims + 1)
+  for (let j = 0; j < dims; j++) colPtr[j + 1] = colPtr[j] + (dense[j] === 1 ? 0 : filled[j])
+  const colAt = new Int32Array(colPtr[dims])
+  const next = colPtr.slice(0, dims)
+  for (let at = 0; at < size; at++) {
+    const r = rowAt[at]
+    let w = indptr[at]
+    let d = 0
+    for (let p = rowPtr[r]; p < rowPtr[r + 1]; p++, w++) {
+      const j = rowCols[p]
+      cols[w] = j
+      vals[w] = rowVals[p]
+      if (dense[j] === 1) d += rowVals[p] * rowVals[p]
+      else colAt[next[j]++] = at
+    }
+    indptr[at + 1] = w
+    norms[at] = rowNorm[r]
+    ratio[at] = rowNorm[r] > 0 ? Math.sqrt(d) / rowNorm[r] : 0
+  }
+  const order = Int32Array.from({ length: size }, (_, at) => at).sort((a, b) => ratio[b] - ratio[a] || a - b)
+  return { dense, indptr, cols, vals, norms, rowAt, colPtr, colAt, ratio, order, mark: new Uint32Array(size), stamp: 0 }
+}
+
+/** The k smallest (distance, row) pairs offered, ties by row: a max-heap on typed arrays. */
+class TopK {
+  private readonly dist: Float64Array
+  private readonly row: Int32Array
+  private n = 0
+
+  constructor(private readonly k: number) {
+    this.dist = new Float64Array(k)
+    this.row = new Int32Array(k)
+  }
+
+  full(): boolean {
+    return this.n === this.k
+  }
+
+  /** The largest distance held (the heap is full when this matters). */
+  worst(): number {
+    return this.dist[0]
+  }
+
+  offer(d: number, r: number): void {
+    const { dist, row } = this
+    if (this.n < this.k) {
+      let i = this.n++
+      while (i > 0) {
+        const parent = (i - 1) >> 1
+        if (!(d > dist[parent] || (d === dist[parent] && r > row[parent]))) break
+        dist[i] = dist[parent]
+        row[i] = row[parent]
+        i = parent
+      }
+      dist[i] = d
+      row[i] = r
+      return
+    }
+    if (!(d < dist[0] || (d === dist[0] && r < row[0]))) return
+    let i = 0
+    for (;;) {
+      const l = 2 * i + 1
+      if (l >= this.k) break
+      let c = l
+      if (l + 1 < this.k && (dist[l + 1] > dist[l] || (dist[l + 1] === dist[l] && row[l + 1] > row[l]))) c = l + 1
+      if (!(dist[c] > d || (dist[c] === d && row[c] > r))) break
+      dist[i] = dist[c]
+      row[i] = row[c]
+      i = c
+    }
+    dist[i] = d
+    row[i] = r
+  }
+
+  /** Closest first, ties by row. */
+  sorted(): Neighbour[] {
+    const out: Neighbour[] = []
+    for (let i = 0; i < this.n; i++) out.push({ index: this.row[i], distance: this.dist[i] })
+    return out.sort((a, b) => a.distance - b.distance || a.index - b.index)
   }
 }
 
