@@ -11,7 +11,7 @@ const file = realFile('spotify-tracks-114k', 'dataset.csv')
 
 // The whole product path on the real catalogue: import, the default feature pipeline (audio, genres,
 // artists), then the approximate index measured against exact search on the same vectors.
-test('real 114k catalogue: ANN recall@10 against exact search is at least 0.95; a server'\''s auto mode answers exactly with no graph', { skip: file ? false : SKIP_NO_SHARED, timeout: 600_000 }, async () => {
+test("real 114k catalogue: ANN recall@10 against exact search is at least 0.95; a server's auto mode answers exactly with no graph", { skip: file ? false : SKIP_NO_SHARED, timeout: 600_000 }, async () => {
   const engine = await Engine.open({ home: mkdtempSync(join(tmpdir(), 'segue-real-')) })
   const { outcome } = await engine.importCatalogue(file!)
   assert.equal(outcome.info.tracks, 89_741)
