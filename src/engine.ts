@@ -362,18 +362,19 @@ export class Engine {
   private pickMode(mode: SearchMode, s: Loaded, metric: Metric): 'exact' | 'ann' {
     if (mode !== 'auto') return mode
     if (s.tracks.length < this.annThreshold || metric === 'manhattan') return 'exact'
-    return this.sparseExact(s, metric)?.cheap ? 'exact' : 'ann'
+    const sparse = metric === 'cosine' ? this.sparseExact(s, metric) : null
+    if (!sparse) return 'ann'
+    return (sparse.cheap ??= sparse.index.scoredShare() <= PRUNED_EXACT_MAX_SHARE) ? 'exact' : 'ann'
   }
 
-  /** The exact index straight over the sparse rows (null for denser vectors), and whether its bound prunes well. */
-  private sparseExact(s: Loaded, metric: Metric): { index: SparseExactIndex; cheap: boolean } | null {
+  /**
+   * The exact index straight over the sparse rows (null for denser vectors), and once pickMode has asked,
+   * whether its bound prunes well.
+   */
+  private sparseExact(s: Loaded, metric: Metric): { index: SparseExactIndex; cheap?: boolean } | null {
     if (density(s.rows) > SPARSE_MAX_DENSITY) return null
     let found = s.sparseExact.get(metric)
-    if (!found) {
-      const index = new SparseExactIndex(s.rows, metric)
-      found = { index, cheap: metric === 'cosine' && index.scoredShare() <= PRUNED_EXACT_MAX_SHARE }
-      s.sparseExact.set(metric, found)
-    }
+    if (!found) s.sparseExact.set(metric, (found = { index: new SparseExactIndex(s.rows, metric) }))
     return found
   }
 
@@ -573,7 +574,7 @@ interface Loaded {
   key: string
   indexes: Map<string, Promise<VectorIndex>>
   /** Exact indexes over the sparse rows by metric, made on first need (sparseExact). */
-  sparseExact: Map<Metric, { index: SparseExactIndex; cheap: boolean }>
+  sparseExact: Map<Metric, { index: SparseExactIndex; cheap?: boolean }>
   artists?: ArtistCatalogue
   sparse?: SparseVectors
 }

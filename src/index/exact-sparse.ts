@@ -94,7 +94,10 @@ export class SparseExactIndex implements VectorIndex {
 
   search(query: Float32Array, k: number): Neighbour[] {
     this.check(query, k)
-    const pruned = this.metric === 'cosine' ? this.boundedCosine(query, Math.min(k, this.size)) : null
+    // A one-shot query scans every row (6 ms on the bundled catalogue) rather than first laying out the
+    // bound's tables (about 100 ms); from the few-th query on, the tables pay for themselves.
+    const bounded = this.metric === 'cosine' && (this.bounds !== undefined || ++this.searches > SCANS_BEFORE_BOUNDS)
+    const pruned = bounded ? this.boundedCosine(query, Math.min(k, this.size)) : null
     if (pruned) return pruned
     const dist = this.distances(query)
     return smallest(dist, Math.min(k, this.size))
@@ -177,6 +180,7 @@ export class SparseExactIndex implements VectorIndex {
   }
 
   private bounds: CosineBounds | null | undefined
+  private searches = 0
 
   async searchBatch(queries: Float32Array, k: number): Promise<Neighbour[][]> {
     this.check(queries, k)
@@ -224,6 +228,8 @@ export class SparseExactIndex implements VectorIndex {
 
 /** Slack on the cosine bound: far above float64 rounding of sums of a few hundred float32 products, far below any real gap. */
 const BOUND_MARGIN = 1e-9
+/** Queries answered by scanning every row before the bounded search's tables are made (search). */
+const SCANS_BEFORE_BOUNDS = 16
 /** A column filled in at least this share of rows counts as dense for the cosine bound. */
 const DENSE_COLUMN_SHARE = 0.125
 
