@@ -4,7 +4,7 @@ import { redactor } from './redact.js'
 import type { Track } from '../core/track.js'
 import type { CatalogueInfo, FeedbackEvent, FeedbackKind, FeedbackTail, ImportOutcome, ImportRecord, ListenerRecord, NewFeedback, Store } from './store.js'
 import { FEEDBACK_AFTER } from './feedback-tail.js'
-import { IMPRESSIONS_SCHEMA, INSERT_IMPRESSIONS_PG, ONLINE_STATS_SQL, PRUNE_IMPRESSIONS, impressionRows, toDayStats, type Impression, type OnlineDayStats } from './impressions.js'
+import { FIRST_LAYOUT_INDEX, IMPRESSIONS_REBUILD, IMPRESSIONS_SCHEMA, INSERT_IMPRESSIONS_PG, ONLINE_STATS_SQL, PRUNE_IMPRESSIONS, impressionRows, toDayStats, type Impression, type OnlineDayStats } from './impressions.js'
 import { catalogueVersion, fromRow, toRow, type TrackRow } from './track-row.js'
 
 const { Pool } = pg
@@ -304,6 +304,9 @@ export class PostgresStore implements Store {
 async function createSchema(client: pg.PoolClient): Promise<void> {
   await client.query(SCHEMA_LOCK)
   await client.query(SCHEMA)
+  // A database written by an earlier segue has the impressions' first layout: rebuilt once, before first use.
+  const { rows } = await client.query<{ first: boolean }>('SELECT to_regclass($1) IS NOT NULL AS first', [FIRST_LAYOUT_INDEX])
+  if (rows[0].first) await client.query(IMPRESSIONS_REBUILD)
   await client.query(IMPRESSIONS_SCHEMA)
 }
 

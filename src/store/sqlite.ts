@@ -6,7 +6,7 @@ import { redactor } from './redact.js'
 import type { Track } from '../core/track.js'
 import type { CatalogueInfo, FeedbackEvent, FeedbackKind, FeedbackTail, ImportOutcome, ImportRecord, ListenerRecord, NewFeedback, Store } from './store.js'
 import { FEEDBACK_AFTER } from './feedback-tail.js'
-import { IMPRESSIONS_SCHEMA, INSERT_IMPRESSION_SQLITE, ONLINE_STATS_SQL, PRUNE_IMPRESSIONS, impressionRows, toDayStats, type Impression, type OnlineDayStats } from './impressions.js'
+import { FIRST_LAYOUT_INDEX, IMPRESSIONS_REBUILD, IMPRESSIONS_SCHEMA, INSERT_IMPRESSION_SQLITE, ONLINE_STATS_SQL, PRUNE_IMPRESSIONS, impressionRows, toDayStats, type Impression, type OnlineDayStats } from './impressions.js'
 import { catalogueVersion, fromRow, toRow, type TrackRow } from './track-row.js'
 
 const SCHEMA = `
@@ -144,7 +144,11 @@ export class SqliteStore implements Store {
       this.db.pragma('foreign_keys = ON')
       this.db.pragma('busy_timeout = 5000')
       this.db.exec(SCHEMA)
-      this.db.exec(IMPRESSIONS_SCHEMA)
+      // A home written by an earlier segue has the impressions' first layout: rebuilt once, before first use.
+      this.db.transaction(() => {
+        if (this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?").get(FIRST_LAYOUT_INDEX)) this.db.exec(IMPRESSIONS_REBUILD)
+        this.db.exec(IMPRESSIONS_SCHEMA)
+      }).immediate()
       this.statements = {
         allFeedback: this.db.prepare('SELECT * FROM feedback WHERE listener_id = ? ORDER BY seq'),
         recentFeedback: this.db.prepare('SELECT * FROM (SELECT * FROM feedback WHERE listener_id = ? ORDER BY seq DESC LIMIT ?) ORDER BY seq'),

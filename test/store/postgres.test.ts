@@ -10,6 +10,7 @@ import { SqliteStore } from '../../src/store/sqlite.js'
 import type { ListenerRecord } from '../../src/store/store.js'
 import type { Track } from '../../src/core/track.js'
 import { runStoreSuite } from '../contract/store.case.js'
+import { runImpressionsLayoutCase } from './impressions-layout.case.js'
 import { makeTrack } from '../helpers/make-track.js'
 import { startPgCluster } from '../helpers/pg-cluster.js'
 
@@ -29,6 +30,27 @@ if ('skip' in cluster) {
     async () => PostgresStore.connect((last = await freshDatabase())),
     () => PostgresStore.connect(last),
   )
+
+  runImpressionsLayoutCase('postgres', async () => {
+    const url = await freshDatabase()
+    const withClient = async <T>(fn: (c: pg.Client) => Promise<T>): Promise<T> => {
+      const client = new pg.Client({ connectionString: url })
+      await client.connect()
+      try {
+        return await fn(client)
+      } finally {
+        await client.end()
+      }
+    }
+    return {
+      open: () => PostgresStore.connect(url),
+      raw: {
+        exec: (sql) => withClient(async (c) => void (await c.query(sql))),
+        rows: (sql) => withClient(async (c) => (await c.query(sql)).rows),
+        hasIndex: (name) => withClient(async (c) => (await c.query('SELECT to_regclass($1) IS NOT NULL AS found', [name])).rows[0].found === true),
+      },
+    }
+  })
 
   const listener = (id: string): ListenerRecord => ({ id, name: null, tokenHash: 'f'.repeat(64), createdAt: '2026-03-04T05:06:07.089Z' })
 
