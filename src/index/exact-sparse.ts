@@ -150,7 +150,7 @@ export class SparseExactIndex implements VectorIndex {
     const alpha = Math.sqrt(qDense) / qNorm
     const stamp = (b.stamp = (b.stamp + 1) >>> 0 || 1)
     if (stamp === 1) b.mark.fill(0)
-    const { indptr, cols, vals, norms, rowAt, mark } = b
+    const { lead, head, indptr, cols, vals, norms, rowAt, mark } = b
     const heap = new TopK(k)
     let scored = 0
     for (let j = 0; j < q.length; j++) {
@@ -160,6 +160,7 @@ export class SparseExactIndex implements VectorIndex {
         if (mark[at] === stamp) continue
         mark[at] = stamp
         let acc = 0
+        for (let j = 0, o = at * lead; j < lead; j++) acc += head[o + j] * q[j]
         for (let p = indptr[at]; p < indptr[at + 1]; p++) acc += vals[p] * q[cols[p]]
         scored++
         heap.offer(norms[at] > 0 ? 1 - acc / (qNorm * norms[at]) : 1, rowAt[at])
@@ -171,6 +172,7 @@ export class SparseExactIndex implements VectorIndex {
       // The bound is computed in float64 like the distances; the margin covers their rounding.
       if (heap.full() && 1 - alpha * b.ratio[at] > heap.worst() + BOUND_MARGIN) break
       let acc = 0
+      for (let j = 0, o = at * lead; j < lead; j++) acc += head[o + j] * q[j]
       for (let p = indptr[at]; p < indptr[at + 1]; p++) acc += vals[p] * q[cols[p]]
       scored++
       heap.offer(norms[at] > 0 ? 1 - acc / (qNorm * norms[at]) : 1, rowAt[at])
@@ -236,11 +238,18 @@ const DENSE_COLUMN_SHARE = 0.125
 /**
  * The rows again, grouped by their first sparse column (a genre, say), so that the rows of one posting list
  * mostly sit side by side in memory: a query's candidates are read in sequence rather than from all over the
- * matrix. Slot `at` holds row rowAt[at].
+ * matrix. Slot `at` holds row rowAt[at]. The leading dense columns (the audio block) are stored in full, zeros
+ * included, and the rest of each row by its non-zero values: a dot product adds the same non-zero terms in the
+ * same column order as the full scan (an added zero term leaves a float64 sum as it was), with no column
+ * lookups for the dense part.
  */
 interface CosineBounds {
   /** 1 for dense columns. */
   dense: Uint8Array
+  /** How many leading columns are all dense, and their values, `lead` per slot. */
+  lead: number
+  head: Float32Array
+  /** The columns from `lead` on, by their non-zero values. */
   indptr: Int32Array
   cols: Uint16Array | Int32Array
   vals: Float32Array
@@ -290,9 +299,14 @@ function cosineBounds(rows: SparseRows, rowNorm: Float64Array): CosineBounds | n
     rowAt[at] = r
     slotOf[r] = at
   }
+  let lead = 0
+  while (lead < dims && dense[lead] === 1) lead++
+  let headFilled = 0
+  for (let p = 0; p < rowCols.length; p++) if (rowCols[p] < lead) headFilled++
+  const head = new Float32Array(size * lead)
   const indptr = new Int32Array(size + 1)
-  const cols = rowCols instanceof Uint16Array ? new Uint16Array(rowCols.length) : new Int32Array(rowCols.length)
-  const vals = new Float32Array(rowVals.length)
+  const cols = rowCols instanceof Uint16Array ? new Uint16Array(rowCols.length - headFilled) : new Int32Array(rowCols.length - headFilled)
+  const vals = new Float32Array(rowVals.length - headFilled)
   const norms = new Float64Array(size)
   const ratio = new Float64Array(size)
   const colPtr = new Int32Array(dims + 1)
@@ -303,10 +317,13 @@ function cosineBounds(rows: SparseRows, rowNorm: Float64Array): CosineBounds | n
     const r = rowAt[at]
     let w = indptr[at]
     let d = 0
-    for (let p = rowPtr[r]; p < rowPtr[r + 1]; p++, w++) {
+    for (let p = rowPtr[r]; p < rowPtr[r + 1]; p++) {
       const j = rowCols[p]
-      cols[w] = j
-      vals[w] = rowVals[p]
+      if (j < lead) head[at * lead + j] = rowVals[p]
+      else {
+        cols[w] = j
+        vals[w++] = rowVals[p]
+      }
       if (dense[j] === 1) d += rowVals[p] * rowVals[p]
       else colAt[next[j]++] = at
     }
@@ -315,7 +332,7 @@ function cosineBounds(rows: SparseRows, rowNorm: Float64Array): CosineBounds | n
     ratio[at] = rowNorm[r] > 0 ? Math.sqrt(d) / rowNorm[r] : 0
   }
   const order = Int32Array.from({ length: size }, (_, at) => at).sort((a, b) => ratio[b] - ratio[a] || a - b)
-  return { dense, indptr, cols, vals, norms, rowAt, colPtr, colAt, ratio, order, mark: new Uint32Array(size), stamp: 0 }
+  return { dense, lead, head, indptr, cols, vals, norms, rowAt, colPtr, colAt, ratio, order, mark: new Uint32Array(size), stamp: 0 }
 }
 
 /** The k smallest (distance, row) pairs offered, ties by row: a max-heap on typed arrays. */

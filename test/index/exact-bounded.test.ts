@@ -119,6 +119,16 @@ describe('SparseExactIndex: bounded cosine search', () => {
     }
     const q = data.slice(0, dims)
     for (const k of [0, 1, 500, n, n + 5]) check(index, data, dims, q, k, `k ${k}`)
+
+    // Dense columns after sparse ones (as the era block follows the artist terms): no leading dense block.
+    const rotated = new Float32Array(data.length)
+    const shift = 20
+    for (let r = 0; r < n; r++) for (let j = 0; j < dims; j++) rotated[r * dims + ((j + shift) % dims)] = data[r * dims + j]
+    const turned = bounded(new SparseExactIndex(toSparseRows(rotated, dims), 'cosine'))
+    for (let t = 0; t < 20; t++) {
+      const r = (t * 149) % n
+      check(turned, rotated, dims, rotated.slice(r * dims, (r + 1) * dims), 15, `rotated row ${r}`)
+    }
   })
 
   it('ties: rows with identical vectors come back in row order, across genres and the walk', () => {
