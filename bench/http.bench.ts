@@ -1,11 +1,13 @@
 // The HTTP API under load: requests per second and latency of a few routes with 50 keep-alive connections on
 // loopback. The server is `segue serve` in a CHILD process on a fresh temporary home (its first start imports
-// the bundled catalogue, fits the models and builds the HNSW index, 15-40 s), so the load generator (autocannon, in this process) does
+// the bundled catalogue and fits the models, 10-15 s), so the load generator (autocannon, in this process) does
 // not share its event loop; on this 2-core machine each gets about one core, which is what the figures mean.
 //
 // Scenarios, each a warm-up run then a measured run of fixed duration:
 //   health       GET /api/health: a trivial route, the baseline every other route is compared with;
 //   similar      GET /api/tracks/:id/similar?n=10, the id rotating over ~500 real track ids (found via search);
+//   similar fresh  the same over every 4th track of the bundled catalogue (22,436 ids, shuffled), so an answer
+//                recurs only after that many requests: the figure for work actually done per request;
 //   recs <model> <size>  GET /api/listeners/:id/recommendations?n=10&model=<model> for every model (content,
 //                collaborative, hybrid), rotating over listeners of one size with their tokens: "8ev" listeners
 //                have 3 likes and 5 plays (through the API), "2000ev" listeners 2,000 events (likes, plays, skips,
@@ -35,7 +37,8 @@ import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { cpus, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Rng } from '../src/core/rng.js'
-import { packageRoot } from '../src/core/paths.js'
+import { bundledCatalogue, packageRoot } from '../src/core/paths.js'
+import { readCatalogue } from '../src/data/read-catalogue.js'
 import { DEFAULT_RATE_LIMIT } from '../src/server/app.js'
 import { SqliteStore } from '../src/store/sqlite.js'
 import type { FeedbackKind, NewFeedback } from '../src/store/store.js'
@@ -178,7 +181,8 @@ async function runBench(server: Server, home: string): Promise<void> {
 
   await backgroundDone(server.url)
   const loadBefore = loadavg()
-  const reads = readScenarios(tracks, listeners, long).filter((s) => !ONLY || ONLY.includes(s.name))
+  const wide = !ONLY || ONLY.includes('similar fresh') ? await catalogueTrackIds(rng) : []
+  const reads = readScenarios(tracks, wide, listeners, long).filter((s) => !ONLY || ONLY.includes(s.name))
   const pooled = new Map<string, Measurement[]>()
   for (let r = 0; r < ROUNDS; r++) {
     for (const s of reads) {
@@ -379,8 +383,15 @@ async function sanityCheck(url: string, track: string, l: Listener): Promise<voi
   }
 }
 
-function readScenarios(tracks: string[], listeners: Listener[], long: Listener[]): Scenario[] {
+/** Every 4th track id of the bundled catalogue (the one the server imports), shuffled. */
+async function catalogueTrackIds(rng: Rng): Promise<string[]> {
+  const { tracks } = await readCatalogue(bundledCatalogue())
+  return shuffled(tracks.filter((_, i) => i % 4 === 0).map((t) => t.id), rng)
+}
+
+function readScenarios(tracks: string[], wide: string[], listeners: Listener[], long: Listener[]): Scenario[] {
   const nextTrack = rotation(tracks)
+  const nextWide = rotation(wide)
   const recs = (model: string, size: string, group: Listener[], fresh: boolean): Scenario => {
     const nextListener = rotation(group)
     // The seed advances once per full turn of the listeners, so a (listener, seed) pair recurs only after
@@ -406,6 +417,10 @@ function readScenarios(tracks: string[], listeners: Listener[], long: Listener[]
     {
       name: 'similar', route: 'GET /api/tracks/:id/similar?n=10', method: 'GET',
       next: () => ({ path: `/api/tracks/${encodeURIComponent(nextTrack())}/similar?n=10` }),
+    },
+    {
+      name: 'similar fresh', route: 'GET /api/tracks/:id/similar?n=10 (a new track each time)', method: 'GET',
+      next: () => ({ path: `/api/tracks/${encodeURIComponent(nextWide())}/similar?n=10` }),
     },
     {
       name: HOSTILE_TARGET.scenario, route: 'GET /api/tracks/:id/similar?n=10 beside hostile GET /api/search', method: 'GET',
