@@ -20,6 +20,8 @@ import { registerChartRoutes } from './routes-charts.js'
 import { registerNextRoutes } from './routes-next.js'
 import { noteShown, registerOpsRoutes } from './routes-ops.js'
 import { recommendationsAnswer } from './answers.js'
+import { SimilarAnswers } from './similar-answers.js'
+import { FEATURES_MODEL } from '../deep/embeddings.js'
 import { loggingOptions, type LogSetting } from '../ops/logging.js'
 import { registerModelRoutes } from './routes-models.js'
 import {
@@ -125,12 +127,24 @@ export async function createApp(service: SegueService, opts: AppOptions = {}): P
     track: detail(service.track(req.params.id)),
   }))
 
-  app.get('/api/tracks/:id/similar', { schema: { summary: 'Tracks that sound like this one', params: TrackParams, querystring: SimilarQuery, response: { 200: Responses.similar, ...errors } } }, async (req) => {
-    const r = await service.similar(req.params.id, req.query.n, req.query.excludeSeedArtist, req.query.mood, req.query.model)
-    return {
-      seed: summary(r.seed),
-      items: r.items.map((i) => ({ track: summary(i.track), score: i.score, because: i.because, sharedGenres: i.sharedGenres })),
+  const similarAnswers = new SimilarAnswers()
+  app.get('/api/tracks/:id/similar', { schema: { summary: 'Tracks that sound like this one', params: TrackParams, querystring: SimilarQuery, response: { 200: Responses.similar, ...errors } } }, async (req, reply) => {
+    const { n, excludeSeedArtist, mood, model } = req.query
+    const moods = service.moods.current
+    const key = model === undefined || model === FEATURES_MODEL ? SimilarAnswers.key(req.params.id, n, excludeSeedArtist, mood) : null
+    let text = key === null ? undefined : similarAnswers.get(key, moods)
+    if (text === undefined) {
+      const r = await service.similar(req.params.id, n, excludeSeedArtist, mood, model)
+      const body: z.infer<typeof Responses.similar> = {
+        seed: summary(r.seed),
+        items: r.items.map((i) => ({ track: summary(i.track), score: i.score, because: i.because, sharedGenres: i.sharedGenres })),
+      }
+      text = JSON.stringify(body)
+      // Kept only if the moods it was written with are still the served ones.
+      if (key !== null && moods === service.moods.current) similarAnswers.set(key, moods, text)
     }
+    // The text of a Responses.similar object (typed above), which send() cannot see.
+    return reply.type(JSON_TYPE).send(text as never)
   })
 
   const playlistBody = (p: Playlist) => ({

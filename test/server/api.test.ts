@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import { SegueService } from '../../src/service/service.js'
 import { fixturesDir } from '../helpers/paths.js'
 import { client, startBundledService } from '../helpers/service.js'
+import { summary } from '../../src/server/schemas.js'
 
 // Every route over the bundled real data, through app.inject() (no socket).
 let service: SegueService
@@ -95,6 +96,44 @@ describe('catalogue routes', () => {
     for (const i of r.body.items) assert.ok(i.because.length > 0)
     const other = await api.get(`/api/tracks/${HELLO}/similar?n=7&excludeSeedArtist=true`)
     assert.ok(other.body.items.every((i: { track: { artists: string[] } }) => !i.track.artists.includes('Adele')))
+  })
+
+  test('similar answers are kept: a repeat is the same text without asking the service, per n, artist rule, mood and mood assignment', async () => {
+    const real = service.similar.bind(service)
+    let asked: number = 0
+    // Counts the calls to the real service (nothing is stubbed).
+    service.similar = (...args: Parameters<SegueService['similar']>) => (asked++, real(...args))
+    const get = (query: string) => app.inject({ method: 'GET', url: `/api/tracks/${HELLO}/similar?${query}` })
+    try {
+      const first = await get('n=6')
+      const again = await get('n=6')
+      assert.equal(asked, 1)
+      assert.equal(again.body, first.body)
+      assert.match(String(again.headers['content-type']), /^application\/json/)
+      // The kept text is what the service's answer encodes to.
+      const fresh = await real(HELLO, 6, false)
+      assert.deepEqual(JSON.parse(first.body), {
+        seed: summary(fresh.seed),
+        items: fresh.items.map((i) => ({ track: summary(i.track), score: i.score, because: i.because, sharedGenres: i.sharedGenres })),
+      })
+      for (const query of ['n=5', 'n=6&excludeSeedArtist=true', 'n=6&mood=Happy']) {
+        const count: number = asked
+        const r = await get(query)
+        assert.equal(r.statusCode, 200, query)
+        assert.equal(asked, count + 1, `${query} is an answer of its own`)
+      }
+      // Another mood assignment (as when a first start's classifier is done): answers written before are not sent.
+      const served = service.moods.current
+      service.moods.current = Object.create(served)
+      try {
+        await get('n=6')
+        assert.equal(asked, 5)
+      } finally {
+        service.moods.current = served
+      }
+    } finally {
+      service.similar = real
+    }
   })
 
   test('similar refuses an absurd or malformed n and an unknown seed', async () => {
