@@ -278,7 +278,9 @@ export class Engine {
       used = 'exact'
       hits = await neighbours('exact')
     }
-    const items = hits.map((h) => this.describe(s, seed, s.tracks[h.index], h.distance, metric, opts.explainTop ?? 3))
+    // The seed's vector once for all its explanations (query is the same row's vector).
+    const seedVector = { track: seed, vector: query }
+    const items = hits.map((h) => this.describe(s, seedVector, s.tracks[h.index], h.distance, metric, opts.explainTop ?? 3))
     return { seed, resolvedBy, mode: used, metric, items }
   }
 
@@ -378,24 +380,25 @@ export class Engine {
     return found
   }
 
-  private describe(s: Loaded, seed: Track, t: Track, distance: number, metric: Metric, top: number): SimilarItem {
-    const seedGenres = new Set(seed.genres)
+  private describe(s: Loaded, seed: { track: Track; vector: Float32Array }, t: Track, distance: number, metric: Metric, top: number): SimilarItem {
+    const seedGenres = new Set(seed.track.genres)
     return {
       track: t,
       distance,
       score: metric === 'cosine' ? Math.max(0, 1 - distance) : 1 / (1 + distance),
-      because: this.because(s, seed, t, top),
+      because: this.because(s, seed.track, t, top, seed.vector),
       sharedGenres: t.genres.filter((g) => seedGenres.has(g)),
     }
   }
 
-  private because(s: Loaded, seed: Track, t: Track, top: number): FeatureMatch[] {
+  /** `seedVector`: the seed's row vector when the caller has it. */
+  private because(s: Loaded, seed: Track, t: Track, top: number, seedVector?: Float32Array): FeatureMatch[] {
     // The catalogue's own tracks already have their vectors in the matrix; anything else is encoded afresh.
     const vectorOf = (x: Track) => {
       const r = s.rowOf.get(x.id)
       return r !== undefined && s.tracks[r] === x ? rowVector(s, r) : undefined
     }
-    const [va, vb] = [vectorOf(seed), vectorOf(t)]
+    const [va, vb] = [seedVector ?? vectorOf(seed), vectorOf(t)]
     return s.pipeline
       .explain(seed, t, Infinity, { vectors: va && vb ? { a: va, b: vb } : undefined, terms: false })
       .filter((e) => EXPLAINED_FEATURES.has(e.feature) && !(e.a < (ABSENT_BELOW[e.feature] ?? -Infinity) && e.b < (ABSENT_BELOW[e.feature] ?? -Infinity)))
