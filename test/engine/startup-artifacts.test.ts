@@ -73,6 +73,34 @@ describe('start-up artifacts', () => {
     await second.engine.close()
   })
 
+  it("auto mode's exact-or-graph choice is measured once, saved, read back, and measured again when damaged", async () => {
+    // annThreshold 0: every catalogue is "large", so auto asks whether the bounded exact search prunes well.
+    const open = async () => {
+      const warnings: string[] = []
+      const engine = await Engine.open({ home, annThreshold: 0, onWarning: (m) => warnings.push(m) })
+      const r = await engine.similar('Comedy Gen Hoshino', { k: 8 })
+      await engine.close()
+      return { r, warnings }
+    }
+    const path = join(home, 'artifacts', 'exact-cosine-choice.art')
+    rmSync(path, { force: true })
+    const first = await open()
+    assert.ok(existsSync(path), 'the choice is saved')
+    const meta = JSON.parse(readFileSync(path).subarray(12, 12 + readFileSync(path).readUInt32LE(8)).toString('utf8')).meta
+    assert.equal(typeof meta.share, 'number')
+    assert.equal(meta.cheap, meta.share <= 0.05)
+    assert.equal(first.r.mode, meta.cheap ? 'exact' : 'ann')
+    const saved = readFileSync(path)
+    const again = await open()
+    assert.equal(again.r.mode, first.r.mode)
+    assert.deepEqual(readFileSync(path), saved, 'read back, not measured and written again')
+    writeFileSync(path, 'garbage')
+    const damaged = await open()
+    assert.equal(damaged.r.mode, first.r.mode)
+    assert.match(damaged.warnings.join('\n'), /exact-cosine-choice\.art.*rebuilding it/)
+    assert.ok(readFileSync(path).length > 100, 'measured and saved again')
+  })
+
   it('a changed pipeline config rebuilds the vectors, not the search index', async () => {
     const other = await openAndAsk(home, { pipeline: { weights: { audio: 1, genre: 0.5, artist: 0, era: 0 } } })
     assert.deepEqual(built(other.engine), ['catalogue', 'pipeline', 'tracks'])
