@@ -176,7 +176,7 @@ const PRUNED_EXACT_MAX_SHARE = 0.05
  * searches in about half the time of f32 at ef 64 with nearly the same recall@10 against exact search
  * (0.973 against 0.976 in a 1,000-query check), which a server answering thousands of queries a second needs.
  */
-const HNSW_PARAMS = { M: 16, efConstruction: 200, ef: 64, threads: 0, quantization: 'i8' } as const
+export const HNSW_PARAMS = { M: 16, efConstruction: 200, ef: 64, threads: 0, quantization: 'i8' } as const
 
 /** The facade the shells use: a store, the catalogue it holds, the fitted pipeline and the indexes. */
 export class Engine {
