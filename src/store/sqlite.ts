@@ -144,11 +144,11 @@ export class SqliteStore implements Store {
       this.db.pragma('foreign_keys = ON')
       this.db.pragma('busy_timeout = 5000')
       this.db.exec(SCHEMA)
-      // A home written by an earlier segue has the impressions' first layout: rebuilt once, before first use.
-      this.db.transaction(() => {
-        if (this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?").get(FIRST_LAYOUT_INDEX)) this.db.exec(IMPRESSIONS_REBUILD)
-        this.db.exec(IMPRESSIONS_SCHEMA)
-      }).immediate()
+      // A home written by an earlier segue has the impressions' first layout: rebuilt once, before first use, under
+      // the write lock (checked again there: another process opening the file at once may have rebuilt it).
+      const firstLayout = () => this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?").get(FIRST_LAYOUT_INDEX) !== undefined
+      if (firstLayout()) this.db.transaction(() => firstLayout() && this.db.exec(IMPRESSIONS_REBUILD)).immediate()
+      this.db.exec(IMPRESSIONS_SCHEMA)
       this.statements = {
         allFeedback: this.db.prepare('SELECT * FROM feedback WHERE listener_id = ? ORDER BY seq'),
         recentFeedback: this.db.prepare('SELECT * FROM (SELECT * FROM feedback WHERE listener_id = ? ORDER BY seq DESC LIMIT ?) ORDER BY seq'),
