@@ -380,7 +380,11 @@ export class Engine {
     const path = this.artifactPath(`exact-${metric}-choice.art`)
     const key = `${s.key}:${metric}:${PRUNED_EXACT_MAX_SHARE}`
     const saved = this.reuse ? loadOrNull(() => loadExactChoice(path, key), path, this.warn) : null
-    if (saved !== null) return (sparse.cheap = saved)
+    // Auto chose (or will choose) exact search because of the bound: a server, so its tables are laid out now.
+    if (saved !== null) {
+      if (saved) sparse.index.prepareBounds()
+      return (sparse.cheap = saved)
+    }
     const share = sparse.index.scoredShare()
     sparse.cheap = share <= PRUNED_EXACT_MAX_SHARE
     if (this.reuse) saveArtifact(path, { ...EXACT_CHOICE_ARTIFACT, key, meta: { share, cheap: sparse.cheap } }, {})

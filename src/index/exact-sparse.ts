@@ -104,6 +104,14 @@ export class SparseExactIndex implements VectorIndex {
   }
 
   /**
+   * Lays out the bounded cosine search's tables now (about 0.1 s for 90k rows) rather than at the 17th query, so
+   * that no request of a server waits for them.
+   */
+  prepareBounds(): void {
+    if (this.metric === 'cosine' && this.bounds === undefined) this.bounds = cosineBounds(this.rows, this.norms)
+  }
+
+  /**
    * Rows a cosine search over `queries` scores on average, as a share of the catalogue (1: every row). A fixed
    * sample of the rows themselves serves as queries, so the figure is the same on every start.
    */
