@@ -387,6 +387,8 @@ export class Engine {
     }
     const share = sparse.index.scoredShare()
     sparse.cheap = share <= PRUNED_EXACT_MAX_SHARE
+    // The graph will serve: the measurement's tables would only hold memory.
+    if (!sparse.cheap) sparse.index.releaseBounds()
     if (this.reuse) saveArtifact(path, { ...EXACT_CHOICE_ARTIFACT, key, meta: { share, cheap: sparse.cheap } }, {})
     return sparse.cheap
   }

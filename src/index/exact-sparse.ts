@@ -112,6 +112,16 @@ export class SparseExactIndex implements VectorIndex {
   }
 
   /**
+   * Frees the bounded search's tables (about as much memory as the rows themselves) when the caller will not search this
+   * index often, such as after scoredShare() said an approximate index should serve instead. They are laid out
+   * again if it turns out to be searched often after all.
+   */
+  releaseBounds(): void {
+    this.bounds = undefined
+    this.searches = 0
+  }
+
+  /**
    * Rows a cosine search over `queries` scores on average, as a share of the catalogue (1: every row). A fixed
    * sample of the rows themselves serves as queries, so the figure is the same on every start.
    */

@@ -156,6 +156,13 @@ describe('SparseExactIndex: bounded cosine search', () => {
     const share = index.scoredShare()
     // About one genre in ten plus the rows of the walk: most of the matrix is never scored.
     assert.ok(share > 0 && share < 0.2, `scored share ${share}`)
+    // Released, the tables are gone: the next queries scan every row again (and answer the same).
+    const q = data.slice(0, dims)
+    const before = index.search(q, 12)
+    index.releaseBounds()
+    const scored = index.scored
+    assert.deepEqual(index.search(q, 12), before)
+    assert.equal(index.scored, scored)
     const denseOnly = catalogueLike(500, rng, { genres: 0, artists: 0 })
     const plain = new SparseExactIndex(toSparseRows(denseOnly.data, denseOnly.dims), 'cosine')
     assert.equal(plain.scoredShare(), 1)
