@@ -165,8 +165,8 @@ const ANN_MAX_FETCH = 2000
 /**
  * 'auto' answers exactly, whatever the catalogue's size, when the bounded exact cosine search scores at most
  * this share of the rows per query (SparseExactIndex.scoredShare): then it beats the graph, which reads about
- * 2,000 rows' i8 vectors per query at ef 64. Measured on the bundled catalogue (89,741 rows): 1.3%, 109 us per
- * query against the graph's 236 us.
+ * 2,000 rows' i8 vectors per query at ef 64. Measured on the bundled catalogue (89,741 rows): 1.3%, 81 us per
+ * query against the graph's 154 us (`npm run bench -- exact-bounded`).
  */
 const PRUNED_EXACT_MAX_SHARE = 0.05
 
@@ -279,9 +279,8 @@ export class Engine {
       used = 'exact'
       hits = await neighbours('exact')
     }
-    // The seed's vector once for all its explanations (query is the same row's vector).
-    const seedVector = { track: seed, vector: query }
-    const items = hits.map((h) => this.describe(s, seedVector, s.tracks[h.index], h.distance, metric, opts.explainTop ?? 3))
+    // query is the seed's row vector: decoded once for all the explanations.
+    const items = hits.map((h) => this.describe(s, seed, query, s.tracks[h.index], h.distance, metric, opts.explainTop ?? 3))
     return { seed, resolvedBy, mode: used, metric, items }
   }
 
@@ -404,13 +403,13 @@ export class Engine {
     return found
   }
 
-  private describe(s: Loaded, seed: { track: Track; vector: Float32Array }, t: Track, distance: number, metric: Metric, top: number): SimilarItem {
-    const seedGenres = new Set(seed.track.genres)
+  private describe(s: Loaded, seed: Track, seedVector: Float32Array, t: Track, distance: number, metric: Metric, top: number): SimilarItem {
+    const seedGenres = new Set(seed.genres)
     return {
       track: t,
       distance,
       score: metric === 'cosine' ? Math.max(0, 1 - distance) : 1 / (1 + distance),
-      because: this.because(s, seed.track, t, top, seed.vector),
+      because: this.because(s, seed, t, top, seedVector),
       sharedGenres: t.genres.filter((g) => seedGenres.has(g)),
     }
   }

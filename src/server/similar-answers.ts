@@ -40,8 +40,4 @@ export class SimilarAnswers {
     // Two bytes per UTF-16 unit of the text and the key, plus the map entry.
     this.kept.set(key, body, 2 * (body.length + key.length) + 96)
   }
-
-  get size(): number {
-    return this.kept.size
-  }
 }
